@@ -1,0 +1,15 @@
+//! soapbridge: a REST/JSON face for SOAP backends.
+//!
+//! ```text
+//! HTTP request ─> http (route table) ─> mapping::bind ─> translate::encode ─> soap::client
+//!                                                                               │
+//! HTTP response <─ http (problem+json) <─ mapping::shape <─ translate::decode <─┘
+//! ```
+//!
+//! `wsdl` turns contracts into a resolved schema model at start-up, `mapping` compiles the
+//! mapping files against it; everything on the request path works on that immutable model.
+
+pub mod soap;
+pub mod tls;
+pub mod wsdl;
+pub mod xmlutil;

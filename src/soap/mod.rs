@@ -1,0 +1,3 @@
+//! SOAP envelopes, faults and the backend client.
+
+pub mod client;

@@ -1,0 +1,196 @@
+//! Small XML helpers shared by the WSDL loader and the SOAP codecs: charset detection,
+//! entity references and well-known namespace URIs.
+
+use std::borrow::Cow;
+
+/// XML Schema namespace.
+pub const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
+/// XML Schema instance namespace (`xsi:type`, `xsi:nil`).
+pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+/// WSDL 1.1 namespace.
+pub const WSDL_NS: &str = "http://schemas.xmlsoap.org/wsdl/";
+/// WSDL 1.1 SOAP 1.1 binding extension namespace.
+pub const WSDL_SOAP11_NS: &str = "http://schemas.xmlsoap.org/wsdl/soap/";
+/// WSDL 1.1 SOAP 1.2 binding extension namespace.
+pub const WSDL_SOAP12_NS: &str = "http://schemas.xmlsoap.org/wsdl/soap12/";
+/// WSDL 1.1 HTTP binding extension namespace.
+pub const WSDL_HTTP_NS: &str = "http://schemas.xmlsoap.org/wsdl/http/";
+/// SOAP 1.1 envelope namespace.
+pub const SOAP11_ENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+/// SOAP 1.2 envelope namespace.
+pub const SOAP12_ENV_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
+/// SOAP 1.1 encoding namespace (`soapenc`).
+pub const SOAP11_ENC_NS: &str = "http://schemas.xmlsoap.org/soap/encoding/";
+/// SOAP 1.2 encoding namespace.
+pub const SOAP12_ENC_NS: &str = "http://www.w3.org/2003/05/soap-encoding";
+/// The `xml:` prefix namespace.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+/// The `xmlns:` prefix namespace.
+pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+/// WSDL 2.0 namespace (recognised to give a clear error).
+pub const WSDL20_NS: &str = "http://www.w3.org/ns/wsdl";
+
+/// Errors from turning raw bytes into XML text.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CharsetError {
+    #[error("unsupported character encoding `{0}`")]
+    Unsupported(String),
+    #[error("the document is not valid {0}")]
+    Malformed(&'static str),
+}
+
+/// Decodes an XML document to UTF-8 text.
+///
+/// Looks at the byte order mark, then at the `encoding` of the XML declaration, then at the
+/// `charset` given by the transport (if any), and falls back to UTF-8. Invalid sequences are
+/// an error rather than being silently replaced.
+pub fn decode_xml_bytes<'a>(
+    bytes: &'a [u8],
+    transport_charset: Option<&str>,
+) -> Result<Cow<'a, str>, CharsetError> {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        return decode_with(enc, &bytes[bom_len..]);
+    }
+    let declared = declared_encoding(bytes).or_else(|| transport_charset.map(str::to_owned));
+    match declared {
+        None => std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(|_| CharsetError::Malformed("UTF-8")),
+        Some(label) => {
+            let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
+                .ok_or_else(|| CharsetError::Unsupported(label.clone()))?;
+            decode_with(enc, bytes)
+        }
+    }
+}
+
+fn decode_with<'a>(
+    enc: &'static encoding_rs::Encoding,
+    bytes: &'a [u8],
+) -> Result<Cow<'a, str>, CharsetError> {
+    if enc == encoding_rs::UTF_8 {
+        return std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(|_| CharsetError::Malformed("UTF-8"));
+    }
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(CharsetError::Malformed(enc.name()));
+    }
+    // The declaration still names the old encoding; the parser only reads UTF-8 text, so
+    // that is harmless.
+    Ok(Cow::Owned(text.into_owned()))
+}
+
+/// Reads `encoding="..."` from an XML declaration at the very start of `bytes`.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    if !bytes.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = memchr::memmem::find(&bytes[..bytes.len().min(512)], b"?>")?;
+    let decl = std::str::from_utf8(&bytes[..end]).ok()?;
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?;
+    let rest = rest.trim_start();
+    let quote = rest.chars().next()?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let value = &rest[1..];
+    let close = value.find(quote)?;
+    Some(value[..close].to_owned())
+}
+
+/// Resolves a general entity reference (`&name;`) to its text. Only the five predefined
+/// entities and character references exist: a document that declares its own entities would
+/// need a DTD, which soapbridge never processes.
+pub fn resolve_entity(name: &str) -> Option<char> {
+    match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = if let Some(hex) = num.strip_prefix('x') {
+                u32::from_str_radix(hex, 16).ok()?
+            } else {
+                num.parse::<u32>().ok()?
+            };
+            if code == 0 {
+                return None;
+            }
+            char::from_u32(code)
+        }
+    }
+}
+
+/// Line number (1-based) of a byte offset in `text`.
+pub fn line_of(text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    let lines = memchr::memchr_iter(b'\n', &text.as_bytes()[..end]).count();
+    u32::try_from(lines + 1).unwrap_or(u32::MAX)
+}
+
+/// Escapes text for element content or a double-quoted attribute value.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    quick_xml::escape::escape(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_without_declaration_is_borrowed() {
+        let text = decode_xml_bytes("<a>é</a>".as_bytes(), None).expect("utf-8");
+        assert!(matches!(text, Cow::Borrowed("<a>é</a>")));
+    }
+
+    #[test]
+    fn latin1_declaration_is_transcoded() {
+        let bytes = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\xe9</a>";
+        let text = decode_xml_bytes(bytes, None).expect("latin-1");
+        assert!(text.ends_with("<a>é</a>"));
+    }
+
+    #[test]
+    fn transport_charset_is_used_without_declaration() {
+        let text = decode_xml_bytes(b"<a>\xe9</a>", Some("iso-8859-1")).expect("latin-1");
+        assert_eq!(text, "<a>é</a>");
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error() {
+        assert_eq!(
+            decode_xml_bytes(b"<a>\xff</a>", None),
+            Err(CharsetError::Malformed("UTF-8"))
+        );
+    }
+
+    #[test]
+    fn unknown_encoding_is_named() {
+        let err = decode_xml_bytes(b"<?xml version='1.0' encoding='klingon'?><a/>", None)
+            .expect_err("unknown");
+        assert_eq!(err, CharsetError::Unsupported("klingon".into()));
+    }
+
+    #[test]
+    fn entities() {
+        assert_eq!(resolve_entity("amp"), Some('&'));
+        assert_eq!(resolve_entity("#x41"), Some('A'));
+        assert_eq!(resolve_entity("#66"), Some('B'));
+        assert_eq!(resolve_entity("#0"), None);
+        assert_eq!(resolve_entity("bomb"), None);
+    }
+
+    #[test]
+    fn lines() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 99), 3);
+    }
+}
