@@ -11,5 +11,6 @@
 
 pub mod soap;
 pub mod tls;
+pub mod translate;
 pub mod wsdl;
 pub mod xmlutil;

@@ -1,3 +1,12 @@
-//! SOAP envelopes, faults and the backend client.
+//! SOAP: envelopes (1.1, 1.2), faults, WS-Security and the backend client.
+//!
+//! ```text
+//! JSON ─build_request─> envelope text ─client::call─> HTTP POST ─> bytes ─parse_response─> Response | Fault
+//! ```
 
 pub mod client;
+pub mod envelope;
+pub mod fault;
+
+pub use envelope::{Response, build_request, parse_response};
+pub use fault::{Fault, FaultClass};

@@ -491,8 +491,9 @@ impl Schema {
 }
 
 /// SOAP protocol version of a binding.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, Default)]
 pub enum SoapVersion {
+    #[default]
     V11,
     V12,
 }

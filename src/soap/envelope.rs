@@ -1,0 +1,359 @@
+//! SOAP 1.1 and 1.2 envelopes: writing requests, reading responses and faults.
+//!
+//! ```text
+//! request:  <Envelope><Header>declared headers, WS-Security</Header><Body>encode(body)</Body>
+//! response: <Envelope> ─ Header (declared output headers) ─ Body ┬─ Fault ──> Fault
+//!                                                                 └─ decode(body) ──> JSON
+//! ```
+//!
+//! Reading is lenient where stacks differ and the meaning is plain: either envelope version
+//! is accepted, SOAP 1.1 fault children are read inside a SOAP 1.2 envelope (SOAP::Lite),
+//! and fault detail entries written straight into `<Fault>` are read as detail (Spyne).
+
+use serde_json::{Map, Value};
+
+use super::fault::Fault;
+use crate::translate::events::{Ev, Limits, LiveSource, Recorded, Source, Start};
+use crate::translate::{DecodeError, Decoder, EncodeError, Encoder, XmlWriter};
+use crate::wsdl::{MessageBinding, Operation, Schema, SoapVersion, Use};
+use crate::xmlutil::{SOAP11_ENC_NS, SOAP11_ENV_NS, SOAP12_ENV_NS, XSD_NS, XSI_NS};
+
+/// A header block written as given (WS-Security, WS-Addressing...).
+pub trait HeaderWriter {
+    fn write(&self, w: &mut XmlWriter);
+}
+
+/// Builds a request envelope for `op`'s input.
+pub fn build_request(
+    schema: &Schema,
+    op: &Operation,
+    version: SoapVersion,
+    body: &Value,
+    headers: Option<&Map<String, Value>>,
+    extra_headers: &[&dyn HeaderWriter],
+) -> Result<String, EncodeError> {
+    let msg = &op.input;
+    let env_ns = version.envelope_ns();
+    let encoded = msg.use_ == Use::Encoded;
+    let mut w = XmlWriter::new();
+    w.declaration();
+    w.start(env_ns, "Envelope");
+    // The writer would declare these where first used; on the Envelope they read better.
+    w.declare(env_ns, "soapenv");
+    if encoded {
+        w.declare(XSI_NS, "xsi");
+        w.declare(XSD_NS, "xsd");
+        if version == SoapVersion::V11 {
+            w.declare(SOAP11_ENC_NS, "soapenc");
+        }
+    }
+    let header_values: Vec<(&crate::wsdl::HeaderDecl, &Value)> = msg
+        .headers
+        .iter()
+        .filter_map(|h| headers.and_then(|m| m.get(&*h.key)).map(|v| (h, v)))
+        .collect();
+    if !header_values.is_empty() || !extra_headers.is_empty() {
+        w.start(env_ns, "Header");
+        for (h, v) in header_values {
+            let mut enc = Encoder::new(schema, h.use_ == Use::Encoded);
+            enc.element(&mut w, h.element, v).map_err(|e| EncodeError {
+                pointer: format!("/headers/{}{}", h.key, e.pointer.trim_end_matches('/')),
+                kind: e.kind,
+            })?;
+        }
+        for x in extra_headers {
+            x.write(&mut w);
+        }
+        w.end();
+    }
+    w.start(env_ns, "Body");
+    let style = encoded.then(|| {
+        (
+            env_ns,
+            msg.encoding_style.as_deref().unwrap_or(match version {
+                SoapVersion::V11 => SOAP11_ENC_NS,
+                SoapVersion::V12 => crate::xmlutil::SOAP12_ENC_NS,
+            }),
+        )
+    });
+    let mut enc = Encoder::new(schema, encoded);
+    enc.body(&mut w, &msg.body, body, style)?;
+    w.end();
+    w.end();
+    Ok(w.finish())
+}
+
+/// A decoded response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// The output message as JSON, with its declared headers (if any were present).
+    Ok {
+        body: Value,
+        headers: Map<String, Value>,
+        version: SoapVersion,
+    },
+    Fault(Fault),
+}
+
+/// Whether the text uses SOAP-encoding references, which need the whole message at hand.
+fn uses_references(xml: &str) -> bool {
+    let b = xml.as_bytes();
+    memchr::memmem::find(b, b"href=\"#").is_some()
+        || memchr::memmem::find(b, b"href='#").is_some()
+        || memchr::memmem::find(b, b":ref=").is_some()
+}
+
+/// Reads a response envelope for `op` (one-way operations read as an empty body).
+pub fn parse_response(
+    schema: &Schema,
+    op: &Operation,
+    xml: &str,
+    limits: Limits,
+) -> Result<Response, DecodeError> {
+    let mut live = LiveSource::new(xml, limits);
+    if uses_references(xml) {
+        let recorded = Recorded::record(&mut live)?;
+        let mut cur = recorded.cursor(0);
+        let mut dec = Decoder::with_refs(schema, &recorded);
+        read_envelope(&mut cur, &mut dec, schema, op)
+    } else {
+        let mut dec = Decoder::new(schema);
+        read_envelope(&mut live, &mut dec, schema, op)
+    }
+}
+
+fn next_start<'i, S: Source<'i>>(src: &mut S) -> Result<Option<Start<'i>>, DecodeError> {
+    loop {
+        match src.next()? {
+            Ev::Start(s) => return Ok(Some(s)),
+            Ev::Text(t) if t.trim().is_empty() => {}
+            Ev::Text(_) => {}
+            Ev::End | Ev::Eof => return Ok(None),
+        }
+    }
+}
+
+fn is_env(ns: &str) -> bool {
+    ns == SOAP11_ENV_NS || ns == SOAP12_ENV_NS
+}
+
+fn read_envelope<'i, S: Source<'i>>(
+    src: &mut S,
+    dec: &mut Decoder<'_, '_, 'i>,
+    schema: &Schema,
+    op: &Operation,
+) -> Result<Response, DecodeError> {
+    let Some(root) = next_start(src)? else {
+        return Err(DecodeError::Structure(
+            "the document has no root element".into(),
+        ));
+    };
+    if root.local != "Envelope" || !is_env(&root.ns) {
+        return Err(DecodeError::Structure(format!(
+            "not a SOAP envelope: the root element is `{}`{}",
+            root.local,
+            if root.ns.is_empty() {
+                String::new()
+            } else {
+                format!(" in namespace {}", root.ns)
+            }
+        )));
+    }
+    let version = if &*root.ns == SOAP12_ENV_NS {
+        SoapVersion::V12
+    } else {
+        SoapVersion::V11
+    };
+    let output: Option<&MessageBinding> = op.output.as_ref();
+    let mut headers = Map::new();
+    loop {
+        let Some(child) = next_start(src)? else {
+            return Err(DecodeError::Structure("the envelope has no Body".into()));
+        };
+        if !is_env(&child.ns) {
+            src.skip()?;
+            continue;
+        }
+        match &*child.local {
+            "Header" => {
+                while let Some(h) = next_start(src)? {
+                    let decl = output.and_then(|m| {
+                        m.headers
+                            .iter()
+                            .find(|d| *schema.element(d.element).name.local == *h.local)
+                    });
+                    match decl {
+                        Some(d) => {
+                            let v = dec.element(src, &h, schema.element(d.element).ty)?;
+                            headers.insert(d.key.to_string(), v);
+                        }
+                        None => src.skip()?,
+                    }
+                }
+            }
+            "Body" => {
+                let first = next_start(src)?;
+                if let Some(f) = &first
+                    && f.local == "Fault"
+                    && is_env(&f.ns)
+                {
+                    let fault = read_fault(src, dec, schema, op, version)?;
+                    return Ok(Response::Fault(fault));
+                }
+                let body = match output {
+                    Some(m) => dec.body(src, &m.body, first)?,
+                    None => {
+                        if first.is_some() {
+                            src.skip()?;
+                        }
+                        Value::Null
+                    }
+                };
+                return Ok(Response::Ok {
+                    body,
+                    headers,
+                    version,
+                });
+            }
+            _ => src.skip()?,
+        }
+    }
+}
+
+fn text_of<'i, S: Source<'i>>(src: &mut S) -> Result<String, DecodeError> {
+    let mut out = String::new();
+    loop {
+        match src.next()? {
+            Ev::Text(t) => out.push_str(&t),
+            Ev::Start(_) => src.skip()?,
+            Ev::End | Ev::Eof => return Ok(out.trim().to_owned()),
+        }
+    }
+}
+
+fn read_fault<'i, S: Source<'i>>(
+    src: &mut S,
+    dec: &mut Decoder<'_, '_, 'i>,
+    schema: &Schema,
+    op: &Operation,
+    version: SoapVersion,
+) -> Result<Fault, DecodeError> {
+    let mut fault = Fault {
+        version,
+        ..Fault::default()
+    };
+    let mut details: Vec<(String, Option<String>, Value)> = Vec::new();
+    while let Some(child) = next_start(src)? {
+        match &*child.local {
+            "faultcode" => fault.code = text_of(src)?,
+            "faultstring" => fault.reason = text_of(src)?,
+            "faultactor" | "Role" | "Node" => {
+                let t = text_of(src)?;
+                if !t.is_empty() {
+                    fault.actor = Some(t);
+                }
+            }
+            "Code" => {
+                // <Code><Value>env:Sender</Value><Subcode><Value>..</Value>..</Subcode></Code>
+                read_code(src, &mut fault, true)?;
+            }
+            "Reason" => {
+                while next_start(src)?.is_some() {
+                    let t = text_of(src)?;
+                    if fault.reason.is_empty() {
+                        fault.reason = t;
+                    }
+                }
+            }
+            "detail" | "Detail" => {
+                while let Some(entry) = next_start(src)? {
+                    let v = detail_entry(src, dec, schema, op, &entry)?;
+                    details.push(v);
+                }
+            }
+            // Spyne writes detail entries straight into <Fault>.
+            _ => {
+                let v = detail_entry(src, dec, schema, op, &child)?;
+                details.push(v);
+            }
+        }
+    }
+    match details.len() {
+        0 => {}
+        1 => {
+            let (element, name, value) = details.remove(0);
+            fault.detail_element = Some(element);
+            fault.name = name;
+            fault.detail = Some(value);
+        }
+        _ => {
+            let mut map = Map::new();
+            for (element, name, value) in details {
+                if fault.name.is_none() {
+                    fault.name = name;
+                    fault.detail_element = Some(element.clone());
+                }
+                map.insert(element, value);
+            }
+            fault.detail = Some(Value::Object(map));
+        }
+    }
+    Ok(fault)
+}
+
+fn read_code<'i, S: Source<'i>>(
+    src: &mut S,
+    fault: &mut Fault,
+    top: bool,
+) -> Result<(), DecodeError> {
+    while let Some(c) = next_start(src)? {
+        match &*c.local {
+            "Value" => {
+                let v = text_of(src)?;
+                if top {
+                    fault.code = v;
+                } else {
+                    fault.subcodes.push(v);
+                }
+            }
+            "Subcode" => read_code(src, fault, false)?,
+            _ => src.skip()?,
+        }
+    }
+    Ok(())
+}
+
+/// Decodes one detail entry with the declared fault it matches: by element name, by
+/// `xsi:type` (rpc/encoded stacks name the element after the type), or by fault name.
+fn detail_entry<'i, S: Source<'i>>(
+    src: &mut S,
+    dec: &mut Decoder<'_, '_, 'i>,
+    schema: &Schema,
+    op: &Operation,
+    entry: &Start<'i>,
+) -> Result<(String, Option<String>, Value), DecodeError> {
+    let matched = op.faults.iter().find(|f| {
+        let by_element = f.element.is_some_and(|e| {
+            let n = &schema.element(e).name;
+            *n.local == *entry.local && (n.ns == entry.ns || entry.ns.is_empty() || n.ns.is_empty())
+        });
+        let by_type = f.type_name.as_ref().is_some_and(|t| {
+            entry.xsi_type.as_ref().is_some_and(|x| x.local == t.local) || *t.local == *entry.local
+        });
+        by_element || by_type || f.name == *entry.local
+    });
+    let element = entry.local.to_string();
+    match matched {
+        Some(f) => {
+            let ty = f
+                .element
+                .map_or(crate::wsdl::well_known::ANY_TYPE, |e| schema.element(e).ty);
+            let v = dec.element(src, entry, ty)?;
+            Ok((element, Some(f.name.clone()), v))
+        }
+        None => {
+            let v = dec.element(src, entry, crate::wsdl::well_known::ANY_TYPE)?;
+            Ok((element, None, v))
+        }
+    }
+}

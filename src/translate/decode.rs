@@ -1,0 +1,617 @@
+//! XML → JSON, guided by the schema, streaming.
+//!
+//! ```text
+//! <Start> ── slot by (namespace, local name) ──> key: value     (arrays for maxOccurs > 1,
+//!    │                                                            [] when absent)
+//!    ├─ xsi:nil ─> null      xsi:type ─> the derived type (+ "$type")
+//!    ├─ href="#id" ─> the multiRef element, decoded in place
+//!    └─ not in the schema ─> "$any": ["<raw xml/>", ...]         (kept, never dropped)
+//! ```
+//!
+//! Names are matched by namespace URI and local name; when a backend qualifies differently
+//! from its schema (common with rpc stacks), the local name alone is accepted.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::events::{Ev, Recorded, Source, Start};
+use super::scalar;
+use super::writer::XmlWriter;
+use super::{ANY_KEY, ATTRS_KEY, DecodeError, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY, pointer};
+use crate::wsdl::{
+    AttributeDecl, Body, Builtin, ComplexType, Content, QName, Schema, SlotKind, Type, TypeId,
+    well_known,
+};
+use crate::xmlutil::{SOAP11_ENC_NS, SOAP12_ENC_NS, XSD_NS, XSI_NS};
+
+type Result<T> = std::result::Result<T, DecodeError>;
+
+pub struct Decoder<'s, 'r, 'i> {
+    schema: &'s Schema,
+    path: Vec<Seg>,
+    refs: Option<&'r Recorded<'i>>,
+    resolving: Vec<String>,
+}
+
+impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
+    pub fn new(schema: &'s Schema) -> Self {
+        Self {
+            schema,
+            path: Vec::new(),
+            refs: None,
+            resolving: Vec::new(),
+        }
+    }
+
+    /// A decoder that resolves `href="#id"` against recorded events.
+    pub fn with_refs(schema: &'s Schema, refs: &'r Recorded<'i>) -> Self {
+        Self {
+            schema,
+            path: Vec::new(),
+            refs: Some(refs),
+            resolving: Vec::new(),
+        }
+    }
+
+    fn value_error(&self, error: scalar::ScalarError) -> DecodeError {
+        DecodeError::Value {
+            pointer: pointer(&self.path),
+            error,
+        }
+    }
+
+    /// Decodes a message body. `first` is the Body's first child element (already read),
+    /// `None` when the Body is empty; reads up to and including the Body's end.
+    pub fn body<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        body: &Body,
+        first: Option<Start<'i>>,
+    ) -> Result<Value> {
+        match &body.wrapper {
+            Some(_) => {
+                let v = match first {
+                    Some(start) => {
+                        let v = self.element(src, &start, body.content)?;
+                        // Anything after the wrapper (multiRef targets) was read already
+                        // or is not part of the answer.
+                        skip_to_end(src)?;
+                        v
+                    }
+                    None => self.empty(body.content),
+                };
+                Ok(v)
+            }
+            None => {
+                let c = self.schema.complex(body.content);
+                match c {
+                    Some(c) => self.object(src, &[], c, first),
+                    None => {
+                        skip_to_end(src)?;
+                        Ok(Value::Object(Map::new()))
+                    }
+                }
+            }
+        }
+    }
+
+    /// The JSON of an element with no content: `{}` with `[]` for each array.
+    fn empty(&self, ty: TypeId) -> Value {
+        let mut map = Map::new();
+        if let Some(c) = self.schema.complex(ty) {
+            for s in &c.slots {
+                if s.repeated && matches!(s.kind, SlotKind::Element(_)) {
+                    map.insert(s.key.to_string(), Value::Array(Vec::new()));
+                }
+            }
+        }
+        Value::Object(map)
+    }
+
+    /// Decodes the element whose `Start` was just read, as `declared` (or its `xsi:type`).
+    pub fn element<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        start: &Start<'i>,
+        declared: TypeId,
+    ) -> Result<Value> {
+        if let Some(id) = &start.href {
+            src.skip()?;
+            return self.resolve_ref(id, declared);
+        }
+        if start.nil {
+            src.skip()?;
+            return Ok(Value::Null);
+        }
+        let ty = self.actual_type(start, declared);
+        let v = self.typed(src, start, ty)?;
+        if ty != declared
+            && let Some(c) = self.schema.complex(ty)
+            && let Some(name) = &c.name
+            && let Value::Object(obj) = v
+        {
+            let mut with_type = Map::with_capacity(obj.len() + 1);
+            with_type.insert(TYPE_KEY.into(), Value::String(name.local.to_string()));
+            with_type.extend(obj);
+            return Ok(Value::Object(with_type));
+        }
+        Ok(v)
+    }
+
+    fn resolve_ref(&mut self, id: &str, declared: TypeId) -> Result<Value> {
+        let Some(refs) = self.refs else {
+            return Err(DecodeError::Structure(format!(
+                "{}: reference to `#{id}` in a message read without multiRef support",
+                pointer(&self.path)
+            )));
+        };
+        if self.resolving.iter().any(|r| r == id) || self.resolving.len() > 64 {
+            return Err(DecodeError::Structure(format!(
+                "{}: multiRef `#{id}` refers to itself",
+                pointer(&self.path)
+            )));
+        }
+        let Some(at) = refs.find_id(id) else {
+            return Err(DecodeError::Structure(format!(
+                "{}: href=\"#{id}\" points to no element",
+                pointer(&self.path)
+            )));
+        };
+        let mut cur = refs.cursor(at);
+        let Ev::Start(start) = cur.next()? else {
+            return Err(DecodeError::Structure(format!(
+                "multiRef `#{id}` is not an element"
+            )));
+        };
+        self.resolving.push(id.to_owned());
+        let v = self.element(&mut cur, &start, declared);
+        self.resolving.pop();
+        v
+    }
+
+    /// The type an element is decoded as: its `xsi:type` when that names a type derived
+    /// from the declared one (or any type, for `xsd:anyType`), else the declared type.
+    fn actual_type(&self, start: &Start<'_>, declared: TypeId) -> TypeId {
+        let Some(q) = &start.xsi_type else {
+            return declared;
+        };
+        let schema = self.schema;
+        let named = if &*q.ns == SOAP11_ENC_NS || &*q.ns == SOAP12_ENC_NS {
+            Builtin::by_name(&q.local)
+                .and_then(|b| schema.global_types.get(&QName::new(XSD_NS, b.xsd_name())))
+                .or_else(|| schema.global_types.get(q))
+        } else {
+            schema.global_types.get(q)
+        };
+        let Some(&found) = named else {
+            return declared;
+        };
+        if declared == well_known::ANY_TYPE {
+            return found;
+        }
+        match (schema.ty(declared), schema.ty(found)) {
+            // A built-in in xsi:type never loses the declared type's facets or shape.
+            (Type::Simple(_), _) | (Type::Complex(_), Type::Simple(_)) => declared,
+            (Type::Complex(_), Type::Complex(_)) => {
+                if schema.derives_from(found, declared) {
+                    found
+                } else {
+                    declared
+                }
+            }
+        }
+    }
+
+    fn typed<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        start: &Start<'i>,
+        ty: TypeId,
+    ) -> Result<Value> {
+        let schema = self.schema;
+        match schema.ty(ty) {
+            Type::Simple(_) => match self.text(src)? {
+                TextOrTree::Text(t) => self.scalar(ty, &t),
+                TextOrTree::Tree(first) => self.generic_with(src, start, Some(first)),
+            },
+            Type::Complex(_) if ty == well_known::ANY_TYPE => self.generic(src, start),
+            Type::Complex(c) => {
+                if let Some(arr) = &c.array {
+                    let item = self.array_item_type(start, arr.item);
+                    return self.array(src, item);
+                }
+                match &c.content {
+                    Content::Simple(st) => {
+                        let st = *st;
+                        let mut map = Map::new();
+                        let extra = self.attributes(start, c, &mut map)?;
+                        let value = match self.text(src)? {
+                            TextOrTree::Text(t) => self.scalar(st, &t)?,
+                            TextOrTree::Tree(first) => {
+                                self.generic_with(src, start, Some(first))?
+                            }
+                        };
+                        if c.attributes.is_empty() && !c.any_attribute && extra.is_empty() {
+                            return Ok(value);
+                        }
+                        map.insert(VALUE_KEY.into(), value);
+                        if !extra.is_empty() {
+                            map.insert(ATTRS_KEY.into(), Value::Object(extra));
+                        }
+                        Ok(Value::Object(map))
+                    }
+                    Content::Empty | Content::Elements(_) => {
+                        self.object(src, &start.attrs, c, None)
+                    }
+                }
+            }
+        }
+    }
+
+    fn scalar(&self, ty: TypeId, text: &str) -> Result<Value> {
+        // An empty element of a non-string type carries no value.
+        if text.trim().is_empty()
+            && self
+                .schema
+                .simple(ty)
+                .is_some_and(|s| s.builtin.json_kind() != crate::wsdl::JsonKind::String)
+        {
+            return Ok(Value::Null);
+        }
+        scalar::to_json(self.schema, ty, text).map_err(|e| self.value_error(e))
+    }
+
+    /// Reads text up to the element's end. If a child element appears instead, returns it
+    /// so the caller can keep the content as a tree.
+    fn text<S: Source<'i>>(&mut self, src: &mut S) -> Result<TextOrTree<'i>> {
+        let mut text = String::new();
+        loop {
+            match src.next()? {
+                Ev::Text(t) => text.push_str(&t),
+                Ev::End => return Ok(TextOrTree::Text(text)),
+                Ev::Start(s) => return Ok(TextOrTree::Tree(s)),
+                Ev::Eof => {
+                    return Err(DecodeError::malformed(
+                        "the document ends inside an element",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Known attributes into `map`; returns the unknown ones.
+    fn attributes(
+        &self,
+        start: &Start<'_>,
+        c: &ComplexType,
+        map: &mut Map<String, Value>,
+    ) -> Result<Map<String, Value>> {
+        let mut extra = Map::new();
+        for a in &start.attrs {
+            let slot = c.slots.iter().find_map(|s| match s.kind {
+                SlotKind::Attribute(i) if attr_matches(&c.attributes[i], &a.ns, &a.local) => {
+                    Some((s, i))
+                }
+                _ => None,
+            });
+            match slot {
+                Some((s, i)) => {
+                    let v = scalar::to_json(self.schema, c.attributes[i].ty, &a.value)
+                        .map_err(|e| self.value_error(e))?;
+                    map.insert(s.key.to_string(), v);
+                }
+                None => {
+                    if &*a.ns == XSI_NS || (a.ns.is_empty() && a.local == "id") {
+                        continue;
+                    }
+                    let key = if a.ns.is_empty() {
+                        a.local.to_string()
+                    } else {
+                        format!("{{{}}}{}", a.ns, a.local)
+                    };
+                    extra.insert(key, Value::String(a.value.to_string()));
+                }
+            }
+        }
+        // Fixed and default attribute values hold even when the backend leaves them out.
+        for s in &c.slots {
+            if let SlotKind::Attribute(i) = s.kind
+                && !map.contains_key(&*s.key)
+                && let Some(d) = c.attributes[i]
+                    .fixed
+                    .as_ref()
+                    .or(c.attributes[i].default.as_ref())
+            {
+                let v = scalar::to_json(self.schema, c.attributes[i].ty, d)
+                    .map_err(|e| self.value_error(e))?;
+                map.insert(s.key.to_string(), v);
+            }
+        }
+        Ok(extra)
+    }
+
+    /// Element content of a complex type, as an object in schema order.
+    fn object<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        attrs: &[super::events::AttrVal<'i>],
+        c: &ComplexType,
+        mut pending: Option<Start<'i>>,
+    ) -> Result<Value> {
+        let mut head = Map::new();
+        let extra = if attrs.is_empty() {
+            Map::new()
+        } else {
+            let fake = Start {
+                ns: Arc::from(""),
+                local: "".into(),
+                attrs: attrs.to_vec(),
+                xsi_type: None,
+                nil: false,
+                href: None,
+                id: None,
+                array_type: None,
+            };
+            self.attributes(&fake, c, &mut head)?
+        };
+        let mut values: Vec<Option<Value>> = vec![None; c.slots.len()];
+        let mut any: Vec<Value> = Vec::new();
+        let mut text = String::new();
+        loop {
+            let ev = match pending.take() {
+                Some(s) => Ev::Start(s),
+                None => src.next()?,
+            };
+            match ev {
+                Ev::Start(child) => {
+                    let Some((i, e)) = find_element_slot(self.schema, c, &child) else {
+                        any.push(Value::String(self.capture(src, &child)?));
+                        continue;
+                    };
+                    let slot = &c.slots[i];
+                    // A substitution group member decodes as its own declaration.
+                    let decl = self.schema.element(e);
+                    self.path.push(Seg::Key(slot.key.clone()));
+                    let v = self.element(src, &child, decl.ty)?;
+                    self.path.pop();
+                    match (&mut values[i], slot.repeated) {
+                        (Some(Value::Array(items)), _) => items.push(v),
+                        (none @ None, true) => *none = Some(Value::Array(vec![v])),
+                        (none @ None, false) => *none = Some(v),
+                        // The schema says once, the backend sent more: keep them all.
+                        (Some(prev), false) => {
+                            let first = std::mem::take(prev);
+                            *prev = Value::Array(vec![first, v]);
+                        }
+                        (Some(_), true) => {}
+                    }
+                }
+                Ev::Text(t) => {
+                    if c.mixed || !t.trim().is_empty() {
+                        text.push_str(&t);
+                    }
+                }
+                Ev::End | Ev::Eof => break,
+            }
+        }
+        let mut map = head;
+        for (i, s) in c.slots.iter().enumerate() {
+            if !matches!(s.kind, SlotKind::Element(_)) {
+                continue;
+            }
+            match values[i].take() {
+                Some(v) => {
+                    map.insert(s.key.to_string(), v);
+                }
+                None if s.repeated => {
+                    map.insert(s.key.to_string(), Value::Array(Vec::new()));
+                }
+                None => {}
+            }
+        }
+        if !any.is_empty() {
+            map.insert(ANY_KEY.into(), Value::Array(any));
+        }
+        if !text.trim().is_empty() || (c.mixed && !text.is_empty()) {
+            map.insert(TEXT_KEY.into(), Value::String(text));
+        }
+        if !extra.is_empty() {
+            map.insert(ATTRS_KEY.into(), Value::Object(extra));
+        }
+        Ok(Value::Object(map))
+    }
+
+    fn array_item_type(&self, start: &Start<'_>, declared_item: TypeId) -> TypeId {
+        if declared_item != well_known::ANY_TYPE {
+            return declared_item;
+        }
+        start
+            .array_type
+            .as_ref()
+            .and_then(|q| {
+                if &*q.ns == SOAP11_ENC_NS {
+                    Builtin::by_name(&q.local).and_then(|b| {
+                        self.schema
+                            .global_types
+                            .get(&QName::new(XSD_NS, b.xsd_name()))
+                    })
+                } else {
+                    self.schema.global_types.get(q)
+                }
+            })
+            .copied()
+            .unwrap_or(well_known::ANY_TYPE)
+    }
+
+    fn array<S: Source<'i>>(&mut self, src: &mut S, item: TypeId) -> Result<Value> {
+        let mut items = Vec::new();
+        loop {
+            match src.next()? {
+                Ev::Start(child) => {
+                    self.path.push(Seg::Index(items.len()));
+                    let v = self.element(src, &child, item)?;
+                    self.path.pop();
+                    items.push(v);
+                }
+                Ev::Text(_) => {}
+                Ev::End | Ev::Eof => return Ok(Value::Array(items)),
+            }
+        }
+    }
+
+    /// Content with no schema (`xsd:anyType`): `xsi:type` if given, else text, or an object
+    /// keyed by child local names (repeated names become arrays).
+    fn generic<S: Source<'i>>(&mut self, src: &mut S, start: &Start<'i>) -> Result<Value> {
+        if start.array_type.is_some()
+            || start
+                .xsi_type
+                .as_ref()
+                .is_some_and(|t| &*t.ns == SOAP11_ENC_NS && &*t.local == "Array")
+        {
+            let item = self.array_item_type(start, well_known::ANY_TYPE);
+            return self.array(src, item);
+        }
+        self.generic_with(src, start, None)
+    }
+
+    fn generic_with<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        start: &Start<'i>,
+        mut pending: Option<Start<'i>>,
+    ) -> Result<Value> {
+        let mut map = Map::new();
+        for a in &start.attrs {
+            if a.ns.is_empty() && a.local == "id" {
+                continue;
+            }
+            map.insert(format!("@{}", a.local), Value::String(a.value.to_string()));
+        }
+        let has_attrs = !map.is_empty();
+        let mut children = false;
+        let mut repeated: Vec<String> = Vec::new();
+        let mut text = String::new();
+        loop {
+            let ev = match pending.take() {
+                Some(s) => Ev::Start(s),
+                None => src.next()?,
+            };
+            match ev {
+                Ev::Start(child) => {
+                    children = true;
+                    let key = child.local.to_string();
+                    self.path.push(Seg::Key(Arc::from(key.as_str())));
+                    let v = self.element(src, &child, well_known::ANY_TYPE)?;
+                    self.path.pop();
+                    match map.get_mut(&key) {
+                        Some(Value::Array(items)) if repeated.contains(&key) => items.push(v),
+                        Some(prev) => {
+                            let first = std::mem::take(prev);
+                            *prev = Value::Array(vec![first, v]);
+                            repeated.push(key);
+                        }
+                        None => {
+                            map.insert(key, v);
+                        }
+                    }
+                }
+                Ev::Text(t) => text.push_str(&t),
+                Ev::End | Ev::Eof => break,
+            }
+        }
+        if !children && !has_attrs {
+            return Ok(Value::String(text));
+        }
+        if !text.trim().is_empty() {
+            map.insert(
+                if children { TEXT_KEY } else { VALUE_KEY }.into(),
+                Value::String(text),
+            );
+        }
+        Ok(Value::Object(map))
+    }
+
+    /// Re-writes an element the schema does not describe as a self-contained XML string.
+    fn capture<S: Source<'i>>(&mut self, src: &mut S, start: &Start<'i>) -> Result<String> {
+        let mut w = XmlWriter::new();
+        write_start(&mut w, start);
+        let mut depth = 1usize;
+        while depth > 0 {
+            match src.next()? {
+                Ev::Start(s) => {
+                    write_start(&mut w, &s);
+                    depth += 1;
+                }
+                Ev::Text(t) => w.text(&t),
+                Ev::End => {
+                    w.end();
+                    depth -= 1;
+                }
+                Ev::Eof => {
+                    return Err(DecodeError::malformed(
+                        "the document ends inside an element",
+                    ));
+                }
+            }
+        }
+        Ok(w.finish())
+    }
+}
+
+enum TextOrTree<'i> {
+    Text(String),
+    Tree(Start<'i>),
+}
+
+fn write_start(w: &mut XmlWriter, s: &Start<'_>) {
+    w.start(&s.ns, &s.local);
+    for a in &s.attrs {
+        w.attr(&a.ns, &a.local, &a.value);
+    }
+    if let Some(t) = &s.xsi_type {
+        w.attr_qname(XSI_NS, "type", &t.ns, &t.local, "");
+    }
+    if s.nil {
+        w.attr(XSI_NS, "nil", "true");
+    }
+    if let Some(h) = &s.href {
+        w.attr("", "href", &format!("#{h}"));
+    }
+}
+
+fn attr_matches(a: &AttributeDecl, ns: &str, local: &str) -> bool {
+    *a.name.local == *local && (*a.name.ns == *ns || ns.is_empty() || a.name.ns.is_empty())
+}
+
+/// The slot of a child element: exact (namespace, local name) first, then local name only.
+fn find_element_slot(
+    schema: &Schema,
+    c: &ComplexType,
+    child: &Start<'_>,
+) -> Option<(usize, crate::wsdl::ElemId)> {
+    let mut by_local = None;
+    for (i, s) in c.slots.iter().enumerate() {
+        if let SlotKind::Element(e) = s.kind {
+            let name = &schema.element(e).name;
+            if *name.local == *child.local {
+                if name.ns == child.ns {
+                    return Some((i, e));
+                }
+                by_local.get_or_insert((i, e));
+            }
+        }
+    }
+    by_local
+}
+
+/// Consumes events to the end of the element whose content is being read.
+fn skip_to_end<'i, S: Source<'i>>(src: &mut S) -> Result<()> {
+    loop {
+        match src.next()? {
+            Ev::Start(_) => src.skip()?,
+            Ev::Text(_) => {}
+            Ev::End | Ev::Eof => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! A small XML writer that owns namespace prefixes.
+//!
+//! Callers name elements and attributes by namespace URI; the writer picks prefixes
+//! (`xsi`, `xsd`, `soapenc` for the well-known ones, `ns1`, `ns2`... for the rest), declares
+//! each where it is first needed and reuses it below. Unqualified names get no prefix, and no
+//! default namespace is ever declared, so they stay unqualified. Text and attribute values
+//! are always escaped.
+
+use std::fmt::Write as _;
+
+use crate::xmlutil::{self, SOAP11_ENC_NS, XSD_NS, XSI_NS};
+
+#[derive(Debug, Default)]
+pub struct XmlWriter {
+    out: String,
+    /// `(namespace, prefix)` in scope, innermost last.
+    bindings: Vec<(String, String)>,
+    /// For each open element: its tag name and `bindings.len()` before it.
+    open: Vec<(String, usize)>,
+    /// A start tag is written up to its attributes and not yet closed with `>`.
+    tag_open: bool,
+    counter: u32,
+}
+
+impl XmlWriter {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes the XML declaration.
+    pub fn declaration(&mut self) {
+        self.out
+            .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    }
+
+    fn close_tag(&mut self) {
+        if self.tag_open {
+            self.out.push('>');
+            self.tag_open = false;
+        }
+    }
+
+    fn lookup(&self, ns: &str) -> Option<&str> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(n, _)| n == ns)
+            .map(|(_, p)| p.as_str())
+    }
+
+    fn prefix_taken(&self, prefix: &str) -> bool {
+        self.bindings.iter().any(|(_, p)| p == prefix)
+    }
+
+    /// A prefix not in scope, for `ns`.
+    fn fresh_prefix(&mut self, ns: &str) -> String {
+        let preferred = match ns {
+            XSI_NS => Some("xsi"),
+            XSD_NS => Some("xsd"),
+            SOAP11_ENC_NS => Some("soapenc"),
+            _ => None,
+        };
+        match preferred {
+            Some(p) if !self.prefix_taken(p) => p.to_owned(),
+            _ => loop {
+                self.counter += 1;
+                let p = format!("ns{}", self.counter);
+                if !self.prefix_taken(&p) {
+                    break p;
+                }
+            },
+        }
+    }
+
+    /// The prefix for `ns`, declared on the open start tag when not yet in scope.
+    fn prefix(&mut self, ns: &str) -> String {
+        if let Some(p) = self.lookup(ns) {
+            return p.to_owned();
+        }
+        let prefix = self.fresh_prefix(ns);
+        self.declare(ns, &prefix);
+        prefix
+    }
+
+    /// Declares `prefix` for `ns` on the open start tag.
+    pub fn declare(&mut self, ns: &str, prefix: &str) {
+        debug_assert!(self.tag_open, "declarations go on an open start tag");
+        let _ = write!(self.out, " xmlns:{prefix}=\"{}\"", xmlutil::escape(ns));
+        self.bindings.push((ns.to_owned(), prefix.to_owned()));
+    }
+
+    /// Opens `<prefix:local` (attributes may follow).
+    pub fn start(&mut self, ns: &str, local: &str) {
+        self.close_tag();
+        let mark = self.bindings.len();
+        let (name, new_prefix) = if ns.is_empty() {
+            (local.to_owned(), None)
+        } else {
+            match self.lookup(ns) {
+                Some(p) => (format!("{p}:{local}"), None),
+                None => {
+                    let p = self.fresh_prefix(ns);
+                    (format!("{p}:{local}"), Some(p))
+                }
+            }
+        };
+        self.out.push('<');
+        self.out.push_str(&name);
+        self.tag_open = true;
+        if let Some(p) = new_prefix {
+            self.declare(ns, &p);
+        }
+        self.open.push((name, mark));
+    }
+
+    /// Writes an attribute on the open start tag.
+    pub fn attr(&mut self, ns: &str, local: &str, value: &str) {
+        debug_assert!(self.tag_open, "attributes go on an open start tag");
+        if ns.is_empty() {
+            let _ = write!(self.out, " {local}=\"{}\"", xmlutil::escape(value));
+        } else {
+            let p = self.prefix(ns);
+            let _ = write!(self.out, " {p}:{local}=\"{}\"", xmlutil::escape(value));
+        }
+    }
+
+    /// Writes an attribute whose value is a QName (`xsi:type="ns1:Order"`), declaring the
+    /// value's prefix too. `suffix` is appended verbatim (`[3]` for `soapenc:arrayType`).
+    pub fn attr_qname(
+        &mut self,
+        ns: &str,
+        local: &str,
+        value_ns: &str,
+        value_local: &str,
+        suffix: &str,
+    ) {
+        let value = if value_ns.is_empty() {
+            format!("{value_local}{suffix}")
+        } else {
+            let p = self.prefix(value_ns);
+            format!("{p}:{value_local}{suffix}")
+        };
+        self.attr(ns, local, &value);
+    }
+
+    pub fn text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.close_tag();
+        self.out.push_str(&xmlutil::escape(text));
+    }
+
+    /// Closes the innermost open element (`/>` when it has no content).
+    pub fn end(&mut self) {
+        let Some((name, mark)) = self.open.pop() else {
+            return;
+        };
+        if self.tag_open {
+            self.out.push_str("/>");
+            self.tag_open = false;
+        } else {
+            let _ = write!(self.out, "</{name}>");
+        }
+        self.bindings.truncate(mark);
+    }
+
+    /// Depth of open elements.
+    pub fn depth(&self) -> usize {
+        self.open.len()
+    }
+
+    pub fn finish(mut self) -> String {
+        while !self.open.is_empty() {
+            self.end();
+        }
+        self.out
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declares_prefixes_once_and_scopes_them() {
+        let mut w = XmlWriter::new();
+        w.start("urn:a", "root");
+        w.start("urn:a", "child");
+        w.text("x < y & z");
+        w.end();
+        w.start("urn:b", "other");
+        w.end();
+        w.start("urn:b", "again");
+        w.end();
+        w.start("", "plain");
+        w.attr(XSI_NS, "nil", "true");
+        w.end();
+        w.end();
+        assert_eq!(
+            w.finish(),
+            "<ns1:root xmlns:ns1=\"urn:a\"><ns1:child>x &lt; y &amp; z</ns1:child>\
+             <ns2:other xmlns:ns2=\"urn:b\"/><ns3:again xmlns:ns3=\"urn:b\"/>\
+             <plain xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:nil=\"true\"/></ns1:root>"
+        );
+    }
+
+    #[test]
+    fn qname_values_declare_their_prefix() {
+        let mut w = XmlWriter::new();
+        w.start("", "order");
+        w.attr_qname(XSI_NS, "type", "urn:t", "Order", "");
+        w.end();
+        let xml = w.finish();
+        assert!(xml.contains("xsi:type=\"ns1:Order\""), "{xml}");
+        assert!(xml.contains("xmlns:ns1=\"urn:t\""), "{xml}");
+    }
+
+    #[test]
+    fn attribute_values_are_escaped() {
+        let mut w = XmlWriter::new();
+        w.start("", "a");
+        w.attr("", "v", "\"<&>'");
+        w.end();
+        assert_eq!(w.finish(), "<a v=\"&quot;&lt;&amp;&gt;&apos;\"/>");
+    }
+}
