@@ -9,6 +9,11 @@
 //! `wsdl` turns contracts into a resolved schema model at start-up, `mapping` compiles the
 //! mapping files against it; everything on the request path works on that immutable model.
 
+pub mod cli;
+pub mod http;
+pub mod inspect;
+pub mod mapping;
+pub mod mock;
 pub mod soap;
 pub mod tls;
 pub mod translate;

@@ -32,7 +32,18 @@ pub fn build_request(
     headers: Option<&Map<String, Value>>,
     extra_headers: &[&dyn HeaderWriter],
 ) -> Result<String, EncodeError> {
-    let msg = &op.input;
+    build_message(schema, &op.input, version, body, headers, extra_headers)
+}
+
+/// Builds an envelope carrying `msg` (either direction).
+pub fn build_message(
+    schema: &Schema,
+    msg: &MessageBinding,
+    version: SoapVersion,
+    body: &Value,
+    headers: Option<&Map<String, Value>>,
+    extra_headers: &[&dyn HeaderWriter],
+) -> Result<String, EncodeError> {
     let env_ns = version.envelope_ns();
     let encoded = msg.use_ == Use::Encoded;
     let mut w = XmlWriter::new();
@@ -83,6 +94,72 @@ pub fn build_request(
     Ok(w.finish())
 }
 
+/// Builds a fault envelope: `client` picks Client/Sender over Server/Receiver, `detail` is
+/// a detail entry (a declared fault element and its JSON).
+pub fn build_fault(
+    schema: &Schema,
+    version: SoapVersion,
+    client: bool,
+    reason: &str,
+    detail: Option<(crate::wsdl::ElemId, &Value)>,
+) -> Result<String, EncodeError> {
+    let env_ns = version.envelope_ns();
+    let mut w = XmlWriter::new();
+    w.declaration();
+    w.start(env_ns, "Envelope");
+    w.declare(env_ns, "soapenv");
+    w.start(env_ns, "Body");
+    w.start(env_ns, "Fault");
+    let write_detail = |w: &mut XmlWriter| -> Result<(), EncodeError> {
+        if let Some((e, v)) = detail {
+            Encoder::new(schema, false).element(w, e, v)?;
+        }
+        Ok(())
+    };
+    match version {
+        SoapVersion::V11 => {
+            w.start("", "faultcode");
+            w.text(if client {
+                "soapenv:Client"
+            } else {
+                "soapenv:Server"
+            });
+            w.end();
+            w.start("", "faultstring");
+            w.text(reason);
+            w.end();
+            if detail.is_some() {
+                w.start("", "detail");
+                write_detail(&mut w)?;
+                w.end();
+            }
+        }
+        SoapVersion::V12 => {
+            w.start(env_ns, "Code");
+            w.start(env_ns, "Value");
+            w.text(if client {
+                "soapenv:Sender"
+            } else {
+                "soapenv:Receiver"
+            });
+            w.end();
+            w.end();
+            w.start(env_ns, "Reason");
+            w.start(env_ns, "Text");
+            w.attr(crate::xmlutil::XML_NS, "lang", "en");
+            w.text(reason);
+            w.end();
+            w.end();
+            if detail.is_some() {
+                w.start(env_ns, "Detail");
+                write_detail(&mut w)?;
+                w.end();
+            }
+        }
+    }
+    Ok(w.finish())
+}
+
 /// A decoded response.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {
@@ -110,16 +187,72 @@ pub fn parse_response(
     xml: &str,
     limits: Limits,
 ) -> Result<Response, DecodeError> {
+    parse_message(schema, op, op.output.as_ref(), xml, limits)
+}
+
+/// Reads a request envelope for `op` (what a SOAP server receives).
+pub fn parse_request(
+    schema: &Schema,
+    op: &Operation,
+    xml: &str,
+    limits: Limits,
+) -> Result<Response, DecodeError> {
+    parse_message(schema, op, Some(&op.input), xml, limits)
+}
+
+fn parse_message(
+    schema: &Schema,
+    op: &Operation,
+    msg: Option<&MessageBinding>,
+    xml: &str,
+    limits: Limits,
+) -> Result<Response, DecodeError> {
     let mut live = LiveSource::new(xml, limits);
     if uses_references(xml) {
         let recorded = Recorded::record(&mut live)?;
         let mut cur = recorded.cursor(0);
         let mut dec = Decoder::with_refs(schema, &recorded);
-        read_envelope(&mut cur, &mut dec, schema, op)
+        read_envelope(&mut cur, &mut dec, schema, op, msg)
     } else {
         let mut dec = Decoder::new(schema);
-        read_envelope(&mut live, &mut dec, schema, op)
+        read_envelope(&mut live, &mut dec, schema, op, msg)
     }
+}
+
+/// The version and the qualified name of the Body's first child, read without decoding:
+/// how a SOAP server finds the operation it is asked for.
+pub fn peek_body(
+    xml: &str,
+    limits: Limits,
+) -> Result<(SoapVersion, Option<crate::wsdl::QName>), DecodeError> {
+    let mut src = LiveSource::new(xml, limits);
+    let Some(root) = next_start(&mut src)? else {
+        return Err(DecodeError::Structure(
+            "the document has no root element".into(),
+        ));
+    };
+    if root.local != "Envelope" || !is_env(&root.ns) {
+        return Err(DecodeError::Structure(format!(
+            "not a SOAP envelope: the root element is `{}`",
+            root.local
+        )));
+    }
+    let version = if &*root.ns == SOAP12_ENV_NS {
+        SoapVersion::V12
+    } else {
+        SoapVersion::V11
+    };
+    while let Some(child) = next_start(&mut src)? {
+        if is_env(&child.ns) && child.local == "Body" {
+            let first = next_start(&mut src)?;
+            return Ok((
+                version,
+                first.map(|s| crate::wsdl::QName::new(&s.ns, &s.local)),
+            ));
+        }
+        src.skip()?;
+    }
+    Err(DecodeError::Structure("the envelope has no Body".into()))
 }
 
 fn next_start<'i, S: Source<'i>>(src: &mut S) -> Result<Option<Start<'i>>, DecodeError> {
@@ -142,6 +275,7 @@ fn read_envelope<'i, S: Source<'i>>(
     dec: &mut Decoder<'_, '_, 'i>,
     schema: &Schema,
     op: &Operation,
+    output: Option<&MessageBinding>,
 ) -> Result<Response, DecodeError> {
     let Some(root) = next_start(src)? else {
         return Err(DecodeError::Structure(
@@ -164,7 +298,6 @@ fn read_envelope<'i, S: Source<'i>>(
     } else {
         SoapVersion::V11
     };
-    let output: Option<&MessageBinding> = op.output.as_ref();
     let mut headers = Map::new();
     loop {
         let Some(child) = next_start(src)? else {

@@ -7,6 +7,9 @@
 pub mod client;
 pub mod envelope;
 pub mod fault;
+pub mod security;
 
-pub use envelope::{Response, build_request, parse_response};
+pub use envelope::{
+    Response, build_fault, build_message, build_request, parse_request, parse_response, peek_body,
+};
 pub use fault::{Fault, FaultClass};

@@ -74,6 +74,10 @@ impl XmlWriter {
 
     /// The prefix for `ns`, declared on the open start tag when not yet in scope.
     fn prefix(&mut self, ns: &str) -> String {
+        // The `xml` prefix is bound by definition and must never be declared.
+        if ns == crate::xmlutil::XML_NS {
+            return "xml".to_owned();
+        }
         if let Some(p) = self.lookup(ns) {
             return p.to_owned();
         }

@@ -1,0 +1,422 @@
+//! The command line: `serve`, `check`, `inspect`, `mock`, and the embedded demo.
+//!
+//! With no command, soapbridge runs the demo: the example contract and mapping compiled into
+//! the binary, served against a mock backend started in the same process.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::http::{AppState, RouteTable, ServerConfig};
+use crate::mapping::{self, Diagnostic, Mappings};
+use crate::wsdl;
+
+pub const DEMO_WSDL_PATH: &str = "wsdl/customers.wsdl";
+pub const DEMO_WSDL: &str = include_str!("../wsdl/customers.wsdl");
+pub const DEMO_MAPPING_PATH: &str = "mappings/customers.yaml";
+pub const DEMO_MAPPING: &str = include_str!("../mappings/customers.yaml");
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "soapbridge",
+    version,
+    about = "A REST/JSON face for SOAP backends."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Log format.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "SOAPBRIDGE_LOG_FORMAT")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the REST routes of mapping files (default: the `mappings/` folder).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "SOAPBRIDGE_LISTEN")]
+        listen: SocketAddr,
+        /// Mapping files or folders of them.
+        paths: Vec<PathBuf>,
+        /// Reload when a mapping file changes (SIGHUP always reloads).
+        #[arg(long)]
+        watch: bool,
+        /// Largest request body, in bytes.
+        #[arg(long, default_value_t = 1 << 20)]
+        max_body_bytes: usize,
+    },
+    /// Check mapping files against their contracts, offline; exit 1 on any error.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Show a WSDL's services, ports, bindings and operations.
+    Inspect {
+        /// Path or URL of the WSDL.
+        wsdl: String,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a SOAP backend made from a WSDL (schema-valid sample answers).
+    Mock {
+        /// Path or URL of the WSDL.
+        wsdl: String,
+        #[arg(long, default_value = "127.0.0.1:8081")]
+        listen: SocketAddr,
+        /// Folder of canned responses: `<Operation>.xml` or `<Operation>.json`.
+        #[arg(long)]
+        responses: Option<PathBuf>,
+    },
+    /// Run the built-in demo (the default when no command is given).
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080", env = "SOAPBRIDGE_LISTEN")]
+        listen: SocketAddr,
+    },
+}
+
+pub fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SOAPBRIDGE_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        None => demo("127.0.0.1:8080".parse()?),
+        Some(Command::Demo { listen }) => demo(listen),
+        Some(Command::Serve {
+            listen,
+            paths,
+            watch,
+            max_body_bytes,
+        }) => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from("mappings")]
+            } else {
+                paths
+            };
+            serve(listen, paths, watch, max_body_bytes)
+        }
+        Some(Command::Check { paths }) => check(&paths),
+        Some(Command::Inspect { wsdl, json }) => inspect(&wsdl, json),
+        Some(Command::Mock {
+            wsdl,
+            listen,
+            responses,
+        }) => mock(&wsdl, listen, responses),
+    }
+}
+
+fn print_diagnostics(diags: &[Diagnostic]) {
+    for d in diags {
+        eprintln!("error: {d}");
+    }
+    eprintln!(
+        "{} error{} found; nothing was started.",
+        diags.len(),
+        if diags.len() == 1 { "" } else { "s" }
+    );
+}
+
+fn log_notes(m: &Mappings) {
+    for n in &m.notes {
+        tracing::info!(note = %n, "Contract note.");
+    }
+}
+
+fn check(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    match mapping::load(paths, mapping::Options::default()) {
+        Ok(m) => {
+            for n in &m.notes {
+                println!("note: {n}");
+            }
+            println!(
+                "ok: {} route{} from {} backend{}",
+                m.routes.len(),
+                if m.routes.len() == 1 { "" } else { "s" },
+                m.backends.len(),
+                if m.backends.len() == 1 { "" } else { "s" },
+            );
+            for r in &m.routes {
+                println!("  {} {} -> {}", r.method, r.path, r.operation().name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diags) => {
+            for d in &diags {
+                println!("error: {d}");
+            }
+            println!(
+                "{} error{}",
+                diags.len(),
+                if diags.len() == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn inspect(location: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let w = wsdl::load_path(location).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&crate::inspect::to_json(&w))?
+        );
+    } else {
+        print!("{}", crate::inspect::to_text(&w));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn mock(
+    location: &str,
+    listen: SocketAddr,
+    responses: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let w = Arc::new(wsdl::load_path(location).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let ops: usize = w.bindings.iter().map(|b| b.operations.len()).sum();
+    actix_web::rt::System::new().block_on(async move {
+        let (addr, server) = crate::mock::start(w, listen, crate::mock::MockOptions { responses })
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        tracing::info!(%addr, operations = ops, "Mock SOAP backend listening.");
+        println!("mock SOAP backend: http://{addr}/ ({ops} operations)");
+        server.await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_server(
+    state: actix_web::web::Data<AppState>,
+    listen: SocketAddr,
+) -> anyhow::Result<(SocketAddr, actix_web::dev::Server)> {
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(state.clone())
+            .configure(crate::http::configure)
+    })
+    .shutdown_timeout(10)
+    .bind(listen)
+    .with_context(|| {
+        format!("cannot listen on {listen} (is another process using it? choose one with --listen)")
+    })?;
+    let addr = server.addrs().first().copied().unwrap_or(listen);
+    Ok((addr, server.run()))
+}
+
+fn serve(
+    listen: SocketAddr,
+    paths: Vec<PathBuf>,
+    watch: bool,
+    max_body_bytes: usize,
+) -> anyhow::Result<ExitCode> {
+    let mappings = match mapping::load(&paths, mapping::Options::default()) {
+        Ok(m) => m,
+        Err(diags) => {
+            print_diagnostics(&diags);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    log_notes(&mappings);
+    let routes = mappings.routes.len();
+    let table = RouteTable::build(mappings).map_err(|e| anyhow::anyhow!(e))?;
+    let config = ServerConfig {
+        max_body_bytes,
+        ..ServerConfig::default()
+    };
+    actix_web::rt::System::new().block_on(async move {
+        let state = actix_web::web::Data::new(AppState::new(table, config));
+        let (addr, server) = run_server(state.clone(), listen).await?;
+        tracing::info!(%addr, routes, "soapbridge listening.");
+        spawn_reloader(state, paths, watch);
+        server.await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reloads the mappings on SIGHUP, and when `watch` is set, when a mapping file changes.
+/// A reload that fails keeps the running routes and logs every error.
+fn spawn_reloader(state: actix_web::web::Data<AppState>, paths: Vec<PathBuf>, watch: bool) {
+    let reload = {
+        let state = state.clone();
+        let paths = paths.clone();
+        move |why: &'static str| {
+            let state = state.clone();
+            let paths = paths.clone();
+            async move {
+                let loaded = tokio::task::spawn_blocking(move || {
+                    mapping::load(&paths, mapping::Options::default())
+                })
+                .await;
+                let result = match loaded {
+                    Ok(Ok(m)) => {
+                        log_notes(&m);
+                        let n = m.routes.len();
+                        match RouteTable::build(m) {
+                            Ok(t) => {
+                                state.swap(t);
+                                tracing::info!(routes = n, reason = why, "Mappings reloaded.");
+                                "ok"
+                            }
+                            Err(e) => {
+                                tracing::error!(error = %e, "Reload failed; the previous routes stay.");
+                                "error"
+                            }
+                        }
+                    }
+                    Ok(Err(diags)) => {
+                        for d in &diags {
+                            tracing::error!(diagnostic = %d, "Reload failed; the previous routes stay.");
+                        }
+                        "error"
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "Reload failed; the previous routes stay.");
+                        "error"
+                    }
+                };
+                state
+                    .metrics
+                    .reloads
+                    .get_or_create(&crate::http::metrics::ReloadLabels { result })
+                    .inc();
+            }
+        }
+    };
+    #[cfg(unix)]
+    {
+        let reload = reload.clone();
+        actix_web::rt::spawn(async move {
+            let Ok(mut hup) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            else {
+                return;
+            };
+            while hup.recv().await.is_some() {
+                reload("SIGHUP").await;
+            }
+        });
+    }
+    if watch {
+        actix_web::rt::spawn(async move {
+            let mut last = fingerprint(&paths);
+            loop {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                let now = fingerprint(&paths);
+                if now != last {
+                    last = now;
+                    reload("file change").await;
+                }
+            }
+        });
+    }
+}
+
+/// Names and modification times of the mapping files (a change means reload).
+fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, Option<SystemTime>)> {
+    let mut out = Vec::new();
+    let files = mapping::expand_paths(paths).unwrap_or_default();
+    for f in files {
+        let t = std::fs::metadata(&f).and_then(|m| m.modified()).ok();
+        out.push((f, t));
+    }
+    out
+}
+
+/// The demo: the embedded contract and mapping against an in-process mock backend.
+fn demo(listen: SocketAddr) -> anyhow::Result<ExitCode> {
+    let mut sources = wsdl::Sources::default();
+    sources.memory.insert(DEMO_WSDL_PATH.to_owned(), DEMO_WSDL);
+    let w = Arc::new(
+        wsdl::load(&wsdl::Location::Memory(DEMO_WSDL_PATH.to_owned()), &sources)
+            .map_err(|e| anyhow::anyhow!("the embedded contract does not load: {e}"))?,
+    );
+    actix_web::rt::System::new().block_on(async move {
+        let (mock_addr, mock_server) = crate::mock::start(
+            w,
+            "127.0.0.1:0".parse()?,
+            crate::mock::MockOptions::default(),
+        )?;
+        actix_web::rt::spawn(mock_server);
+        let endpoint: url::Url = format!("http://{mock_addr}/customers").parse()?;
+        let opts = mapping::Options {
+            endpoint_override: Some(endpoint.clone()),
+            sources,
+        };
+        let mappings = mapping::load_texts(&[(Path::new(DEMO_MAPPING_PATH), DEMO_MAPPING)], opts)
+            .map_err(|d| {
+            anyhow::anyhow!(
+                "the embedded mapping does not compile: {}",
+                d.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })?;
+        let routes = mappings.routes.len();
+        let table = RouteTable::build(mappings).map_err(|e| anyhow::anyhow!(e))?;
+        let state = actix_web::web::Data::new(AppState::new(table, ServerConfig::default()));
+        let (addr, server) = match run_server(state, listen).await {
+            Ok(x) => x,
+            Err(e) => bail!("{e:#}"),
+        };
+        tracing::info!(%addr, routes, mock = %endpoint, "soapbridge demo listening.");
+        println!("{}", demo_banner(addr, &endpoint));
+        server.await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The curl lines of the demo (the README shows the same ones).
+pub fn demo_curls(addr: SocketAddr) -> Vec<String> {
+    let base = format!("http://{addr}");
+    vec![
+        format!("curl -s {base}/customers/42"),
+        format!("curl -s '{base}/customers?name=Ada&limit=5'"),
+        format!("curl -s {base}/customers/42/orders"),
+        format!(
+            "curl -s -X POST {base}/orders -H 'Content-Type: application/json' -d '{{\"customerId\": 42, \"line\": [{{\"sku\": \"ABC-1234\", \"quantity\": 2, \"unitPrice\": 9.99}}]}}'"
+        ),
+        format!("curl -s {base}/ping"),
+    ]
+}
+
+fn demo_banner(addr: SocketAddr, mock: &url::Url) -> String {
+    let mut s =
+        format!("soapbridge demo: REST on http://{addr}, SOAP 1.2 mock backend on {mock}\nTry:\n");
+    for c in demo_curls(addr) {
+        s.push_str("  ");
+        s.push_str(&c);
+        s.push('\n');
+    }
+    s.push_str(&format!(
+        "  curl -s http://{addr}/metrics\nStop with Ctrl-C."
+    ));
+    s
+}

@@ -1,0 +1,114 @@
+//! Prometheus metrics, per route and per backend operation, served at `/metrics`.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub method: String,
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteTimeLabels {
+    pub method: String,
+    pub route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CallLabels {
+    pub backend: String,
+    pub operation: String,
+    /// ok, fault, timeout, unavailable, invalid_response, error.
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CallTimeLabels {
+    pub backend: String,
+    pub operation: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReloadLabels {
+    pub result: &'static str,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RouteLabels, Counter>,
+    pub request_seconds: Family<RouteTimeLabels, Histogram>,
+    pub calls: Family<CallLabels, Counter>,
+    pub call_seconds: Family<CallTimeLabels, Histogram>,
+    pub routes: Gauge,
+    pub reloads: Family<ReloadLabels, Counter>,
+}
+
+fn seconds_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.001, 2.0, 16))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("soapbridge");
+        let requests = Family::<RouteLabels, Counter>::default();
+        let request_seconds = Family::<RouteTimeLabels, Histogram>::new_with_constructor(
+            seconds_histogram as fn() -> Histogram,
+        );
+        let calls = Family::<CallLabels, Counter>::default();
+        let call_seconds = Family::<CallTimeLabels, Histogram>::new_with_constructor(
+            seconds_histogram as fn() -> Histogram,
+        );
+        let routes = Gauge::default();
+        let reloads = Family::<ReloadLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            request_seconds.clone(),
+        );
+        registry.register(
+            "backend_calls",
+            "SOAP calls by backend, operation and outcome",
+            calls.clone(),
+        );
+        registry.register(
+            "backend_call_duration_seconds",
+            "Time the SOAP backend took to answer",
+            call_seconds.clone(),
+        );
+        registry.register("routes", "Routes served", routes.clone());
+        registry.register(
+            "config_reloads",
+            "Mapping reloads by result",
+            reloads.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            request_seconds,
+            calls,
+            call_seconds,
+            routes,
+            reloads,
+        }
+    }
+}
+
+impl Metrics {
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+}

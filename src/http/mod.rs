@@ -1,0 +1,115 @@
+//! The HTTP face: actix-web app, route table, problem+json, health and metrics.
+//!
+//! ```text
+//! /healthz /readyz /metrics /openapi.json /docs      built in
+//! anything else ──> handler::dispatch ──> RouteTable (ArcSwap: reload swaps it whole)
+//! ```
+
+pub mod handler;
+pub mod metrics;
+pub mod problem;
+pub mod router;
+
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use arc_swap::ArcSwap;
+use serde_json::json;
+
+use crate::translate::Limits;
+pub use problem::Problem;
+pub use router::RouteTable;
+
+/// Server-wide settings.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    /// Bounds on backend XML.
+    pub xml_limits: Limits,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1 << 20,
+            xml_limits: Limits::default(),
+        }
+    }
+}
+
+/// Shared by every worker.
+pub struct AppState {
+    pub table: ArcSwap<RouteTable>,
+    pub metrics: metrics::Metrics,
+    pub config: ServerConfig,
+}
+
+impl AppState {
+    pub fn new(table: RouteTable, config: ServerConfig) -> Self {
+        let metrics = metrics::Metrics::default();
+        metrics.routes.set(table.routes.len() as i64);
+        Self {
+            table: ArcSwap::from_pointee(table),
+            metrics,
+            config,
+        }
+    }
+
+    /// Replaces the route table (requests in flight finish on the old one).
+    pub fn swap(&self, table: RouteTable) {
+        self.metrics.routes.set(table.routes.len() as i64);
+        self.table.store(Arc::new(table));
+    }
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let routes = state.table.load().routes.len();
+    if routes == 0 {
+        HttpResponse::ServiceUnavailable()
+            .content_type("application/problem+json")
+            .body(
+                Problem::new(503, "not-ready", "No routes are loaded")
+                    .body("/readyz", "-")
+                    .to_string(),
+            )
+    } else {
+        HttpResponse::Ok().json(json!({"status": "ready", "routes": routes}))
+    }
+}
+
+async fn metrics_endpoint(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(state.metrics.render())
+}
+
+async fn not_allowed(req: HttpRequest) -> HttpResponse {
+    let rid = handler::request_id(&req);
+    Problem::method_not_allowed(req.method().as_str(), &["GET".to_owned()])
+        .response(req.path(), &rid)
+}
+
+/// Registers soapbridge's endpoints on an actix app.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/healthz")
+            .route(web::get().to(healthz))
+            .default_service(web::to(not_allowed)),
+    )
+    .service(
+        web::resource("/readyz")
+            .route(web::get().to(readyz))
+            .default_service(web::to(not_allowed)),
+    )
+    .service(
+        web::resource("/metrics")
+            .route(web::get().to(metrics_endpoint))
+            .default_service(web::to(not_allowed)),
+    )
+    .default_service(web::to(handler::dispatch));
+}

@@ -1,0 +1,116 @@
+//! The route table: method + path → route, built once from the mappings and swapped whole
+//! on reload.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::http::Method;
+
+use crate::mapping::{Backend, Mappings, Route};
+use crate::soap::client::SoapClient;
+
+/// Paths soapbridge serves itself; mappings may not declare them.
+pub const RESERVED: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
+
+pub struct RouteTable {
+    routers: HashMap<Method, matchit::Router<usize>>,
+    pub routes: Vec<Arc<Route>>,
+    clients: Vec<(Arc<Backend>, Arc<SoapClient>)>,
+    pub notes: Vec<String>,
+}
+
+impl std::fmt::Debug for RouteTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouteTable")
+            .field("routes", &self.routes.len())
+            .finish()
+    }
+}
+
+pub enum Found<'t> {
+    Route {
+        route: &'t Arc<Route>,
+        client: &'t Arc<SoapClient>,
+        params: Vec<(String, String)>,
+    },
+    MethodNotAllowed(Vec<String>),
+    NotFound,
+}
+
+impl RouteTable {
+    pub fn empty() -> Self {
+        Self {
+            routers: HashMap::new(),
+            routes: Vec::new(),
+            clients: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn build(m: Mappings) -> Result<Self, String> {
+        let mut clients = Vec::new();
+        for b in &m.backends {
+            let c = SoapClient::new(b.clone()).map_err(|e| format!("backend {}: {e}", b.name))?;
+            clients.push((b.clone(), Arc::new(c)));
+        }
+        let mut routers: HashMap<Method, matchit::Router<usize>> = HashMap::new();
+        for (i, r) in m.routes.iter().enumerate() {
+            if RESERVED.contains(&r.path.as_str()) {
+                return Err(format!(
+                    "{}: `{}` is served by soapbridge itself; choose another path",
+                    r.origin, r.path
+                ));
+            }
+            routers
+                .entry(r.method.clone())
+                .or_default()
+                .insert(r.path.clone(), i)
+                .map_err(|e| format!("{}: route {} {}: {e}", r.origin, r.method, r.path))?;
+        }
+        Ok(Self {
+            routers,
+            routes: m.routes,
+            clients,
+            notes: m.notes,
+        })
+    }
+
+    fn client_for(&self, b: &Arc<Backend>) -> Option<&Arc<SoapClient>> {
+        self.clients
+            .iter()
+            .find(|(x, _)| Arc::ptr_eq(x, b))
+            .map(|(_, c)| c)
+    }
+
+    pub fn find(&self, method: &Method, path: &str) -> Found<'_> {
+        if let Some(router) = self.routers.get(method)
+            && let Ok(m) = router.at(path)
+        {
+            let route = &self.routes[*m.value];
+            let params = m
+                .params
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            if let Some(client) = self.client_for(&route.backend) {
+                return Found::Route {
+                    route,
+                    client,
+                    params,
+                };
+            }
+        }
+        let mut allowed: Vec<String> = self
+            .routers
+            .iter()
+            .filter(|(m, r)| *m != method && r.at(path).is_ok())
+            .map(|(m, _)| m.to_string())
+            .collect();
+        if allowed.is_empty() {
+            Found::NotFound
+        } else {
+            allowed.sort();
+            Found::MethodNotAllowed(allowed)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Located configuration errors: where, what, why, and the fix.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in a mapping file, with its position and a hint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: PathBuf,
+    /// 1-based; 0 when the position is not known.
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        file: &Path,
+        at: Option<serde_saphyr::Location>,
+        message: impl Into<String>,
+    ) -> Self {
+        let (line, column) = at.map_or((0, 0), |l| (l.line(), l.column()));
+        Self {
+            file: file.to_owned(),
+            line,
+            column,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                self.line,
+                self.column,
+                self.message
+            )?;
+        } else {
+            write!(f, "{}: {}", self.file.display(), self.message)?;
+        }
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// "did you mean `x`?" for the closest of `known`, if any is close.
+pub fn did_you_mean(given: &str, known: &[&str]) -> Option<String> {
+    crate::translate::encode::suggest(given, known).map(|s| format!("did you mean `{s}`?"))
+}
+
+/// A hint naming the closest known name, or listing the known names.
+pub fn hint_for(given: &str, known: &[&str], what: &str) -> String {
+    let list = if known.len() > 12 {
+        format!("{} (and {} more)", known[..12].join(", "), known.len() - 12)
+    } else {
+        known.join(", ")
+    };
+    match did_you_mean(given, known) {
+        Some(dym) => format!("{dym} known {what}: {list}"),
+        None if known.is_empty() => format!("there are no {what}"),
+        None => format!("known {what}: {list}"),
+    }
+}

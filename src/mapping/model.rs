@@ -1,0 +1,177 @@
+//! Compiled mappings: what a route does, checked against the contract, ready for requests.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::template::Source;
+use crate::wsdl::{Binding, Operation, SoapVersion, TypeId, Wsdl};
+
+/// A SOAP backend: its contract, the binding soapbridge calls, and how to reach it.
+#[derive(Debug)]
+pub struct Backend {
+    /// The mapping file's name without extension, for logs and metrics.
+    pub name: String,
+    pub wsdl: Arc<Wsdl>,
+    /// Index into `wsdl.bindings`.
+    pub binding: usize,
+    pub endpoint: url::Url,
+    pub soap_version: SoapVersion,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Requests in flight to this backend at most; more wait their turn.
+    pub max_concurrency: usize,
+    /// Attempts after a failure to connect (the request was not sent, so it is safe).
+    pub retries: u32,
+    pub max_response_bytes: usize,
+    /// Extra HTTP headers sent with every call.
+    pub headers: Vec<(String, String)>,
+    pub basic_auth: Option<(String, String)>,
+    pub ws_security: Option<WsSecurity>,
+}
+
+impl Backend {
+    pub fn binding(&self) -> &Binding {
+        &self.wsdl.bindings[self.binding]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WsSecurity {
+    pub username: String,
+    pub password: String,
+    pub digest: bool,
+    pub timestamp: bool,
+}
+
+/// A compiled request template node.
+#[derive(Debug, Clone)]
+pub enum Node {
+    Object(Vec<(Arc<str>, Node)>),
+    Array(Vec<Node>),
+    /// A constant, already converted to the target's JSON type.
+    Const(Value),
+    Source(SourceNode),
+    /// Text with placeholders, for string targets.
+    Interpolate(Vec<InterpPiece>),
+}
+
+#[derive(Debug, Clone)]
+pub enum InterpPiece {
+    Literal(String),
+    Source(Source),
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceNode {
+    pub source: Source,
+    /// For text sources: the simple type the text converts to.
+    pub scalar: Option<TypeId>,
+    /// The target repeats: every value of a repeated query parameter is kept.
+    pub repeated: bool,
+    /// Used when the source is absent (already converted).
+    pub default: Option<Value>,
+    /// The target field is required: an absent source is a 400.
+    pub required: bool,
+}
+
+/// A path, query or header parameter a route reads, for OpenAPI and request checks.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    /// The simple type the text converts to (`None`: any text).
+    pub ty: Option<TypeId>,
+    pub required: bool,
+    pub repeated: bool,
+    pub default: Option<String>,
+}
+
+/// How a route builds the operation's input JSON.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// No `request:` template: the JSON body, plus path and query parameters named like
+    /// top-level input fields.
+    Auto {
+        /// Path and query parameters mapped to top-level fields.
+        fields: Vec<(Source, Param)>,
+    },
+    Template(Node),
+}
+
+/// Where the body goes, for OpenAPI: the JSON body holds the value of `ty` (the input
+/// content type, or the type at the placeholder).
+#[derive(Debug, Clone)]
+pub struct BodySpec {
+    pub ty: TypeId,
+    /// The body holds one field of `ty` (`{body.x}` placeholders): field names used.
+    pub fields: Vec<(String, TypeId, bool)>,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseShape {
+    /// Keys from the output JSON to the value returned.
+    pub path: Vec<Arc<str>>,
+    pub status: u16,
+    /// The type of the returned value (for OpenAPI); `None` with an empty path.
+    pub ty: Option<TypeId>,
+    /// The value at `path` is an array (the slot repeats).
+    pub repeated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum FaultMatch {
+    /// A declared fault (by `wsdl:fault` name or detail element name).
+    Declared(String),
+    /// A fault code, by class (`Client`/`Sender`, `Server`/`Receiver`) or exactly.
+    Code(String),
+    Any,
+}
+
+#[derive(Debug, Clone)]
+pub struct FaultRule {
+    pub matches: FaultMatch,
+    /// (dotted path into the detail JSON, expected value as text).
+    pub when: Vec<(Vec<String>, String)>,
+    pub status: u16,
+    pub title: Option<String>,
+}
+
+/// One REST route.
+#[derive(Debug)]
+pub struct Route {
+    pub method: actix_web::http::Method,
+    /// As declared, with the base path (`/api/customers/{id}`).
+    pub path: String,
+    pub backend: Arc<Backend>,
+    /// Index into the binding's operations.
+    pub operation: usize,
+    pub input: Input,
+    pub soap_headers: Option<Node>,
+    pub path_params: Vec<Param>,
+    pub query_params: Vec<Param>,
+    pub header_params: Vec<Param>,
+    pub body: Option<BodySpec>,
+    pub response: ResponseShape,
+    pub faults: Vec<FaultRule>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    /// `mappings/x.yaml:12`, for logs.
+    pub origin: String,
+}
+
+impl Route {
+    pub fn operation(&self) -> &Operation {
+        &self.backend.binding().operations[self.operation]
+    }
+}
+
+/// Every route of every mapping file, checked.
+#[derive(Debug, Default)]
+pub struct Mappings {
+    pub routes: Vec<Arc<Route>>,
+    pub backends: Vec<Arc<Backend>>,
+    /// Notes and warnings from the contracts, for the start-up log.
+    pub notes: Vec<String>,
+}

@@ -1,0 +1,220 @@
+//! The mapping file as written: serde structs with source positions, nothing checked yet.
+//!
+//! Every struct denies unknown keys, so a misspelled key is an error, not a silently ignored
+//! line. Values that are checked later against the contract keep their location
+//! ([`Spanned`]), so that check can point back at them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMapping {
+    pub version: Spanned<u32>,
+    pub backend: RawBackend,
+    /// Prefix of every route path (`/api/v1`).
+    #[serde(default)]
+    pub base_path: Option<Spanned<String>>,
+    /// Absent: every operation is served as `POST /{service}/{operation}`.
+    #[serde(default)]
+    pub routes: Option<Vec<RawRoute>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackend {
+    pub wsdl: Spanned<String>,
+    #[serde(default)]
+    pub endpoint: Option<Spanned<String>>,
+    #[serde(default)]
+    pub service: Option<Spanned<String>>,
+    #[serde(default)]
+    pub port: Option<Spanned<String>>,
+    #[serde(default)]
+    pub binding: Option<Spanned<String>>,
+    #[serde(default)]
+    pub soap_version: Option<Spanned<String>>,
+    #[serde(default)]
+    pub timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    pub connect_timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    pub max_concurrency: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub retries: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub max_response_size: Option<Spanned<String>>,
+    #[serde(default)]
+    pub headers: Option<BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    pub basic_auth: Option<RawBasicAuth>,
+    #[serde(default)]
+    pub ws_security: Option<RawWsSecurity>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBasicAuth {
+    pub username: Spanned<String>,
+    pub password: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWsSecurity {
+    pub username: Spanned<String>,
+    pub password: Spanned<String>,
+    /// `text` (default) or `digest`.
+    #[serde(default)]
+    pub password_type: Option<Spanned<String>>,
+    /// Add a `wsu:Timestamp` (default true).
+    #[serde(default)]
+    pub timestamp: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    /// `GET /customers/{id}`.
+    pub route: Spanned<String>,
+    pub operation: Spanned<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where each input comes from; absent: the JSON body plus path and query parameters
+    /// named like top-level input fields.
+    #[serde(default)]
+    pub request: Option<Spanned<Template>>,
+    /// SOAP header blocks declared by the binding, by element name.
+    #[serde(default)]
+    pub soap_headers: Option<Spanned<Template>>,
+    #[serde(default)]
+    pub response: Option<RawResponse>,
+    #[serde(default)]
+    pub faults: Option<Vec<RawFaultRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResponse {
+    /// A dotted path into the output JSON (`customer`, `order.lines`); absent: all of it.
+    #[serde(default)]
+    pub body: Option<Spanned<String>>,
+    #[serde(default)]
+    pub status: Option<Spanned<u16>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFaultRule {
+    /// A declared fault name, its detail element, a fault code (`Client`, `Server`,
+    /// `Sender`, `Receiver`, `Client.Auth`...) or `*`.
+    #[serde(rename = "match")]
+    pub match_: Spanned<String>,
+    /// Values the fault detail must have (`code: UNKNOWN_CUSTOMER`), by dotted path.
+    #[serde(default)]
+    pub when: Option<Spanned<Template>>,
+    pub status: Spanned<u16>,
+    /// Overrides the problem's title.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// A YAML value with the position of every node: the `request` template.
+#[derive(Debug, Clone)]
+pub enum Template {
+    Map(Vec<(Spanned<String>, Spanned<Template>)>),
+    List(Vec<Spanned<Template>>),
+    String(String),
+    /// Numbers keep their YAML spelling, so a decimal constant stays exact.
+    Number(String),
+    Bool(bool),
+    Null,
+}
+
+impl Template {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Template::Map(_) => "a mapping",
+            Template::List(_) => "a list",
+            Template::String(_) => "a string",
+            Template::Number(_) => "a number",
+            Template::Bool(_) => "a boolean",
+            Template::Null => "null",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Template {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Template;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a YAML value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Template, E> {
+                Ok(Template::String(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Template, E> {
+                Ok(Template::String(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Template, E> {
+                Ok(Template::Number(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Template, E> {
+                Ok(Template::Number(v.to_string()))
+            }
+            fn visit_i128<E>(self, v: i128) -> Result<Template, E> {
+                Ok(Template::Number(v.to_string()))
+            }
+            fn visit_u128<E>(self, v: u128) -> Result<Template, E> {
+                Ok(Template::Number(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Template, E> {
+                Ok(Template::Number(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Template, E> {
+                Ok(Template::Bool(v))
+            }
+            fn visit_unit<E>(self) -> Result<Template, E> {
+                Ok(Template::Null)
+            }
+            fn visit_none<E>(self) -> Result<Template, E> {
+                Ok(Template::Null)
+            }
+            fn visit_some<D2: serde::Deserializer<'de>>(
+                self,
+                d: D2,
+            ) -> Result<Template, D2::Error> {
+                Template::deserialize(d)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Template, A::Error> {
+                let mut v = Vec::new();
+                while let Some(k) = m.next_key::<Spanned<String>>()? {
+                    let val = m.next_value::<Spanned<Template>>()?;
+                    v.push((k, val));
+                }
+                Ok(Template::Map(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<Template, A::Error> {
+                let mut v = Vec::new();
+                while let Some(x) = s.next_element::<Spanned<Template>>()? {
+                    v.push(x);
+                }
+                Ok(Template::List(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
