@@ -1,0 +1,132 @@
+//! Shared helpers for the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Whether this run is CI (`CI=true`), where a missing tool or corpus is a failure.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// Says loudly that a suite did not run; in CI that is a failure.
+pub fn not_run(suite: &str, why: &str, how: &str) {
+    let msg = format!(
+        "\n==================== NOT RUN: {suite} ====================\n{why}\nTo run it: {how}\n=========================================================\n"
+    );
+    if in_ci() {
+        panic!("{msg}(CI=true: a suite that cannot run is a failure)");
+    }
+    eprintln!("{msg}");
+}
+
+/// The shared real-world WSDL corpus (`../shared/wsdl-corpus`, or `SOAPBRIDGE_CORPUS`).
+/// `None` (after saying so loudly) when it is absent outside CI.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SOAPBRIDGE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/wsdl-corpus"));
+    if dir.join("ENTRIES.txt").is_file() {
+        Some(dir)
+    } else {
+        not_run(
+            "WSDL corpus",
+            &format!("the corpus is not at {}", dir.display()),
+            "put the corpus at ../shared/wsdl-corpus or set SOAPBRIDGE_CORPUS",
+        );
+        None
+    }
+}
+
+/// Corpus entries (paths relative to the corpus folder).
+pub fn corpus_entries(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("ENTRIES.txt"))
+        .expect("ENTRIES.txt is readable")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Compiles mapping texts (virtual paths anchor relative WSDL paths), panicking with every
+/// diagnostic on failure.
+pub fn compile(
+    files: &[(&Path, &str)],
+    opts: soapbridge::mapping::Options,
+) -> soapbridge::mapping::Mappings {
+    match soapbridge::mapping::load_texts(files, opts) {
+        Ok(m) => m,
+        Err(d) => panic!(
+            "mappings do not compile:\n{}",
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    }
+}
+
+/// A running soapbridge on 127.0.0.1 (ephemeral port). Stops when dropped.
+pub struct Bridge {
+    pub addr: std::net::SocketAddr,
+    pub state: actix_web::web::Data<soapbridge::http::AppState>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Bridge {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        let h = self.handle.clone();
+        // Stopping is asynchronous; the runtime of the test ends the server anyway.
+        std::mem::drop(h.stop(false));
+    }
+}
+
+/// Starts the bridge for `mappings` (inside an actix/tokio runtime).
+pub async fn start_bridge(
+    mappings: soapbridge::mapping::Mappings,
+    config: soapbridge::http::ServerConfig,
+) -> Bridge {
+    let table = soapbridge::http::RouteTable::build(mappings).expect("route table builds");
+    let state = actix_web::web::Data::new(soapbridge::http::AppState::new(table, config));
+    let s2 = state.clone();
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(s2.clone())
+            .configure(soapbridge::http::configure)
+    })
+    .workers(2)
+    .disable_signals()
+    .bind("127.0.0.1:0")
+    .expect("bind 127.0.0.1:0");
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    Bridge {
+        addr,
+        state,
+        handle,
+    }
+}
+
+/// An HTTP client for the tests (no proxy, short timeout).
+pub fn client() -> reqwest::Client {
+    soapbridge::tls::install_crypto_provider();
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
