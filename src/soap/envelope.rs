@@ -48,9 +48,8 @@ pub fn build_message(
     let encoded = msg.use_ == Use::Encoded;
     let mut w = XmlWriter::new();
     w.declaration();
-    w.start(env_ns, "Envelope");
+    w.start_prefixed(env_ns, "Envelope", "soapenv");
     // The writer would declare these where first used; on the Envelope they read better.
-    w.declare(env_ns, "soapenv");
     if encoded {
         w.declare(XSI_NS, "xsi");
         w.declare(XSD_NS, "xsd");
@@ -106,8 +105,7 @@ pub fn build_fault(
     let env_ns = version.envelope_ns();
     let mut w = XmlWriter::new();
     w.declaration();
-    w.start(env_ns, "Envelope");
-    w.declare(env_ns, "soapenv");
+    w.start_prefixed(env_ns, "Envelope", "soapenv");
     w.start(env_ns, "Body");
     w.start(env_ns, "Fault");
     let write_detail = |w: &mut XmlWriter| -> Result<(), EncodeError> {

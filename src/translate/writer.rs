@@ -117,6 +117,18 @@ impl XmlWriter {
         self.open.push((name, mark));
     }
 
+    /// Opens `<prefix:local` binding `prefix` to `ns` here (the envelope's `soapenv`).
+    pub fn start_prefixed(&mut self, ns: &str, local: &str, prefix: &str) {
+        self.close_tag();
+        let mark = self.bindings.len();
+        let name = format!("{prefix}:{local}");
+        self.out.push('<');
+        self.out.push_str(&name);
+        self.tag_open = true;
+        self.declare(ns, prefix);
+        self.open.push((name, mark));
+    }
+
     /// Writes an attribute on the open start tag.
     pub fn attr(&mut self, ns: &str, local: &str, value: &str) {
         debug_assert!(self.tag_open, "attributes go on an open start tag");

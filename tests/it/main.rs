@@ -1,4 +1,6 @@
 //! Integration tests: one binary, one module per area. They start the real server and real
 //! HTTP SOAP backends on 127.0.0.1 (ephemeral ports).
 
+mod backend;
+mod bridge;
 mod support;
