@@ -3,4 +3,5 @@
 
 mod backend;
 mod bridge;
+mod corpus;
 mod support;
