@@ -23,7 +23,7 @@ use crate::wsdl::{
     AttributeDecl, Body, Builtin, ComplexType, Content, QName, Schema, SlotKind, Type, TypeId,
     well_known,
 };
-use crate::xmlutil::{SOAP11_ENC_NS, SOAP12_ENC_NS, XSD_NS, XSI_NS};
+use crate::xmlutil::{SOAP11_ENC_NS, SOAP11_ENV_NS, SOAP12_ENC_NS, SOAP12_ENV_NS, XSD_NS, XSI_NS};
 
 type Result<T> = std::result::Result<T, DecodeError>;
 
@@ -302,7 +302,13 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     map.insert(s.key.to_string(), v);
                 }
                 None => {
-                    if &*a.ns == XSI_NS || (a.ns.is_empty() && a.local == "id") {
+                    // Envelope attributes (encodingStyle, mustUnderstand, role) are SOAP's,
+                    // not data.
+                    if &*a.ns == XSI_NS
+                        || &*a.ns == SOAP11_ENV_NS
+                        || &*a.ns == SOAP12_ENV_NS
+                        || (a.ns.is_empty() && a.local == "id")
+                    {
                         continue;
                     }
                     let key = if a.ns.is_empty() {

@@ -287,6 +287,13 @@ impl<'s> Encoder<'s> {
         let Some(c) = schema.complex(ty) else {
             return Ok(());
         };
+        // Unknown keys first: a misspelled key is the real cause of a "missing" field.
+        let mut known: Vec<&str> = vec![TYPE_KEY, ANY_KEY, ATTRS_KEY];
+        if c.mixed {
+            known.push(TEXT_KEY);
+        }
+        known.extend(c.slots.iter().map(|s| &*s.key));
+        self.reject_unknown(obj, &known, &c.slots)?;
         if let Content::Elements(p) = &c.content {
             self.particle(w, p, obj, &c.slots)?;
         }
@@ -295,12 +302,7 @@ impl<'s> Encoder<'s> {
             self.fragments(w, any)?;
             self.path.pop();
         }
-        let mut known: Vec<&str> = vec![TYPE_KEY, ANY_KEY, ATTRS_KEY];
-        if c.mixed {
-            known.push(TEXT_KEY);
-        }
-        known.extend(c.slots.iter().map(|s| &*s.key));
-        self.reject_unknown(obj, &known, &c.slots)
+        Ok(())
     }
 
     /// Writes the parts of a bare body as children of the open element.

@@ -25,7 +25,10 @@ fn features(dir: &std::path::Path) -> Vec<(String, Expected)> {
             .find_map(|c| c.strip_prefix("ops="))
             .and_then(|n| n.parse().ok())
             .expect("ops=");
-        let bind = cols.iter().find_map(|c| c.strip_prefix("bind=")).unwrap_or("-");
+        let bind = cols
+            .iter()
+            .find_map(|c| c.strip_prefix("bind="))
+            .unwrap_or("-");
         out.push((
             cols[0].to_owned(),
             Expected {
@@ -40,14 +43,18 @@ fn features(dir: &std::path::Path) -> Vec<(String, Expected)> {
 /// FEATURES.txt shortens long paths as `prefix/…/suffix`.
 fn matches(feature_path: &str, entry: &str) -> bool {
     match feature_path.split_once("…/") {
-        Some((prefix, suffix)) => entry.starts_with(prefix) && entry.ends_with(&format!("/{suffix}")),
+        Some((prefix, suffix)) => {
+            entry.starts_with(prefix) && entry.ends_with(&format!("/{suffix}"))
+        }
         None => feature_path == entry,
     }
 }
 
 #[test]
 fn every_corpus_entry_loads_with_its_operation_counts() {
-    let Some(dir) = support::corpus_dir() else { return };
+    let Some(dir) = support::corpus_dir() else {
+        return;
+    };
     let entries = support::corpus_entries(&dir);
     let feats = features(&dir);
     assert_eq!(entries.len(), 57, "the corpus lists 57 entries");
@@ -75,16 +82,25 @@ fn every_corpus_entry_loads_with_its_operation_counts() {
             if let Some(prev) = prev
                 && prev != b.operations.len()
             {
-                failures.push(format!("{entry}: bindings of {} differ in operation count", b.port_type));
+                failures.push(format!(
+                    "{entry}: bindings of {} differ in operation count",
+                    b.port_type
+                ));
             }
         }
         let ops: usize = per_port_type.values().sum();
         if expected.soap {
             if ops != expected.ops {
-                failures.push(format!("{entry}: {ops} operations, FEATURES.txt says {}", expected.ops));
+                failures.push(format!(
+                    "{entry}: {ops} operations, FEATURES.txt says {}",
+                    expected.ops
+                ));
             }
         } else if !w.bindings.is_empty() {
-            failures.push(format!("{entry}: has no SOAP binding per FEATURES.txt, loaded {}", w.bindings.len()));
+            failures.push(format!(
+                "{entry}: has no SOAP binding per FEATURES.txt, loaded {}",
+                w.bindings.len()
+            ));
         } else if w.notes.is_empty() {
             failures.push(format!("{entry}: no SOAP binding and no note saying so"));
         }
@@ -98,7 +114,9 @@ fn every_corpus_entry_loads_with_its_operation_counts() {
             .sum();
         let loaded: usize = w.bindings.iter().map(|b| b.operations.len()).sum();
         if listed != loaded {
-            failures.push(format!("{entry}: inspect lists {listed} operations, {loaded} loaded"));
+            failures.push(format!(
+                "{entry}: inspect lists {listed} operations, {loaded} loaded"
+            ));
         }
         totals.0 += 1;
         totals.1 += w.bindings.len();
@@ -113,7 +131,9 @@ fn every_corpus_entry_loads_with_its_operation_counts() {
 
 #[test]
 fn axl_loads_quickly() {
-    let Some(dir) = support::corpus_dir() else { return };
+    let Some(dir) = support::corpus_dir() else {
+        return;
+    };
     let path = dir.join("ciscoaxl-dev/ciscoaxl/schema/11.0/AXLAPI.wsdl");
     let started = Instant::now();
     let w = soapbridge::wsdl::load_path(&path.to_string_lossy()).expect("AXL loads");
@@ -121,7 +141,11 @@ fn axl_loads_quickly() {
     // Not a timing assertion (benches/load.rs measures): the size of what was loaded.
     assert_eq!(w.bindings[0].operations.len(), 1009);
     assert!(w.schema.types.len() > 3000, "{}", w.schema.types.len());
-    eprintln!("AXL: {} types, {} elements, loaded in {elapsed:?} (debug build)", w.schema.types.len(), w.schema.elements.len());
+    eprintln!(
+        "AXL: {} types, {} elements, loaded in {elapsed:?} (debug build)",
+        w.schema.types.len(),
+        w.schema.elements.len()
+    );
 }
 
 #[test]
@@ -138,9 +162,18 @@ fn a_missing_import_names_the_file_and_the_reference() {
     std::fs::write(&path, wsdl).expect("write");
     let err = soapbridge::wsdl::load_path(&path.to_string_lossy()).expect_err("missing import");
     let msg = err.to_string();
-    assert!(msg.starts_with(&format!("{}:4: xsd:import of `missing/other.xsd`", path.display())), "{msg}");
+    assert!(
+        msg.starts_with(&format!(
+            "{}:4: xsd:import of `missing/other.xsd`",
+            path.display()
+        )),
+        "{msg}"
+    );
     assert!(msg.contains("file not found"), "{msg}");
-    assert!(msg.contains(&dir.path().join("missing/other.xsd").display().to_string()), "{msg}");
+    assert!(
+        msg.contains(&dir.path().join("missing/other.xsd").display().to_string()),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -149,10 +182,24 @@ fn a_document_that_is_not_a_wsdl_is_a_clear_error() {
     let p = dir.path().join("page.wsdl");
     std::fs::write(&p, "<html><body>login</body></html>").expect("write");
     let e = soapbridge::wsdl::load_path(&p.to_string_lossy()).expect_err("not a wsdl");
-    assert_eq!(e.to_string(), format!("{}: is not a WSDL 1.1 document: its root element is `html`", p.display()));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}: is not a WSDL 1.1 document: its root element is `html`",
+            p.display()
+        )
+    );
     std::fs::write(&p, "not xml < at all").expect("write");
     let e = soapbridge::wsdl::load_path(&p.to_string_lossy()).expect_err("not xml");
-    assert!(e.to_string().contains("not a WSDL 1.1 document") || e.to_string().contains("not well-formed"), "{e}");
-    let e = soapbridge::wsdl::load_path(&dir.path().join("absent.wsdl").to_string_lossy()).expect_err("absent");
-    assert!(e.to_string().ends_with("absent.wsdl: file not found"), "{e}");
+    assert!(
+        e.to_string().contains("not a WSDL 1.1 document")
+            || e.to_string().contains("not well-formed"),
+        "{e}"
+    );
+    let e = soapbridge::wsdl::load_path(&dir.path().join("absent.wsdl").to_string_lossy())
+        .expect_err("absent");
+    assert!(
+        e.to_string().ends_with("absent.wsdl: file not found"),
+        "{e}"
+    );
 }

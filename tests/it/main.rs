@@ -4,4 +4,5 @@
 mod backend;
 mod bridge;
 mod corpus;
+mod styles;
 mod support;
