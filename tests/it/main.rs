@@ -4,5 +4,6 @@
 mod backend;
 mod bridge;
 mod corpus;
+mod mock;
 mod styles;
 mod support;
