@@ -203,3 +203,56 @@ fn a_document_that_is_not_a_wsdl_is_a_clear_error() {
         "{e}"
     );
 }
+
+/// The corpus copies in `tests/fixtures/corpus/` load offline on any machine, with their
+/// operation counts (per port type).
+#[test]
+fn fixture_copies_of_corpus_entries_load_offline() {
+    let cases: &[(&str, usize, usize)] = &[
+        // (entry, SOAP bindings, operations over distinct port types)
+        ("zeep/wsdl_files/soap_import_main.wsdl", 1, 1),
+        ("zeep/wsdl_files/claim.wsdl", 1, 1),
+        ("zeep/wsdl_files/soap_header.wsdl", 1, 1),
+        ("zeep/integration/hello_world_recursive.wsdl", 1, 6),
+        ("zeep/integration/recursive_schema_main.wsdl", 1, 0),
+        ("zeep/integration/test_http_post.wsdl", 0, 0),
+        ("onvif/remotediscovery.wsdl", 2, 3),
+        ("soapbox/SoapBoxWebService.wsdl", 1, 32),
+        ("kdsoap/BLZService.wsdl", 2, 1),
+        ("soap4r/raa.wsdl", 1, 22),
+        ("soap4r/mms_MizGIS.wsdl", 1, 16),
+    ];
+    for (entry, bindings, ops) in cases {
+        let path = support::root().join("tests/fixtures/corpus").join(entry);
+        let w = soapbridge::wsdl::load_path(&path.to_string_lossy())
+            .unwrap_or_else(|e| panic!("{entry}: {e}"));
+        assert_eq!(w.bindings.len(), *bindings, "{entry}");
+        let mut per_port_type: BTreeMap<String, usize> = BTreeMap::new();
+        for b in &w.bindings {
+            per_port_type.insert(b.port_type.to_string(), b.operations.len());
+        }
+        assert_eq!(per_port_type.values().sum::<usize>(), *ops, "{entry}");
+        if *bindings == 0 {
+            assert!(
+                !w.notes.is_empty(),
+                "{entry}: a contract without SOAP bindings says so"
+            );
+        }
+    }
+    // The remote WS-Addressing import comes from the bundle, not the network.
+    let w = soapbridge::wsdl::load_path(
+        &support::root()
+            .join("tests/fixtures/corpus/onvif/remotediscovery.wsdl")
+            .to_string_lossy(),
+    )
+    .expect("loads");
+    assert_eq!(
+        w.documents, 3,
+        "remotediscovery.wsdl, ws-discovery.xsd, bundled ws-addressing"
+    );
+    assert!(
+        w.warnings.iter().all(|m| !m.contains("not fetched")),
+        "{:?}",
+        w.warnings
+    );
+}

@@ -384,15 +384,19 @@ async fn serve_fixtures() -> std::net::SocketAddr {
         let name = req.path().trim_start_matches('/');
         let path = support::root().join("tests/fixtures/styles").join(name);
         match std::fs::read(&path) {
-            Ok(bytes) if !name.contains("..") => actix_web::HttpResponse::Ok().content_type("text/xml").body(bytes),
+            Ok(bytes) if !name.contains("..") => actix_web::HttpResponse::Ok()
+                .content_type("text/xml")
+                .body(bytes),
             _ => actix_web::HttpResponse::NotFound().finish(),
         }
     }
-    let server = actix_web::HttpServer::new(|| actix_web::App::new().default_service(actix_web::web::to(file)))
-        .workers(1)
-        .disable_signals()
-        .bind("127.0.0.1:0")
-        .expect("bind");
+    let server = actix_web::HttpServer::new(|| {
+        actix_web::App::new().default_service(actix_web::web::to(file))
+    })
+    .workers(1)
+    .disable_signals()
+    .bind("127.0.0.1:0")
+    .expect("bind");
     let addr = server.addrs()[0];
     actix_web::rt::spawn(server.run());
     addr
@@ -402,22 +406,37 @@ async fn serve_fixtures() -> std::net::SocketAddr {
 async fn a_wsdl_named_by_url_is_fetched_with_its_imports_at_start_up() {
     let addr = serve_fixtures().await;
     let path = support::root().join("mappings/remote.yaml");
-    let text = format!("version: 1\nbackend:\n  wsdl: http://{addr}/styles.xml\n  port: Doc\n  endpoint: http://127.0.0.1:9/x\n");
-    let m = tokio::task::spawn_blocking(move || support::compile(&[(path.as_path(), &text)], Default::default()))
-        .await
-        .expect("compile");
+    let text = format!(
+        "version: 1\nbackend:\n  wsdl: http://{addr}/styles.xml\n  port: Doc\n  endpoint: http://127.0.0.1:9/x\n"
+    );
+    let m = tokio::task::spawn_blocking(move || {
+        support::compile(&[(path.as_path(), &text)], Default::default())
+    })
+    .await
+    .expect("compile");
     let w = &m.backends[0].wsdl;
     assert_eq!(w.location, format!("http://{addr}/styles.xml"));
-    assert_eq!(w.documents, 5, "entry, its three imports by URL, and the bundled encoding schema");
+    assert_eq!(
+        w.documents, 5,
+        "entry, its three imports by URL, and the bundled encoding schema"
+    );
     assert_eq!(m.routes.len(), 2);
     // A URL that does not answer is a start-up error that names it.
     let path = support::root().join("mappings/remote.yaml");
     let text = format!("version: 1\nbackend:\n  wsdl: http://{addr}/missing.wsdl\n");
-    let err = tokio::task::spawn_blocking(move || soapbridge::mapping::load_texts(&[(path.as_path(), &text)], Default::default()))
-        .await
-        .expect("compile")
-        .expect_err("404");
-    assert!(err[0].message.contains(&format!("http://{addr}/missing.wsdl: HTTP 404")), "{}", err[0]);
+    let err = tokio::task::spawn_blocking(move || {
+        soapbridge::mapping::load_texts(&[(path.as_path(), &text)], Default::default())
+    })
+    .await
+    .expect("compile")
+    .expect_err("404");
+    assert!(
+        err[0]
+            .message
+            .contains(&format!("http://{addr}/missing.wsdl: HTTP 404")),
+        "{}",
+        err[0]
+    );
 }
 
 #[test]
@@ -433,11 +452,23 @@ fn a_local_contract_never_fetches_an_unknown_remote_import() {
     let p = dir.path().join("t.wsdl");
     std::fs::write(&p, wsdl).expect("write");
     let w = soapbridge::wsdl::load_path(&p.to_string_lossy()).expect("loads offline");
-    assert_eq!(w.documents, 2, "the entry and the bundled SOAP encoding schema");
+    assert_eq!(
+        w.documents, 2,
+        "the entry and the bundled SOAP encoding schema"
+    );
     assert!(
-        w.warnings.iter().any(|m| m.contains("http://example.invalid/other.xsd was not fetched")),
+        w.warnings
+            .iter()
+            .any(|m| m.contains("http://example.invalid/other.xsd was not fetched")),
         "{:?}",
         w.warnings
     );
-    assert!(w.warnings.iter().any(|m| m.contains("type {urn:other}Remote is not defined") && m.contains("read as xsd:anyType")), "{:?}", w.warnings);
+    assert!(
+        w.warnings
+            .iter()
+            .any(|m| m.contains("type {urn:other}Remote is not defined")
+                && m.contains("read as xsd:anyType")),
+        "{:?}",
+        w.warnings
+    );
 }
