@@ -5,5 +5,6 @@ mod backend;
 mod bridge;
 mod corpus;
 mod mock;
+mod serve;
 mod styles;
 mod support;

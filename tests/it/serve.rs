@@ -1,0 +1,146 @@
+//! The `soapbridge serve` binary: start-up, reload on file change and on SIGHUP (a broken
+//! mapping keeps the running routes), and refusal to start on a bad mapping.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support;
+
+/// Kills the server when the test ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn mapping_text(with_ping: bool) -> String {
+    let wsdl = support::root().join("wsdl/customers.wsdl");
+    let text =
+        std::fs::read_to_string(support::root().join("mappings/customers.yaml")).expect("mapping");
+    let text = text.replace("../wsdl/customers.wsdl", &wsdl.display().to_string());
+    if with_ping {
+        text
+    } else {
+        text.replace("  - route: GET /ping\n    operation: Ping\n", "")
+    }
+}
+
+async fn routes(port: u16) -> Option<u64> {
+    let r = support::client()
+        .get(format!("http://127.0.0.1:{port}/readyz"))
+        .send()
+        .await
+        .ok()?;
+    let v: serde_json::Value = r.json_text().await?;
+    v["routes"].as_u64()
+}
+
+trait JsonText {
+    async fn json_text(self) -> Option<serde_json::Value>;
+}
+
+impl JsonText for reqwest::Response {
+    async fn json_text(self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.text().await.ok()?).ok()
+    }
+}
+
+async fn wait_for(port: u16, want: u64) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if routes(port).await == Some(want) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    false
+}
+
+#[actix_web::test]
+async fn serve_reloads_on_change_and_on_sighup_and_keeps_routes_when_a_reload_fails() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("customers.yaml");
+    std::fs::write(&file, mapping_text(true)).expect("write");
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["serve", "--watch", "--listen", &format!("127.0.0.1:{port}")])
+        .arg(dir.path())
+        .env("SOAPBRIDGE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start soapbridge serve");
+    let server = Server(child);
+    assert!(wait_for(port, 6).await, "serves the 6 routes");
+    // A changed file is picked up.
+    std::fs::write(&file, mapping_text(false)).expect("write");
+    assert!(wait_for(port, 5).await, "reloads after the file changes");
+    // A broken file is refused and the running routes stay.
+    std::fs::write(
+        &file,
+        mapping_text(true).replace("operation: Ping", "operation: Pnig"),
+    )
+    .expect("write");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut refused = false;
+    while Instant::now() < deadline && !refused {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let text = support::client()
+            .get(format!("http://127.0.0.1:{port}/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        refused = text.contains("soapbridge_config_reloads_total{result=\"error\"} 1");
+    }
+    assert!(refused, "the broken reload is counted");
+    assert_eq!(routes(port).await, Some(5), "the previous routes stay");
+    // SIGHUP reloads too (the watcher would also see this change; either reload is fine).
+    std::fs::write(&file, mapping_text(true)).expect("write");
+    let pid = server.0.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("kill -HUP");
+    assert!(killed.success());
+    assert!(wait_for(port, 6).await, "reloads on SIGHUP");
+}
+
+#[test]
+fn serve_refuses_to_start_on_a_bad_mapping_and_names_every_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let text = mapping_text(true)
+        .replace("operation: Ping", "operation: Pnig")
+        .replace(
+            "body: order\n      status: 201",
+            "body: ordr\n      status: 201",
+        );
+    std::fs::write(dir.path().join("m.yaml"), text).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{}", free_port())])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("operation `Pnig` is not in"), "{stderr}");
+    assert!(stderr.contains("response body `ordr`"), "{stderr}");
+    assert!(
+        stderr.contains("2 errors found; nothing was started."),
+        "{stderr}"
+    );
+}
