@@ -607,7 +607,6 @@ impl<'e> Compiler<'e> {
             if !self.register_route(file, None, &Method::POST, &path, &origin) {
                 continue;
             }
-            let schema = &backend.wsdl.schema;
             let content = op.input.body.content;
             let response = ResponseShape {
                 path: Vec::new(),
@@ -615,7 +614,6 @@ impl<'e> Compiler<'e> {
                 ty: op.output.as_ref().map(|o| o.body.content),
                 repeated: false,
             };
-            let _ = schema;
             self.out.routes.push(Arc::new(Route {
                 method: Method::POST,
                 path,

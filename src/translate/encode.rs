@@ -571,7 +571,7 @@ impl<'s> Encoder<'s> {
             self.path.pop();
         }
         let key = &decl.name.local;
-        let given_somehow = candidates_given(schema, decl, e, obj);
+        let given_somehow = candidates_given(schema, decl, obj);
         if written == 0 && p.min > 0 && !given_somehow {
             if decl.nillable {
                 // A required but nillable element the caller left out is sent as nil.
@@ -758,10 +758,8 @@ impl<'s> Encoder<'s> {
 fn candidates_given(
     schema: &Schema,
     decl: &crate::wsdl::ElementDecl,
-    e: ElemId,
     obj: &Map<String, Value>,
 ) -> bool {
-    let _ = e;
     obj.contains_key(&*decl.name.local)
         || decl
             .substitutes

@@ -400,7 +400,7 @@ pub fn load(entry: &Location, sources: &Sources) -> Result<Loaded, WsdlError> {
     let mut queue: VecDeque<Job> = VecDeque::new();
     // Namespace-only imports are resolved after all documents with locations are read,
     // because another document may define the namespace.
-    let mut pending_ns_imports: Vec<(String, String)> = Vec::new();
+    let mut pending_ns_imports: Vec<String> = Vec::new();
     queue.push_back(Job {
         loc: entry.clone(),
         chameleon: None,
@@ -411,7 +411,7 @@ pub fn load(entry: &Location, sources: &Sources) -> Result<Loaded, WsdlError> {
         let Some(job) = queue.pop_front() else {
             // Namespace-only imports left: bundled schemas may satisfy them.
             let mut added = false;
-            for (ns, location) in std::mem::take(&mut pending_ns_imports) {
+            for ns in std::mem::take(&mut pending_ns_imports) {
                 if inline_namespaces.contains(&ns) || is_native_namespace(&ns) {
                     continue;
                 }
@@ -423,8 +423,6 @@ pub fn load(entry: &Location, sources: &Sources) -> Result<Loaded, WsdlError> {
                         referrer: None,
                     });
                     added = true;
-                } else {
-                    let _ = location;
                 }
             }
             if added {
@@ -485,7 +483,7 @@ pub fn load(entry: &Location, sources: &Sources) -> Result<Loaded, WsdlError> {
                         false,
                         (&here, imp.line, "wsdl:import"),
                     ),
-                    None => pending_ns_imports.push((ns, here.clone())),
+                    None => pending_ns_imports.push(ns),
                 }
             }
             // wsdl:types: inline schemas
@@ -594,7 +592,7 @@ fn follow_schema_refs(
     base: &Location,
     network: bool,
     queue: &mut VecDeque<Job>,
-    pending: &mut Vec<(String, String)>,
+    pending: &mut Vec<String>,
     warnings: &mut Vec<String>,
 ) {
     for child in schema.children_in(XSD_NS) {
@@ -614,7 +612,7 @@ fn follow_schema_refs(
                         false,
                         (&ctx.location, child.line, "xsd:import"),
                     ),
-                    _ => pending.push((ns, ctx.location.clone())),
+                    _ => pending.push(ns),
                 }
             }
             "include" | "redefine" => {
