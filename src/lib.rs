@@ -10,6 +10,7 @@
 //! mapping files against it; everything on the request path works on that immutable model.
 
 pub mod cli;
+pub mod generate;
 pub mod http;
 pub mod inspect;
 pub mod mapping;

@@ -4,6 +4,7 @@
 mod backend;
 mod bridge;
 mod corpus;
+mod generate;
 mod mock;
 mod serve;
 mod styles;
