@@ -21,8 +21,7 @@ use crate::wsdl::{
     self, Content, Operation, Particle, Schema, SlotKind, SoapVersion, Term, TypeId, Variety, Wsdl,
 };
 
-/// Paths soapbridge serves itself (see `http::router::RESERVED`).
-const RESERVED: &[&str] = crate::http::router::RESERVED;
+use crate::mapping::compile::RESERVED;
 
 /// First words of operation names that read (compared in lower case).
 pub const READ_VERBS: &[&str] = &["get", "find", "list", "search", "query", "read"];

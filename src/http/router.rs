@@ -9,8 +9,7 @@ use actix_web::http::Method;
 use crate::mapping::{Backend, Mappings, Route};
 use crate::soap::client::SoapClient;
 
-/// Paths soapbridge serves itself; mappings may not declare them.
-pub const RESERVED: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
+pub use crate::mapping::compile::RESERVED;
 
 pub struct RouteTable {
     routers: HashMap<Method, matchit::Router<usize>>,

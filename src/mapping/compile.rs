@@ -31,6 +31,9 @@ use crate::wsdl::{
     Variety, Wsdl, well_known,
 };
 
+/// Paths soapbridge serves itself; mappings may not declare them.
+pub const RESERVED: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
+
 /// Options that apply to every mapping loaded.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -561,6 +564,13 @@ impl<'e> Compiler<'e> {
         path: &str,
         origin: &str,
     ) -> bool {
+        if RESERVED.contains(&path) {
+            self.diags.push(
+                Diagnostic::new(file, at, format!("`{path}` is served by soapbridge itself"))
+                    .hint("choose another path, or set a `base_path`"),
+            );
+            return false;
+        }
         let entry = self
             .routes_seen
             .entry(method.clone())
@@ -1295,7 +1305,18 @@ impl RouteCtx<'_> {
     fn auto_input(&mut self, route: &Spanned<String>, op: &Operation) -> Option<Input> {
         let schema = self.schema;
         let content = op.input.body.content;
-        let c = schema.complex(content)?;
+        let Some(c) = schema.complex(content) else {
+            self.diag(
+                loc(route),
+                format!(
+                    "the input of {} is {}, not a set of fields",
+                    op.name,
+                    schema.type_label(content)
+                ),
+            )
+            .hint = Some("write a `request:` template for this route".into());
+            return None;
+        };
         let mut fields = Vec::new();
         for name in self.path_names.clone() {
             let slot = c

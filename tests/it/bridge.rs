@@ -870,3 +870,17 @@ fn inspect_lists_bindings_that_no_service_uses() {
         err[0]
     );
 }
+
+#[test]
+fn reserved_paths_are_refused_when_mappings_are_checked() {
+    let wsdl = support::root().join("wsdl/customers.wsdl");
+    let text = format!(
+        "version: 1\nbackend:\n  wsdl: {}\n  port: CustomerServiceSoap12\nroutes:\n  - route: GET /metrics\n    operation: Ping\n",
+        wsdl.display()
+    );
+    let err = soapbridge::mapping::load_texts(&[(Path::new("m.yaml"), &text)], Default::default())
+        .expect_err("reserved");
+    assert_eq!(err.len(), 1);
+    assert_eq!((err[0].line, err[0].column), (6, 12));
+    assert_eq!(err[0].message, "`/metrics` is served by soapbridge itself");
+}
