@@ -8,7 +8,10 @@
 //!
 //! Single-threaded SOAP servers (PHP's built-in server, wsgiref, SOAP::Lite's daemon) serve
 //! one connection at a time; with `max_concurrency: 1` the bridge queues calls instead of
-//! opening parallel connections that would hang.
+//! opening parallel connections that would hang, and opens one connection per call
+//! (`Connection: close`, no idle pool): an idle kept-alive connection would lock other
+//! clients out of such a server, and a server that closes after each answer without saying
+//! so (SOAP::Lite's daemon) would have its closing connection reused.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -84,10 +87,15 @@ impl std::fmt::Debug for SoapClient {
 impl SoapClient {
     pub fn new(backend: Arc<Backend>) -> Result<Self, String> {
         crate::tls::install_crypto_provider();
+        let idle = if one_at_a_time(&backend) {
+            0
+        } else {
+            backend.max_concurrency.min(32)
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(backend.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(backend.max_concurrency.min(32))
+            .pool_max_idle_per_host(idle)
             .tcp_nodelay(true)
             .user_agent(concat!("soapbridge/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -177,6 +185,9 @@ impl SoapClient {
         req = req
             .header("Accept", "text/xml, application/soap+xml, */*;q=0.1")
             .header("X-Request-Id", request_id);
+        if one_at_a_time(b) {
+            req = req.header("Connection", "close");
+        }
         for (k, v) in &b.headers {
             req = req.header(k.as_str(), v.as_str());
         }
@@ -222,6 +233,12 @@ impl SoapClient {
     }
 }
 
+/// A backend that takes one call at a time (`max_concurrency: 1`): a single-threaded server,
+/// which gets a fresh connection for every call.
+fn one_at_a_time(b: &Backend) -> bool {
+    b.max_concurrency == 1
+}
+
 fn classify(endpoint: &str, e: &reqwest::Error) -> CallError {
     let reason = describe_reqwest_error(e);
     if e.is_connect() {
@@ -239,5 +256,158 @@ fn classify(endpoint: &str, e: &reqwest::Error) -> CallError {
             endpoint: endpoint.to_owned(),
             reason,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read as _, Write as _};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::wsdl::{self, Location, Sources};
+
+    /// Reads one request (head and announced body); `None` at the end of the connection.
+    fn read_request(conn: &mut TcpStream) -> Option<String> {
+        let mut buf = Vec::new();
+        let mut byte = [0u8; 1];
+        while !buf.ends_with(b"\r\n\r\n") {
+            match conn.read(&mut byte) {
+                Ok(1) => buf.push(byte[0]),
+                _ => return None,
+            }
+        }
+        let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
+        let len = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; len];
+        conn.read_exact(&mut body).ok()?;
+        Some(head)
+    }
+
+    /// A single-threaded server answering like SOAP::Lite's daemon (HTTP/1.1, no
+    /// `Connection` header, the recorded answer), one connection at a time. `keep_alive`:
+    /// serve the connection until the client closes it (the daemon as shipped); otherwise
+    /// close it after one answer, unannounced (the daemon with `force_last_request`).
+    /// Returns its URL and, per connection accepted, the request heads read on it.
+    fn soaplite_like(keep_alive: bool) -> (url::Url, Arc<Mutex<Vec<Vec<String>>>>) {
+        let body =
+            include_str!("../../tests/fixtures/interop/soaplite/EchoScalars.soap11.response.xml");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = url::Url::parse(&format!(
+            "http://{}/CustomerService",
+            listener.local_addr().expect("address")
+        ))
+        .expect("url");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let seen = log.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { return };
+                let mut heads = Vec::new();
+                while let Some(head) = read_request(&mut conn) {
+                    let closes = head.contains("\r\nconnection: close");
+                    heads.push(head);
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: text/xml; \
+                         charset=utf-8\r\nSOAPServer: SOAP::Lite/Perl/1.27\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if conn.write_all(answer.as_bytes()).is_err() || !keep_alive || closes {
+                        break;
+                    }
+                }
+                seen.lock().expect("lock").push(heads);
+            }
+        });
+        (url, log)
+    }
+
+    fn backend(endpoint: url::Url, max_concurrency: usize) -> Arc<Backend> {
+        let mut sources = Sources::default();
+        sources.memory.insert(
+            "soaplite.wsdl".into(),
+            include_str!("../../tests/fixtures/interop/soaplite/service.wsdl"),
+        );
+        let wsdl = wsdl::load(&Location::Memory("soaplite.wsdl".into()), &sources)
+            .expect("recorded WSDL loads");
+        Arc::new(Backend {
+            name: "soaplite".into(),
+            wsdl: Arc::new(wsdl),
+            binding: 0,
+            endpoint,
+            soap_version: SoapVersion::V11,
+            timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(1),
+            max_concurrency,
+            retries: 0,
+            max_response_bytes: 1 << 20,
+            headers: Vec::new(),
+            basic_auth: None,
+            ws_security: None,
+        })
+    }
+
+    async fn calls(client: &Arc<SoapClient>, n: usize) -> Vec<Result<u16, String>> {
+        let tasks: Vec<_> = (0..n)
+            .map(|_| {
+                let c = client.clone();
+                tokio::spawn(async move {
+                    c.call(
+                        "http://example.com/interop/customer#EchoScalars",
+                        "<x/>".into(),
+                        "rid",
+                    )
+                    .await
+                    .map(|r| r.status)
+                    .map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in tasks {
+            out.push(t.await.unwrap_or_else(|e| Err(e.to_string())));
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn one_at_a_time_backend_never_holds_a_connection_open() {
+        // The daemon as shipped serves one keep-alive connection until its client closes
+        // it; a connection the bridge kept would lock every other client out.
+        const N: usize = 20;
+        let (url, log) = soaplite_like(true);
+        let client = Arc::new(SoapClient::new(backend(url, 1)).expect("client"));
+        let results = calls(&client, N).await;
+        assert!(results.iter().all(|r| r == &Ok(200)), "{results:?}");
+        let log = log.lock().expect("lock");
+        assert_eq!(log.len(), N, "one connection per call: {log:?}");
+        assert!(
+            log.iter()
+                .all(|heads| heads.len() == 1 && heads[0].contains("\r\nconnection: close")),
+            "{log:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn one_at_a_time_backend_that_closes_unannounced_never_fails() {
+        // With `force_last_request` the daemon closes after each answer without saying so;
+        // a pooled connection would be reused as it closes.
+        const N: usize = 200;
+        let (url, log) = soaplite_like(false);
+        let client = Arc::new(SoapClient::new(backend(url, 1)).expect("client"));
+        let results = calls(&client, N).await;
+        let failed: Vec<_> = results.iter().filter(|r| r != &&Ok(200)).collect();
+        assert!(
+            failed.is_empty(),
+            "{} of {N} failed: {:?}",
+            failed.len(),
+            failed[0]
+        );
+        assert_eq!(log.lock().expect("lock").len(), N);
     }
 }

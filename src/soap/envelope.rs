@@ -8,7 +8,9 @@
 //!
 //! Reading is lenient where stacks differ and the meaning is plain: either envelope version
 //! is accepted, SOAP 1.1 fault children are read inside a SOAP 1.2 envelope (SOAP::Lite),
-//! and fault detail entries written straight into `<Fault>` are read as detail (Spyne).
+//! fault detail entries written straight into `<Fault>` are read as detail (Spyne), and a
+//! detail whose declared type is an empty `complexType` is read as `xsd:anyType` (Spyne's
+//! generated WSDL), so its fields are JSON.
 
 use serde_json::{Map, Value};
 
@@ -478,7 +480,9 @@ fn detail_entry<'i, S: Source<'i>>(
         Some(f) => {
             let ty = f
                 .element
-                .map_or(crate::wsdl::well_known::ANY_TYPE, |e| schema.element(e).ty);
+                .map(|e| schema.element(e).ty)
+                .filter(|ty| !declares_nothing(schema, *ty))
+                .unwrap_or(crate::wsdl::well_known::ANY_TYPE);
             let v = dec.element(src, entry, ty)?;
             Ok((element, Some(f.name.clone()), v))
         }
@@ -487,4 +491,16 @@ fn detail_entry<'i, S: Source<'i>>(
             Ok((element, None, v))
         }
     }
+}
+
+/// Whether a detail element's declared type says nothing of its content (an empty
+/// `complexType`, as Spyne generates for its faults): such a detail is read as
+/// `xsd:anyType`, so its fields become JSON keys instead of `$any` XML.
+fn declares_nothing(schema: &Schema, ty: crate::wsdl::TypeId) -> bool {
+    schema.complex(ty).is_some_and(|c| {
+        matches!(c.content, crate::wsdl::Content::Empty)
+            && c.slots.is_empty()
+            && c.array.is_none()
+            && !c.any_attribute
+    })
 }

@@ -13,3 +13,6 @@ pub use envelope::{
     Response, build_fault, build_message, build_request, parse_request, parse_response, peek_body,
 };
 pub use fault::{Fault, FaultClass};
+
+#[cfg(test)]
+mod tests;

@@ -9,3 +9,7 @@ mod mock;
 mod serve;
 mod styles;
 mod support;
+
+// Real SOAP stacks (PHP SoapServer, Spyne, SOAP::Lite) behind the bridge; run by
+// scripts/interop.sh, which starts them and passes their URLs.
+mod interop;
