@@ -1546,7 +1546,7 @@ impl RouteCtx<'_> {
         let (matches, detail_ty) = match declared {
             Some(d) => (
                 FaultMatch::Declared(d.name.clone()),
-                d.element.map(|e| schema.element(e).ty),
+                Some(d.detail_type(schema)),
             ),
             None if m == "*" => (FaultMatch::Any, None),
             None if CODES.contains(&head) => (FaultMatch::Code(m.to_owned()), None),

@@ -478,12 +478,7 @@ fn detail_entry<'i, S: Source<'i>>(
     let element = entry.local.to_string();
     match matched {
         Some(f) => {
-            let ty = f
-                .element
-                .map(|e| schema.element(e).ty)
-                .filter(|ty| !declares_nothing(schema, *ty))
-                .unwrap_or(crate::wsdl::well_known::ANY_TYPE);
-            let v = dec.element(src, entry, ty)?;
+            let v = dec.element(src, entry, f.detail_type(schema))?;
             Ok((element, Some(f.name.clone()), v))
         }
         None => {
@@ -491,16 +486,4 @@ fn detail_entry<'i, S: Source<'i>>(
             Ok((element, None, v))
         }
     }
-}
-
-/// Whether a detail element's declared type says nothing of its content (an empty
-/// `complexType`, as Spyne generates for its faults): such a detail is read as
-/// `xsd:anyType`, so its fields become JSON keys instead of `$any` XML.
-fn declares_nothing(schema: &Schema, ty: crate::wsdl::TypeId) -> bool {
-    schema.complex(ty).is_some_and(|c| {
-        matches!(c.content, crate::wsdl::Content::Empty)
-            && c.slots.is_empty()
-            && c.array.is_none()
-            && !c.any_attribute
-    })
 }

@@ -621,6 +621,25 @@ pub struct FaultDecl {
     pub type_name: Option<QName>,
 }
 
+impl FaultDecl {
+    /// The type the detail is read as: the element's declared type, or `xsd:anyType` when
+    /// there is no element or its type says nothing of its content (an empty complexType,
+    /// as Spyne generates), so the detail's fields still become JSON.
+    pub fn detail_type(&self, schema: &Schema) -> TypeId {
+        self.element
+            .map(|e| schema.element(e).ty)
+            .filter(|ty| {
+                !schema.complex(*ty).is_some_and(|c| {
+                    matches!(c.content, Content::Empty)
+                        && c.slots.is_empty()
+                        && c.array.is_none()
+                        && !c.any_attribute
+                })
+            })
+            .unwrap_or(well_known::ANY_TYPE)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Operation {
     pub name: String,
