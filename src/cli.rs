@@ -62,6 +62,14 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Print the OpenAPI 3.1 description of mapping files (default: the `mappings/` folder).
+    Openapi {
+        /// Mapping files or folders of them.
+        paths: Vec<PathBuf>,
+        /// The base URL clients call, written as the document's `servers` entry.
+        #[arg(long)]
+        server: Option<String>,
+    },
     /// Show a WSDL's services, ports, bindings and operations.
     Inspect {
         /// Path or URL of the WSDL.
@@ -146,6 +154,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(listen, paths, watch, max_body_bytes)
         }
         Some(Command::Check { paths }) => check(&paths),
+        Some(Command::Openapi { paths, server }) => {
+            Ok(crate::openapi::print(&paths, server.as_deref())?)
+        }
         Some(Command::Inspect { wsdl, json }) => inspect(&wsdl, json),
         Some(Command::Mock {
             wsdl,

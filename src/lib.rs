@@ -15,6 +15,7 @@ pub mod http;
 pub mod inspect;
 pub mod mapping;
 pub mod mock;
+pub mod openapi;
 pub mod soap;
 pub mod tls;
 pub mod translate;

@@ -5,6 +5,7 @@
 //! anything else ──> handler::dispatch ──> RouteTable (ArcSwap: reload swaps it whole)
 //! ```
 
+pub mod docs;
 pub mod handler;
 pub mod metrics;
 pub mod problem;
@@ -111,5 +112,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(metrics_endpoint))
             .default_service(web::to(not_allowed)),
     )
+    .configure(docs::configure)
     .default_service(web::to(handler::dispatch));
 }

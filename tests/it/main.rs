@@ -6,6 +6,8 @@ mod bridge;
 mod corpus;
 mod generate;
 mod mock;
+// OpenAPI 3.1: the document validates and its schemas fit the JSON the bridge sends.
+mod openapi;
 mod serve;
 mod styles;
 mod support;
