@@ -21,7 +21,7 @@ use crate::wsdl::{
     self, Content, Operation, Particle, Schema, SlotKind, SoapVersion, Term, TypeId, Variety, Wsdl,
 };
 
-use crate::mapping::compile::RESERVED;
+use crate::mapping::compile::is_reserved;
 
 /// First words of operation names that read (compared in lower case).
 pub const READ_VERBS: &[&str] = &["get", "find", "list", "search", "query", "read"];
@@ -903,7 +903,7 @@ impl Taken {
     /// Registers `base + path` for `op` if it is free; `Err` names the reason it is not.
     fn try_insert(&mut self, verb: Verb, base: &str, path: &str, op: &str) -> Result<(), String> {
         let full = format!("{base}{path}");
-        if RESERVED.contains(&full.as_str()) {
+        if is_reserved(&full) {
             return Err(format!("`{full}` is served by soapbridge itself"));
         }
         let router = self.routers.entry(verb).or_default();

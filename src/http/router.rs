@@ -9,7 +9,7 @@ use actix_web::http::Method;
 use crate::mapping::{Backend, Mappings, Route};
 use crate::soap::client::SoapClient;
 
-pub use crate::mapping::compile::RESERVED;
+pub use crate::mapping::compile::{RESERVED, is_reserved};
 
 pub struct RouteTable {
     routers: HashMap<Method, matchit::Router<usize>>,
@@ -54,7 +54,7 @@ impl RouteTable {
         }
         let mut routers: HashMap<Method, matchit::Router<usize>> = HashMap::new();
         for (i, r) in m.routes.iter().enumerate() {
-            if RESERVED.contains(&r.path.as_str()) {
+            if is_reserved(&r.path) {
                 return Err(format!(
                     "{}: `{}` is served by soapbridge itself; choose another path",
                     r.origin, r.path

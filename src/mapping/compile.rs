@@ -34,6 +34,12 @@ use crate::wsdl::{
 /// Paths soapbridge serves itself; mappings may not declare them.
 pub const RESERVED: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
+/// Whether soapbridge serves `path` itself (the reserved paths, and the docs page's assets
+/// under `/docs/`).
+pub fn is_reserved(path: &str) -> bool {
+    RESERVED.contains(&path) || path.starts_with("/docs/")
+}
+
 /// Options that apply to every mapping loaded.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -564,7 +570,7 @@ impl<'e> Compiler<'e> {
         path: &str,
         origin: &str,
     ) -> bool {
-        if RESERVED.contains(&path) {
+        if is_reserved(path) {
             self.diags.push(
                 Diagnostic::new(file, at, format!("`{path}` is served by soapbridge itself"))
                     .hint("choose another path, or set a `base_path`"),

@@ -498,8 +498,14 @@ impl<'s> Encoder<'s> {
         }
     }
 
+    /// Whether the JSON fills a particle. An empty array does not: the decoder writes `[]`
+    /// for every repeated element, the unchosen branches of a choice included.
     fn present(&self, p: &Particle, obj: &Map<String, Value>) -> bool {
-        self.keys(p).iter().any(|k| obj.contains_key(k))
+        self.keys(p).iter().any(|k| match obj.get(k) {
+            None => false,
+            Some(Value::Array(a)) => !a.is_empty(),
+            Some(_) => true,
+        })
     }
 
     /// Whether a particle may be left out entirely.

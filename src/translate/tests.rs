@@ -541,3 +541,14 @@ fn scalar_roundtrip_keeps_every_value() {
     expected["numbers"] = json!([]);
     assert_eq!(roundtrip("Scalars", v), expected);
 }
+
+#[test]
+fn choice_of_repeated_elements_round_trips_with_the_empty_branch() {
+    // The decoder writes `[]` for the branch not taken; that JSON must encode again.
+    let v = decode("Pick", &format!("<c:Pick {C}><c:a>x</c:a><c:a>y</c:a></c:Pick>")).expect("decodes");
+    assert_eq!(v, json!({"a": ["x", "y"], "b": []}));
+    let xml = encode("Pick", v).expect("re-encodes");
+    assert!(xml.contains("<ns1:a>x</ns1:a><ns1:a>y</ns1:a>") && !xml.contains(":b>"), "{xml}");
+    let e = encode("Pick", json!({"a": ["x"], "b": [1]})).expect_err("two branches");
+    assert!(matches!(e.kind, EncodeErrorKind::ChoiceConflict { .. }), "{e}");
+}

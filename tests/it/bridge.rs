@@ -883,4 +883,8 @@ fn reserved_paths_are_refused_when_mappings_are_checked() {
     assert_eq!(err.len(), 1);
     assert_eq!((err[0].line, err[0].column), (6, 12));
     assert_eq!(err[0].message, "`/metrics` is served by soapbridge itself");
+    let assets = text.replace("GET /metrics", "GET /docs/swagger-ui.css");
+    let err = soapbridge::mapping::load_texts(&[(Path::new("m.yaml"), &assets)], Default::default())
+        .expect_err("the docs page's assets are reserved too");
+    assert_eq!(err[0].message, "`/docs/swagger-ui.css` is served by soapbridge itself");
 }
