@@ -884,7 +884,25 @@ fn reserved_paths_are_refused_when_mappings_are_checked() {
     assert_eq!((err[0].line, err[0].column), (6, 12));
     assert_eq!(err[0].message, "`/metrics` is served by soapbridge itself");
     let assets = text.replace("GET /metrics", "GET /docs/swagger-ui.css");
-    let err = soapbridge::mapping::load_texts(&[(Path::new("m.yaml"), &assets)], Default::default())
-        .expect_err("the docs page's assets are reserved too");
-    assert_eq!(err[0].message, "`/docs/swagger-ui.css` is served by soapbridge itself");
+    let err =
+        soapbridge::mapping::load_texts(&[(Path::new("m.yaml"), &assets)], Default::default())
+            .expect_err("the docs page's assets are reserved too");
+    assert_eq!(
+        err[0].message,
+        "`/docs/swagger-ui.css` is served by soapbridge itself"
+    );
+}
+
+#[test]
+fn readme_shows_the_demo_curl_lines() {
+    let readme = std::fs::read_to_string(support::root().join("README.md")).expect("README");
+    let shown: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("curl -s "))
+        .collect();
+    let expected = soapbridge::cli::demo_curls("127.0.0.1:8080".parse().expect("addr"));
+    assert_eq!(
+        shown, expected,
+        "README's curl lines are the ones the demo prints (and the demo test runs)"
+    );
 }

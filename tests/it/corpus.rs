@@ -256,3 +256,20 @@ fn fixture_copies_of_corpus_entries_load_offline() {
         w.warnings
     );
 }
+
+#[test]
+fn wsdl_20_is_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("svc.wsdl");
+    std::fs::write(
+        &p,
+        r#"<description xmlns="http://www.w3.org/ns/wsdl" targetNamespace="urn:x"/>"#,
+    )
+    .expect("write");
+    let e = soapbridge::wsdl::load_path(&p.to_string_lossy()).expect_err("WSDL 2.0");
+    assert!(
+        e.to_string()
+            .contains("this is a WSDL 2.0 document; soapbridge reads WSDL 1.1"),
+        "{e}"
+    );
+}
