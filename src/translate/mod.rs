@@ -127,4 +127,6 @@ pub enum EncodeErrorKind {
 }
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;

@@ -82,6 +82,17 @@ fn text_is_always_escaped() {
 }
 
 #[test]
+fn carriage_returns_in_text_are_references() {
+    let v = json!({"text": "a\rb\r\nc\nd\te", "count": 1});
+    let xml = encode("Scalars", v.clone()).expect("encodes");
+    assert!(
+        xml.contains("<ns1:text>a&#13;b&#13;\nc\nd\te</ns1:text>"),
+        "{xml}"
+    );
+    assert_eq!(roundtrip("Scalars", v.clone()), v);
+}
+
+#[test]
 fn repeated_element_takes_one_value_or_an_array() {
     let one = encode("Lists", json!({"item": "a"})).expect("single value");
     let many = encode("Lists", json!({"item": ["a", "b"]})).expect("array");
@@ -542,13 +553,36 @@ fn scalar_roundtrip_keeps_every_value() {
     assert_eq!(roundtrip("Scalars", v), expected);
 }
 
+// ----- regressions ---------------------------------------------------------------------
+
+#[test]
+fn whitespace_in_attribute_values_survives() {
+    let v = json!({"text": "t", "count": 1, "price": {"currency": "a\tb\nc\r\nd", "$value": 1}});
+    let xml = encode("Scalars", v.clone()).expect("encodes");
+    assert!(
+        xml.contains("currency=\"a&#9;b&#10;c&#13;&#10;d\""),
+        "{xml}"
+    );
+    assert_eq!(roundtrip("Scalars", v.clone()), v);
+}
+
 #[test]
 fn choice_of_repeated_elements_round_trips_with_the_empty_branch() {
     // The decoder writes `[]` for the branch not taken; that JSON must encode again.
-    let v = decode("Pick", &format!("<c:Pick {C}><c:a>x</c:a><c:a>y</c:a></c:Pick>")).expect("decodes");
+    let v = decode(
+        "Pick",
+        &format!("<c:Pick {C}><c:a>x</c:a><c:a>y</c:a></c:Pick>"),
+    )
+    .expect("decodes");
     assert_eq!(v, json!({"a": ["x", "y"], "b": []}));
     let xml = encode("Pick", v).expect("re-encodes");
-    assert!(xml.contains("<ns1:a>x</ns1:a><ns1:a>y</ns1:a>") && !xml.contains(":b>"), "{xml}");
+    assert!(
+        xml.contains("<ns1:a>x</ns1:a><ns1:a>y</ns1:a>") && !xml.contains(":b>"),
+        "{xml}"
+    );
     let e = encode("Pick", json!({"a": ["x"], "b": [1]})).expect_err("two branches");
-    assert!(matches!(e.kind, EncodeErrorKind::ChoiceConflict { .. }), "{e}");
+    assert!(
+        matches!(e.kind, EncodeErrorKind::ChoiceConflict { .. }),
+        "{e}"
+    );
 }

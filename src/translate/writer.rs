@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use crate::xmlutil::{self, SOAP11_ENC_NS, XSD_NS, XSI_NS};
+use crate::xmlutil::{SOAP11_ENC_NS, XSD_NS, XSI_NS};
 
 #[derive(Debug, Default)]
 pub struct XmlWriter {
@@ -89,7 +89,9 @@ impl XmlWriter {
     /// Declares `prefix` for `ns` on the open start tag.
     pub fn declare(&mut self, ns: &str, prefix: &str) {
         debug_assert!(self.tag_open, "declarations go on an open start tag");
-        let _ = write!(self.out, " xmlns:{prefix}=\"{}\"", xmlutil::escape(ns));
+        let _ = write!(self.out, " xmlns:{prefix}=\"");
+        escape_into(&mut self.out, ns, true);
+        self.out.push('"');
         self.bindings.push((ns.to_owned(), prefix.to_owned()));
     }
 
@@ -133,11 +135,13 @@ impl XmlWriter {
     pub fn attr(&mut self, ns: &str, local: &str, value: &str) {
         debug_assert!(self.tag_open, "attributes go on an open start tag");
         if ns.is_empty() {
-            let _ = write!(self.out, " {local}=\"{}\"", xmlutil::escape(value));
+            let _ = write!(self.out, " {local}=\"");
         } else {
             let p = self.prefix(ns);
-            let _ = write!(self.out, " {p}:{local}=\"{}\"", xmlutil::escape(value));
+            let _ = write!(self.out, " {p}:{local}=\"");
         }
+        escape_into(&mut self.out, value, true);
+        self.out.push('"');
     }
 
     /// Writes an attribute whose value is a QName (`xsi:type="ns1:Order"`), declaring the
@@ -164,7 +168,7 @@ impl XmlWriter {
             return;
         }
         self.close_tag();
-        self.out.push_str(&xmlutil::escape(text));
+        escape_into(&mut self.out, text, false);
     }
 
     /// Closes the innermost open element (`/>` when it has no content).
@@ -196,6 +200,30 @@ impl XmlWriter {
     pub fn as_str(&self) -> &str {
         &self.out
     }
+}
+
+/// Appends `s` with `<`, `>`, `&` and quotes as entity references, and CR as `&#13;` (a
+/// reader turns a literal CR into LF). In attribute values (`attribute`), tab and LF are
+/// written as `&#9;` and `&#10;` too, since a reader turns literal ones into spaces.
+fn escape_into(out: &mut String, s: &str, attribute: bool) {
+    let mut done = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let reference = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            b'\r' => "&#13;",
+            b'\t' if attribute => "&#9;",
+            b'\n' if attribute => "&#10;",
+            _ => continue,
+        };
+        out.push_str(&s[done..i]);
+        out.push_str(reference);
+        done = i + 1;
+    }
+    out.push_str(&s[done..]);
 }
 
 #[cfg(test)]

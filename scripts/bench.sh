@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and prints a summary: codec medians, throughput and ratios to the
+# baselines measured in the same run (benches/translate.rs), then WSDL load times and model
+# memory (benches/load.rs).
+#
+#   scripts/bench.sh                 # both, about two minutes once built
+#   WARMUP=2 MEASURE=10 scripts/bench.sh
+#   scripts/bench.sh translate       # or: load
+#
+# The summary needs jq. Criterion's full report stays in target/criterion/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WARMUP=${WARMUP:-1}
+MEASURE=${MEASURE:-3}
+WHAT=${1:-all}
+CRITERION_DIR=${CARGO_TARGET_DIR:-target}/criterion
+
+run_translate() {
+    echo "== codec benchmarks (warm-up ${WARMUP}s, measurement ${MEASURE}s each)"
+    cargo bench --bench translate -- --warm-up-time "$WARMUP" --measurement-time "$MEASURE"
+    echo
+    if ! command -v jq >/dev/null; then
+        echo "jq not found: no summary; see ${CRITERION_DIR}/"
+        return
+    fi
+    summarize
+}
+
+# `median_ns GROUP BENCH` and `bytes GROUP BENCH` read criterion's JSON.
+median_ns() { jq '.median.point_estimate' "${CRITERION_DIR}/$1/$2/new/estimates.json"; }
+bytes() { jq '.throughput.Bytes // 0' "${CRITERION_DIR}/$1/$2/new/benchmark.json"; }
+
+summarize() {
+    echo "== summary (medians; MiB/s of XML for codec and quick-xml, of JSON for serde_json)"
+    printf '%-6s %-18s %10s %10s %12s\n' group bench bytes median MiB/s
+    for g in small large; do
+        for b in encode decode quick_xml_scan quick_xml_ns_scan json_parse json_serialize; do
+            local ns by
+            ns=$(median_ns "$g" "$b")
+            by=$(bytes "$g" "$b")
+            awk -v g="$g" -v b="$b" -v ns="$ns" -v by="$by" 'BEGIN {
+                unit = "ns"; t = ns
+                if (ns >= 1e6) { unit = "ms"; t = ns / 1e6 } else if (ns >= 1e3) { unit = "µs"; t = ns / 1e3 }
+                printf "%-6s %-18s %10d %8.2f %-2s %11.1f\n", g, b, by, t, unit, by / (ns / 1e9) / 1048576
+            }'
+        done
+    done
+    echo
+    echo "== ratios"
+    for g in small large; do
+        local enc dec scan nscan jp js
+        enc=$(median_ns "$g" encode)
+        dec=$(median_ns "$g" decode)
+        scan=$(median_ns "$g" quick_xml_scan)
+        nscan=$(median_ns "$g" quick_xml_ns_scan)
+        jp=$(median_ns "$g" json_parse)
+        js=$(median_ns "$g" json_serialize)
+        awk -v g="$g" -v enc="$enc" -v dec="$dec" -v scan="$scan" -v nscan="$nscan" -v jp="$jp" -v js="$js" 'BEGIN {
+            printf "%-6s decode runs at %5.1f%% of a raw quick-xml scan, %5.1f%% of a namespace-resolving scan; takes %4.1fx serde_json parse of the same data\n", g, 100 * scan / dec, 100 * nscan / dec, dec / jp
+            printf "%-6s encode takes %4.1fx serde_json serialize of the same data\n", g, enc / js
+        }'
+    done
+    echo
+}
+
+run_load() {
+    echo "== WSDL load (release build; each contract measured in a fresh process)"
+    cargo bench --bench load
+    echo
+}
+
+# Build both first, so neither run waits on a build.
+cargo bench --bench translate --bench load --no-run
+
+case "$WHAT" in
+    all) run_translate; run_load ;;
+    translate) run_translate ;;
+    load) run_load ;;
+    *) echo "usage: $0 [all|translate|load]" >&2; exit 2 ;;
+esac
