@@ -1014,55 +1014,7 @@ fn add_pattern(m: &mut Map<String, Value>, pattern: String) {
 /// An XSD pattern as an anchored ECMA-262 regular expression (what JSON Schema uses), or
 /// `None` for constructs ECMA-262 lacks (class subtraction, Unicode block names).
 pub fn ecma_pattern(xsd: &str) -> Option<String> {
-    if xsd.contains("\\p{Is") || xsd.contains("\\P{Is") {
-        return None;
-    }
-    let mut out = String::with_capacity(xsd.len() + 8);
-    let mut chars = xsd.chars().peekable();
-    let mut depth = 0usize;
-    while let Some(c) = chars.next() {
-        let in_class = depth > 0;
-        match c {
-            '\\' => match chars.next()? {
-                'i' => out.push_str(if in_class { "_:A-Za-z" } else { "[_:A-Za-z]" }),
-                'c' => out.push_str(if in_class {
-                    "\\-._:A-Za-z0-9"
-                } else {
-                    "[\\-._:A-Za-z0-9]"
-                }),
-                'I' if !in_class => out.push_str("[^_:A-Za-z]"),
-                'C' if !in_class => out.push_str("[^\\-._:A-Za-z0-9]"),
-                '-' if !in_class => out.push('-'),
-                e @ ('p' | 'P') => {
-                    out.push('\\');
-                    out.push(e);
-                }
-                e @ ('n' | 'r' | 't' | '\\' | '|' | '.' | '?' | '*' | '+' | '(' | ')' | '{'
-                | '}' | '-' | '[' | ']' | '^' | '$' | 'd' | 'D' | 's' | 'S' | 'w' | 'W') => {
-                    out.push('\\');
-                    out.push(e);
-                }
-                _ => return None,
-            },
-            '[' => {
-                if in_class {
-                    return None;
-                }
-                depth += 1;
-                out.push('[');
-            }
-            ']' => {
-                depth = depth.saturating_sub(1);
-                out.push(']');
-            }
-            '-' if in_class && chars.peek() == Some(&'[') => return None,
-            '^' if !in_class => out.push_str("\\^"),
-            '$' => out.push_str("\\$"),
-            '/' => out.push_str("\\/"),
-            _ => out.push(c),
-        }
-    }
-    Some(format!("^(?:{out})$"))
+    crate::wsdl::xsd_regex(xsd, crate::wsdl::RegexDialect::Ecma)
 }
 
 // ----- choices ----------------------------------------------------------------------------

@@ -541,12 +541,12 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     /// Re-writes an element the schema does not describe as a self-contained XML string.
     fn capture<S: Source<'i>>(&mut self, src: &mut S, start: &Start<'i>) -> Result<String> {
         let mut w = XmlWriter::new();
-        write_start(&mut w, start);
+        w.start_copy(start);
         let mut depth = 1usize;
         while depth > 0 {
             match src.next()? {
                 Ev::Start(s) => {
-                    write_start(&mut w, &s);
+                    w.start_copy(&s);
                     depth += 1;
                 }
                 Ev::Text(t) => w.text(&t),
@@ -568,22 +568,6 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
 enum TextOrTree<'i> {
     Text(String),
     Tree(Start<'i>),
-}
-
-fn write_start(w: &mut XmlWriter, s: &Start<'_>) {
-    w.start(&s.ns, &s.local);
-    for a in &s.attrs {
-        w.attr(&a.ns, &a.local, &a.value);
-    }
-    if let Some(t) = &s.xsi_type {
-        w.attr_qname(XSI_NS, "type", &t.ns, &t.local, "");
-    }
-    if s.nil {
-        w.attr(XSI_NS, "nil", "true");
-    }
-    if let Some(h) = &s.href {
-        w.attr("", "href", &format!("#{h}"));
-    }
 }
 
 fn attr_matches(a: &AttributeDecl, ns: &str, local: &str) -> bool {

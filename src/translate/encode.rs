@@ -832,21 +832,7 @@ pub fn copy_fragment(xml: &str, w: &mut XmlWriter) -> std::result::Result<(), St
     let base = w.depth();
     loop {
         match src.next().map_err(|e| e.to_string())? {
-            Ev::Start(s) => {
-                w.start(&s.ns, &s.local);
-                for a in &s.attrs {
-                    w.attr(&a.ns, &a.local, &a.value);
-                }
-                if let Some(t) = &s.xsi_type {
-                    w.attr_qname(XSI_NS, "type", &t.ns, &t.local, "");
-                }
-                if s.nil {
-                    w.attr(XSI_NS, "nil", "true");
-                }
-                if let Some(h) = &s.href {
-                    w.attr("", "href", &format!("#{h}"));
-                }
-            }
+            Ev::Start(s) => w.start_copy(&s),
             Ev::Text(t) => {
                 if w.depth() == base && !t.trim().is_empty() {
                     return Err("text outside of an element".into());

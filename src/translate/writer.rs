@@ -131,6 +131,24 @@ impl XmlWriter {
         self.open.push((name, mark));
     }
 
+    /// Opens an element read from a document, with its attributes (the control attributes
+    /// the reader took apart, `xsi:type`, `xsi:nil` and `href`, written back).
+    pub fn start_copy(&mut self, s: &super::events::Start<'_>) {
+        self.start(&s.ns, &s.local);
+        for a in &s.attrs {
+            self.attr(&a.ns, &a.local, &a.value);
+        }
+        if let Some(t) = &s.xsi_type {
+            self.attr_qname(XSI_NS, "type", &t.ns, &t.local, "");
+        }
+        if s.nil {
+            self.attr(XSI_NS, "nil", "true");
+        }
+        if let Some(h) = &s.href {
+            self.attr("", "href", &format!("#{h}"));
+        }
+    }
+
     /// Writes an attribute on the open start tag.
     pub fn attr(&mut self, ns: &str, local: &str, value: &str) {
         debug_assert!(self.tag_open, "attributes go on an open start tag");

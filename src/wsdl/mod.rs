@@ -17,7 +17,7 @@ mod xsd;
 
 pub use loader::{Location, Sources};
 pub use model::*;
-pub use xsd::translate_pattern;
+pub use xsd::{RegexDialect, translate_pattern, xsd_regex};
 
 /// Why a contract could not be loaded.
 #[derive(Debug, thiserror::Error)]

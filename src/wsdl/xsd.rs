@@ -1171,9 +1171,20 @@ fn walk_slots(
     }
 }
 
-/// Translates an XSD regular expression to an anchored Rust regex. `None` when it uses
-/// constructs with no equivalent here (character class subtraction, Unicode blocks).
-pub fn translate_pattern(xsd: &str) -> Option<regex::Regex> {
+/// The regular expression language an XSD pattern is translated to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RegexDialect {
+    /// Rust's `regex` crate (checking values).
+    Rust,
+    /// ECMA-262, what JSON Schema's `pattern` uses (OpenAPI).
+    Ecma,
+}
+
+/// Translates an XSD regular expression to an anchored one in `dialect`. `None` when it
+/// uses constructs with no equivalent there (Unicode block names; class subtraction and
+/// unknown escapes in ECMA-262).
+pub fn xsd_regex(xsd: &str, dialect: RegexDialect) -> Option<String> {
+    let ecma = dialect == RegexDialect::Ecma;
     if xsd.contains("\\p{Is") || xsd.contains("\\P{Is") {
         return None;
     }
@@ -1193,13 +1204,29 @@ pub fn translate_pattern(xsd: &str) -> Option<regex::Regex> {
                 }),
                 Some('C') if !in_class => out.push_str("[^\\-._:A-Za-z0-9]"),
                 Some('I' | 'C') => return None,
-                Some(other) => {
+                // ECMA-262 (with the `u` flag) allows `\-` only inside classes.
+                Some('-') if ecma && !in_class => out.push('-'),
+                Some(
+                    e @ ('n' | 'r' | 't' | '\\' | '|' | '.' | '?' | '*' | '+' | '(' | ')' | '{'
+                    | '}' | '-' | '[' | ']' | '^' | '$' | 'd' | 'D' | 's' | 'S' | 'w' | 'W'
+                    | 'p' | 'P'),
+                ) => {
+                    out.push('\\');
+                    out.push(e);
+                }
+                Some(other) if !ecma => {
                     out.push('\\');
                     out.push(other);
                 }
+                Some(_) => return None,
+                None if ecma => return None,
                 None => out.push_str("\\\\"),
             },
             '[' => {
+                // ECMA-262 has no nested classes.
+                if ecma && in_class {
+                    return None;
+                }
                 depth += 1;
                 out.push('[');
             }
@@ -1207,17 +1234,30 @@ pub fn translate_pattern(xsd: &str) -> Option<regex::Regex> {
                 depth = depth.saturating_sub(1);
                 out.push(']');
             }
-            // Class subtraction `[a-z-[aeiou]]` is Rust's `[a-z--[aeiou]]`.
-            '-' if in_class && chars.peek() == Some(&'[') => out.push_str("--"),
+            // Class subtraction `[a-z-[aeiou]]` is Rust's `[a-z--[aeiou]]`; ECMA-262 lacks it.
+            '-' if in_class && chars.peek() == Some(&'[') => {
+                if ecma {
+                    return None;
+                }
+                out.push_str("--");
+            }
             // Rust would read `[:` as the start of an ASCII class name.
-            ':' if in_class && out.ends_with('[') => out.push_str("\\:"),
+            ':' if !ecma && in_class && out.ends_with('[') => out.push_str("\\:"),
             // XSD has no anchors: `^` and `$` outside classes are literal characters.
             '^' if !in_class => out.push_str("\\^"),
             '$' => out.push_str("\\$"),
+            '/' if ecma => out.push_str("\\/"),
             _ => out.push(c),
         }
     }
-    regex::RegexBuilder::new(&format!("^(?:{out})$"))
+    Some(format!("^(?:{out})$"))
+}
+
+/// Translates an XSD regular expression to an anchored Rust regex. `None` when it uses
+/// constructs with no equivalent here (Unicode block names).
+pub fn translate_pattern(xsd: &str) -> Option<regex::Regex> {
+    let re = xsd_regex(xsd, RegexDialect::Rust)?;
+    regex::RegexBuilder::new(&re)
         .size_limit(1 << 20)
         .build()
         .ok()
