@@ -90,9 +90,16 @@ pub async fn dispatch(
             );
             let route = route.clone();
             let client = client.clone();
-            let resp = handle(&req, payload, &state, &route, &client, params, &rid)
-                .instrument(span)
-                .await;
+            let resp = match run(&req, payload, &state, &route, &client, params, &rid)
+                .instrument(span.clone())
+                .await
+            {
+                Ok(resp) => resp,
+                Err(p) => {
+                    span.in_scope(|| log_problem(&p));
+                    p.response(&path, &rid)
+                }
+            };
             let label = route.path.clone();
             (resp, label)
         }
@@ -167,35 +174,13 @@ fn parse_json_body(req: &HttpRequest, bytes: &[u8]) -> Result<Option<Value>, Pro
         .map_err(|e| Problem::malformed_json(&e))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn handle(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-    route: &Arc<Route>,
-    client: &Arc<SoapClient>,
-    params: Vec<(String, String)>,
-    rid: &str,
-) -> HttpResponse {
-    let path = req.path();
-    match run(req, payload, state, route, client, params, rid).await {
-        Ok(resp) => resp,
-        Err(p) => {
-            if p.status >= 500 {
-                tracing::warn!(
-                    code = p.code,
-                    detail = p.detail.as_deref().unwrap_or(""),
-                    "Request failed."
-                );
-            } else {
-                tracing::info!(
-                    code = p.code,
-                    detail = p.detail.as_deref().unwrap_or(""),
-                    "Request refused."
-                );
-            }
-            p.response(path, rid)
-        }
+/// A refused or failed request's log line: a warning when soapbridge or the backend failed.
+fn log_problem(p: &Problem) {
+    let detail = p.detail.as_deref().unwrap_or("");
+    if p.status >= 500 {
+        tracing::warn!(code = p.code, detail, "Request failed.");
+    } else {
+        tracing::info!(code = p.code, detail, "Request refused.");
     }
 }
 
