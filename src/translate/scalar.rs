@@ -168,8 +168,16 @@ fn check_integer_bounds(
 ) -> Result<(), ScalarError> {
     let (lo, hi) = b.integer_bounds();
     let value = d.to_string();
+    // Integers of up to 38 digits compare as i128; longer ones (xsd:integer) by digits.
+    let order = |bound: i128| -> Option<Ordering> {
+        if d.int.len() <= 38 {
+            value.parse::<i128>().ok().map(|v| v.cmp(&bound))
+        } else {
+            cmp_decimal(&value, &bound.to_string())
+        }
+    };
     if let Some(lo) = lo
-        && cmp_decimal(&value, &lo.to_string()) == Some(Ordering::Less)
+        && order(lo) == Some(Ordering::Less)
     {
         return Err(err(
             schema,
@@ -178,7 +186,7 @@ fn check_integer_bounds(
         ));
     }
     if let Some(hi) = hi
-        && cmp_decimal(&value, &hi.to_string()) == Some(Ordering::Greater)
+        && order(hi) == Some(Ordering::Greater)
     {
         return Err(err(
             schema,

@@ -586,3 +586,29 @@ fn choice_of_repeated_elements_round_trips_with_the_empty_branch() {
         "{e}"
     );
 }
+
+#[test]
+fn integer_bounds_hold_at_the_edges_and_beyond_64_bits() {
+    let xsd = |local: &str| WSDL.schema.global_types[&QName::new(crate::xmlutil::XSD_NS, local)];
+    let num = |t: &str| -> Value { serde_json::from_str(t).expect("number") };
+    let check = |local: &str, t: &str| scalar::to_lexical(&WSDL.schema, xsd(local), &num(t));
+    assert_eq!(
+        check("unsignedLong", "18446744073709551615").as_deref(),
+        Ok("18446744073709551615")
+    );
+    assert!(check("unsignedLong", "18446744073709551616").is_err());
+    assert!(check("long", "-9223372036854775809").is_err());
+    assert!(check("byte", "-129").is_err());
+    assert_eq!(check("byte", "-128").as_deref(), Ok("-128"));
+    assert!(
+        check(
+            "nonNegativeInteger",
+            "-100000000000000000000000000000000000000000000"
+        )
+        .is_err()
+    );
+    let huge = "123456789012345678901234567890123456789012345678901234567890";
+    assert_eq!(check("integer", huge).as_deref(), Ok(huge));
+    assert_eq!(check("positiveInteger", huge).as_deref(), Ok(huge));
+    assert!(check("positiveInteger", "0").is_err());
+}
