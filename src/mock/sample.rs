@@ -274,8 +274,27 @@ impl<'s> Sampler<'s> {
     }
 }
 
-/// A readable sample string for a field: `customerName` → "Sample customer name".
+/// A readable sample string for a field: `customerName` → "sample customer name", and
+/// plausible values for fields whose name says what they hold (email, phone, currency...).
 fn sample_text(key: &str) -> String {
+    let lower = key.to_ascii_lowercase();
+    let known = [
+        ("email", "jane.doe@example.com"),
+        ("phone", "+1 555 0100"),
+        ("currency", "EUR"),
+        ("country", "US"),
+        ("url", "https://example.com/"),
+        ("city", "Springfield"),
+        ("street", "1 Main Street"),
+        ("postalcode", "12345"),
+        ("zip", "12345"),
+    ];
+    if let Some((_, v)) = known.iter().find(|(k, _)| lower.ends_with(k)) {
+        return (*v).to_owned();
+    }
+    if lower == "name" || lower.ends_with("fullname") || lower.ends_with("customername") {
+        return "Jane Doe".to_owned();
+    }
     let mut words = String::new();
     for (i, c) in key.chars().enumerate() {
         if c.is_uppercase() && i > 0 {
@@ -470,7 +489,9 @@ mod tests {
 
     #[test]
     fn field_names_read_as_words() {
-        assert_eq!(sample_text("customerName"), "sample customer name");
+        assert_eq!(sample_text("orderNote"), "sample order note");
+        assert_eq!(sample_text("customerName"), "Jane Doe");
+        assert_eq!(sample_text("billingEmail"), "jane.doe@example.com");
         assert_eq!(sample_text("postal_code"), "sample postal code");
     }
 
