@@ -906,3 +906,30 @@ fn readme_shows_the_demo_curl_lines() {
         "README's curl lines are the ones the demo prints (and the demo test runs)"
     );
 }
+
+#[actix_web::test]
+async fn backend_credentials_and_headers_reach_the_backend() {
+    let be = backend::start(Reply::soap12(200, &soap12(CUSTOMER_RESPONSE))).await;
+    let b = bridge_to(&be.url("/customers"), |t| {
+        t.replace(
+            "  timeout: 10s\n",
+            "  timeout: 10s\n  headers:\n    X-Client: soapbridge-test\n  basic_auth: { username: svc, password: \"p:w\" }\n  ws_security: { username: wss-user, password: wss-pass, password_type: digest }\n",
+        )
+    })
+    .await;
+    let (status, _, body) = get(&b, "/customers/3").await;
+    assert_eq!(status, 200, "{body}");
+    let got = be.last();
+    assert_eq!(got.header("x-client"), Some("soapbridge-test"));
+    // "svc:p:w" in base64.
+    assert_eq!(got.header("authorization"), Some("Basic c3ZjOnA6dw=="));
+    let env = &got.body;
+    assert!(env.contains("<soapenv:Header><ns1:Security xmlns:ns1=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd\" soapenv:mustUnderstand=\"1\">"), "{env}");
+    assert!(env.contains(">wss-user</ns1:Username>"), "{env}");
+    assert!(env.contains("#PasswordDigest\">"), "{env}");
+    assert!(
+        !env.contains("wss-pass"),
+        "a digest never carries the password: {env}"
+    );
+    assert!(env.contains(":Nonce EncodingType="), "{env}");
+}
