@@ -265,10 +265,12 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     /// Reads text up to the element's end. If a child element appears instead, returns it
     /// so the caller can keep the content as a tree.
     fn text<S: Source<'i>>(&mut self, src: &mut S) -> Result<TextOrTree<'i>> {
-        let mut text = String::new();
+        // Text arrives in one piece (the source joins pieces), so it is borrowed as is.
+        let mut text: std::borrow::Cow<'i, str> = std::borrow::Cow::Borrowed("");
         loop {
             match src.next()? {
-                Ev::Text(t) => text.push_str(&t),
+                Ev::Text(t) if text.is_empty() => text = t,
+                Ev::Text(t) => text.to_mut().push_str(&t),
                 Ev::End => return Ok(TextOrTree::Text(text)),
                 Ev::Start(s) => return Ok(TextOrTree::Tree(s)),
                 Ev::Eof => {
@@ -566,7 +568,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
 }
 
 enum TextOrTree<'i> {
-    Text(String),
+    Text(std::borrow::Cow<'i, str>),
     Tree(Start<'i>),
 }
 

@@ -153,16 +153,6 @@ impl<'i> LiveSource<'i> {
         }
     }
 
-    fn intern(&mut self, ns: &str) -> Arc<str> {
-        if let Some(a) = self.interned.iter().find(|a| &***a == ns) {
-            return a.clone();
-        }
-        let a: Arc<str> = Arc::from(ns);
-        if self.interned.len() < 64 {
-            self.interned.push(a.clone());
-        }
-        a
-    }
 
     fn xml_error(&self, e: impl std::fmt::Display) -> DecodeError {
         let pos = usize::try_from(self.reader.error_position()).unwrap_or(0);
@@ -193,8 +183,8 @@ impl<'i> LiveSource<'i> {
         let resolver = self.reader.resolver();
         let (res, local) = resolver.resolve_element(e.name());
         let ns = match res {
-            ResolveResult::Bound(n) => n.0.to_owned(),
-            ResolveResult::Unbound => String::new(),
+            ResolveResult::Bound(n) => intern(&mut self.interned, n.0),
+            ResolveResult::Unbound => intern(&mut self.interned, ""),
             ResolveResult::Unknown(p) => {
                 return Err(self.xml_error(format!("undeclared namespace prefix `{p}`")));
             }
@@ -218,8 +208,8 @@ impl<'i> LiveSource<'i> {
             }
             let (res, alocal) = self.reader.resolver().resolve_attribute(key);
             let ans = match res {
-                ResolveResult::Bound(n) => n.0.to_owned(),
-                ResolveResult::Unbound => String::new(),
+                ResolveResult::Bound(n) => intern(&mut self.interned, n.0),
+                ResolveResult::Unbound => intern(&mut self.interned, ""),
                 ResolveResult::Unknown(p) => {
                     return Err(self.xml_error(format!("undeclared namespace prefix `{p}`")));
                 }
@@ -232,7 +222,7 @@ impl<'i> LiveSource<'i> {
                 Cow::Owned(v) => Cow::Owned(v),
             };
             let alocal = alocal.into_inner();
-            match (ans.as_str(), alocal) {
+            match (&*ans, alocal) {
                 (XSI_NS, "type") => start.xsi_type = self.resolve_qname_value(&value),
                 (XSI_NS, "nil") => start.nil = matches!(value.trim(), "true" | "1"),
                 (XSI_NS, _) => {}
@@ -248,22 +238,21 @@ impl<'i> LiveSource<'i> {
                 ("", "id") => {
                     start.id = Some(value.to_string());
                     start.attrs.push(AttrVal {
-                        ns: self.intern(""),
-                        local: Cow::Owned(alocal.to_owned()),
+                        ns: ans,
+                        local: rebase(self.text, alocal),
                         value,
                     });
                 }
                 _ => {
-                    let ns = self.intern(&ans);
                     start.attrs.push(AttrVal {
-                        ns,
-                        local: Cow::Owned(alocal.to_owned()),
+                        ns: ans,
+                        local: rebase(self.text, alocal),
                         value,
                     });
                 }
             }
         }
-        start.ns = self.intern(&ns);
+        start.ns = ns;
         start.local = local_of(self.text, &e, local_len);
         Ok(start)
     }
@@ -285,6 +274,18 @@ impl<'i> LiveSource<'i> {
             ResolveResult::Unknown(_) => None,
         }
     }
+}
+
+/// The shared copy of a namespace URI (a document uses a handful, on every element).
+fn intern(cache: &mut Vec<Arc<str>>, ns: &str) -> Arc<str> {
+    if let Some(a) = cache.iter().find(|a| &***a == ns) {
+        return a.clone();
+    }
+    let a: Arc<str> = Arc::from(ns);
+    if cache.len() < 64 {
+        cache.push(a.clone());
+    }
+    a
 }
 
 /// `s` as a slice of `text` when it lies in it (always, for a reader over a string), so
