@@ -153,7 +153,6 @@ impl<'i> LiveSource<'i> {
         }
     }
 
-
     fn xml_error(&self, e: impl std::fmt::Display) -> DecodeError {
         let pos = usize::try_from(self.reader.error_position()).unwrap_or(0);
         DecodeError::malformed(format!("line {}: {e}", xmlutil::line_of(self.text, pos)))
