@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::events::{Ev, Recorded, Source, Start};
+use super::events::{AttrVal, Ev, Recorded, Source, Start};
 use super::scalar;
 use super::writer::XmlWriter;
 use super::{ANY_KEY, ATTRS_KEY, DecodeError, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY, pointer};
@@ -225,7 +225,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     Content::Simple(st) => {
                         let st = *st;
                         let mut map = Map::new();
-                        let extra = self.attributes(start, c, &mut map)?;
+                        let extra = self.attributes(&start.attrs, c, &mut map)?;
                         let value = match self.text(src)? {
                             TextOrTree::Text(t) => self.scalar(st, &t)?,
                             TextOrTree::Tree(first) => {
@@ -285,12 +285,12 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     /// Known attributes into `map`; returns the unknown ones.
     fn attributes(
         &self,
-        start: &Start<'_>,
+        attrs: &[AttrVal<'_>],
         c: &ComplexType,
         map: &mut Map<String, Value>,
     ) -> Result<Map<String, Value>> {
         let mut extra = Map::new();
-        for a in &start.attrs {
+        for a in attrs {
             let slot = c.slots.iter().find_map(|s| match s.kind {
                 SlotKind::Attribute(i) if attr_matches(&c.attributes[i], &a.ns, &a.local) => {
                     Some((s, i))
@@ -343,26 +343,12 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     fn object<S: Source<'i>>(
         &mut self,
         src: &mut S,
-        attrs: &[super::events::AttrVal<'i>],
+        attrs: &[AttrVal<'i>],
         c: &ComplexType,
         mut pending: Option<Start<'i>>,
     ) -> Result<Value> {
         let mut head = Map::new();
-        let extra = if attrs.is_empty() {
-            Map::new()
-        } else {
-            let fake = Start {
-                ns: Arc::from(""),
-                local: "".into(),
-                attrs: attrs.to_vec(),
-                xsi_type: None,
-                nil: false,
-                href: None,
-                id: None,
-                array_type: None,
-            };
-            self.attributes(&fake, c, &mut head)?
-        };
+        let extra = self.attributes(attrs, c, &mut head)?;
         let mut values: Vec<Option<Value>> = vec![None; c.slots.len()];
         let mut any: Vec<Value> = Vec::new();
         let mut text = String::new();

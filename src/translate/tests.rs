@@ -612,3 +612,13 @@ fn integer_bounds_hold_at_the_edges_and_beyond_64_bits() {
     assert_eq!(check("positiveInteger", huge).as_deref(), Ok(huge));
     assert!(check("positiveInteger", "0").is_err());
 }
+
+#[test]
+fn default_attributes_are_filled_when_the_element_has_no_attributes() {
+    let v = decode(
+        "Tagged",
+        &format!("<c:Tagged {C}><c:id>abc</c:id></c:Tagged>"),
+    )
+    .expect("decodes");
+    assert_eq!(v, json!({"id": "abc", "version": 1}));
+}
