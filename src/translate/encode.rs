@@ -501,11 +501,21 @@ impl<'s> Encoder<'s> {
     /// Whether the JSON fills a particle. An empty array does not: the decoder writes `[]`
     /// for every repeated element, the unchosen branches of a choice included.
     fn present(&self, p: &Particle, obj: &Map<String, Value>) -> bool {
-        self.keys(p).iter().any(|k| match obj.get(k) {
+        let given = |e: ElemId| match obj.get(&*self.schema.element(e).name.local) {
             None => false,
             Some(Value::Array(a)) => !a.is_empty(),
             Some(_) => true,
-        })
+        };
+        match &p.term {
+            Term::Element(e) => {
+                let d = self.schema.element(*e);
+                (!d.is_abstract && given(*e)) || d.substitutes.iter().any(|s| given(*s))
+            }
+            Term::Sequence(items) | Term::Choice(items) | Term::All(items) => {
+                items.iter().any(|i| self.present(i, obj))
+            }
+            Term::Any(_) => false,
+        }
     }
 
     /// Whether a particle may be left out entirely.
