@@ -24,6 +24,7 @@
 //! Strings draw from ASCII, the XML-special characters, whitespace including tab, CR and LF,
 //! and non-ASCII characters up to the astral planes; never an XML-invalid control character.
 
+use crate::translate::scalar::lexical::days_in;
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
@@ -596,18 +597,6 @@ fn string_of(b: Builtin, lo: usize, hi: usize, token: bool) -> BoxedStrategy<Str
         _ => proptest::collection::vec(xml_char(token), lo..=hi)
             .prop_map(|cs| cs.into_iter().collect())
             .boxed(),
-    }
-}
-
-fn days_in(month: u32, year: Option<i64>) -> u32 {
-    match month {
-        2 => match year {
-            Some(y) if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-            Some(_) => 28,
-            None => 29,
-        },
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 

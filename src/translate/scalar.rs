@@ -639,7 +639,8 @@ pub mod lexical {
         Some(if neg { -v } else { v })
     }
 
-    fn days_in(month: u32, year: Option<i64>) -> u32 {
+    /// Days in `month` of `year` (29 for February when the year is not known).
+    pub fn days_in(month: u32, year: Option<i64>) -> u32 {
         match month {
             2 => match year {
                 Some(y) if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
@@ -699,6 +700,9 @@ pub mod lexical {
     }
 
     pub fn date_time(s: &str) -> bool {
+        if !s.is_ascii() {
+            return false;
+        }
         let Some(s) = strip_tz(s) else { return false };
         match s.split_once('T') {
             Some((d, t)) => ymd(d) && hms(t),
@@ -707,18 +711,30 @@ pub mod lexical {
     }
 
     pub fn date(s: &str) -> bool {
+        if !s.is_ascii() {
+            return false;
+        }
         strip_tz(s).is_some_and(ymd)
     }
 
     pub fn time(s: &str) -> bool {
+        if !s.is_ascii() {
+            return false;
+        }
         strip_tz(s).is_some_and(hms)
     }
 
     pub fn g_year(s: &str) -> bool {
+        if !s.is_ascii() {
+            return false;
+        }
         strip_tz(s).and_then(year).is_some()
     }
 
     pub fn g_year_month(s: &str) -> bool {
+        if !s.is_ascii() {
+            return false;
+        }
         let Some(s) = strip_tz(s) else { return false };
         let Some(cut) = s.len().checked_sub(3) else {
             return false;
@@ -730,6 +746,9 @@ pub mod lexical {
     }
 
     pub fn g_month_day(s: &str) -> bool {
+        if !s.is_ascii() {
+            return false;
+        }
         let Some(s) = strip_tz(s) else { return false };
         let b = s.as_bytes();
         if s.len() != 7 || !s.starts_with("--") || b[4] != b'-' {
@@ -742,6 +761,9 @@ pub mod lexical {
     }
 
     pub fn g_day(s: &str) -> bool {
+        if !s.is_ascii() {
+            return false;
+        }
         strip_tz(s).is_some_and(|s| {
             s.len() == 5
                 && s.starts_with("---")
@@ -750,6 +772,9 @@ pub mod lexical {
     }
 
     pub fn g_month(s: &str) -> bool {
+        if !s.is_ascii() {
+            return false;
+        }
         strip_tz(s).is_some_and(|s| {
             s.len() == 4
                 && s.starts_with("--")
@@ -758,6 +783,9 @@ pub mod lexical {
     }
 
     pub fn duration(s: &str) -> bool {
+        if !s.is_ascii() {
+            return false;
+        }
         let s = s.strip_prefix('-').unwrap_or(s);
         let Some(rest) = s.strip_prefix('P') else {
             return false;
@@ -886,6 +914,32 @@ mod tests {
         assert!(lexical::base64("SGVsbG8="));
         assert!(!lexical::base64("SGVsbG8"));
         assert!(lexical::hex("0aFF"));
+        // Byte offsets used to land inside multi-byte characters: no panic, just `false`.
+        for tricky in [
+            "10:30:0€",
+            "2024-01-01T10:00:00€€",
+            "--€-1",
+            "2024-€",
+            "€",
+            "P1€D",
+            "---€",
+            "--€",
+        ] {
+            let checks: [fn(&str) -> bool; 9] = [
+                lexical::date_time,
+                lexical::date,
+                lexical::time,
+                lexical::g_year,
+                lexical::g_year_month,
+                lexical::g_month_day,
+                lexical::g_day,
+                lexical::g_month,
+                lexical::duration,
+            ];
+            for check in checks {
+                assert!(!check(tricky), "{tricky}");
+            }
+        }
         assert!(!lexical::hex("0aF"));
     }
 

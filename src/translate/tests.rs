@@ -230,6 +230,17 @@ fn enumeration_pattern_and_range_are_checked() {
 }
 
 #[test]
+fn non_ascii_dates_are_refused_not_a_panic() {
+    let e = encode(
+        "Scalars",
+        json!({"text": "t", "count": 1, "when": "2024-01-01T10:00:0€"}),
+    )
+    .expect_err("not a dateTime");
+    assert_eq!(e.pointer, "/when");
+    assert!(e.to_string().contains("not a valid dateTime"), "{e}");
+}
+
+#[test]
 fn dates_are_validated_strings() {
     let e = encode(
         "Scalars",
