@@ -88,9 +88,7 @@ pub async fn dispatch(
                 operation = %route.operation().name,
                 backend = %route.backend.name,
             );
-            let route = route.clone();
-            let client = client.clone();
-            let resp = match run(&req, payload, &state, &route, &client, params, &rid)
+            let resp = match run(&req, payload, &state, route, client, params, &rid)
                 .instrument(span.clone())
                 .await
             {
@@ -203,25 +201,27 @@ async fn run(
     let query: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
         .into_owned()
         .collect();
-    let headers: Vec<(String, String)> = req
-        .headers()
+    // Only the headers the route reads.
+    let headers: Vec<(String, String)> = route
+        .header_params
         .iter()
-        .filter_map(|(k, v)| {
-            v.to_str()
-                .ok()
-                .map(|v| (k.as_str().to_ascii_lowercase(), v.to_owned()))
+        .flat_map(|p| {
+            req.headers()
+                .get_all(p.name.as_str())
+                .filter_map(|v| v.to_str().ok())
+                .map(|v| (p.name.clone(), v.to_owned()))
         })
         .collect();
     let parts = RequestParts {
         path: &params,
         query: &query,
         headers: &headers,
-        body: body.as_ref(),
+        body,
     };
-    // 2. Bind.
-    let input = bind::bind_input(schema, route, &parts)
-        .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
+    // 2. Bind (headers first: the input takes the body).
     let soap_headers = bind::bind_headers(schema, route, &parts)
+        .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
+    let input = bind::bind_input(schema, route, parts)
         .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
     // 3. Encode.
     let security = backend

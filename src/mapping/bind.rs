@@ -20,7 +20,7 @@ pub struct RequestParts<'a> {
     pub query: &'a [(String, String)],
     /// Lower-cased header names.
     pub headers: &'a [(String, String)],
-    pub body: Option<&'a Value>,
+    pub body: Option<Value>,
 }
 
 impl RequestParts<'_> {
@@ -38,7 +38,7 @@ impl RequestParts<'_> {
     }
 
     fn body_at(&self, path: &[String]) -> Option<&Value> {
-        let mut cur = self.body?;
+        let mut cur = self.body.as_ref()?;
         for seg in path {
             cur = match cur {
                 Value::Object(m) => m.get(seg)?,
@@ -69,22 +69,25 @@ pub enum BindError {
     },
 }
 
-/// Builds the operation's input JSON for `route` from the request.
+/// Builds the operation's input JSON for `route` from the request (which it consumes: a
+/// body taken whole is moved, not copied).
 pub fn bind_input(
     schema: &Schema,
     route: &Route,
-    parts: &RequestParts<'_>,
+    mut parts: RequestParts<'_>,
 ) -> Result<Value, BindError> {
-    check_query(route, parts)?;
+    check_query(route, &parts)?;
     match &route.input {
         Input::Template(node) => {
-            Ok(eval(schema, node, parts, "request")?.unwrap_or(Value::Object(Map::new())))
+            Ok(eval(schema, node, &parts, "request")?.unwrap_or(Value::Object(Map::new())))
         }
         Input::Auto { fields } => {
-            let mut obj = match parts.body {
+            let mut obj = match parts.body.take() {
                 None | Some(Value::Null) => Map::new(),
-                Some(Value::Object(m)) => m.clone(),
-                Some(other) => return Err(BindError::BodyNotObject(scalar::json_type_name(other))),
+                Some(Value::Object(m)) => m,
+                Some(other) => {
+                    return Err(BindError::BodyNotObject(scalar::json_type_name(&other)));
+                }
             };
             for (source, param) in fields {
                 let texts = parts.texts(source);

@@ -359,7 +359,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             };
             match ev {
                 Ev::Start(child) => {
-                    let Some((i, e)) = find_element_slot(self.schema, c, &child) else {
+                    let Some((i, e)) = find_element_slot(c, &child) else {
                         any.push(Value::String(self.capture(src, &child)?));
                         continue;
                     };
@@ -562,25 +562,15 @@ fn attr_matches(a: &AttributeDecl, ns: &str, local: &str) -> bool {
     *a.name.local == *local && (*a.name.ns == *ns || ns.is_empty() || a.name.ns.is_empty())
 }
 
-/// The slot of a child element: exact (namespace, local name) first, then local name only.
-fn find_element_slot(
-    schema: &Schema,
-    c: &ComplexType,
-    child: &Start<'_>,
-) -> Option<(usize, crate::wsdl::ElemId)> {
-    let mut by_local = None;
-    for (i, s) in c.slots.iter().enumerate() {
-        if let SlotKind::Element(e) = s.kind {
-            let name = &schema.element(e).name;
-            if *name.local == *child.local {
-                if name.ns == child.ns {
-                    return Some((i, e));
-                }
-                by_local.get_or_insert((i, e));
-            }
-        }
+/// The slot of a child element. Element keys are local names, one slot per name, so the
+/// local name finds it; a namespace that differs from the schema's is accepted (rpc stacks
+/// qualify accessors the schema leaves unqualified).
+fn find_element_slot(c: &ComplexType, child: &Start<'_>) -> Option<(usize, crate::wsdl::ElemId)> {
+    let i = c.slot_position(&child.local)?;
+    match c.slots[i].kind {
+        SlotKind::Element(e) => Some((i, e)),
+        SlotKind::Attribute(_) => None,
     }
-    by_local
 }
 
 /// Consumes events to the end of the element whose content is being read.

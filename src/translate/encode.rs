@@ -20,8 +20,8 @@ use super::{
     ANY_KEY, ATTRS_KEY, EncodeError, EncodeErrorKind, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY, pointer,
 };
 use crate::wsdl::{
-    Body, Content, ElemId, Particle, QName, Schema, Slot, SlotKind, Term, Type, TypeId, UNBOUNDED,
-    well_known,
+    Body, ComplexType, Content, ElemId, Particle, QName, Schema, Slot, SlotKind, Term, Type,
+    TypeId, UNBOUNDED, well_known,
 };
 use crate::xmlutil::{SOAP11_ENC_NS, XSD_NS, XSI_NS};
 
@@ -238,9 +238,7 @@ impl<'s> Encoder<'s> {
                         match v {
                             Value::Object(obj) => {
                                 self.attributes(w, &c.slots, &c.attributes, obj)?;
-                                let mut known: Vec<&str> = vec![VALUE_KEY, TYPE_KEY, ATTRS_KEY];
-                                known.extend(c.slots.iter().map(|s| &*s.key));
-                                self.reject_unknown(obj, &known, &c.slots)?;
+                                self.reject_unknown(obj, &[VALUE_KEY, TYPE_KEY, ATTRS_KEY], c)?;
                                 if let Some(val) = obj.get(VALUE_KEY) {
                                     self.path.push(Seg::Key(Arc::from(VALUE_KEY)));
                                     let text = scalar::to_lexical(schema, st, val)
@@ -288,14 +286,14 @@ impl<'s> Encoder<'s> {
             return Ok(());
         };
         // Unknown keys first: a misspelled key is the real cause of a "missing" field.
-        let mut known: Vec<&str> = vec![TYPE_KEY, ANY_KEY, ATTRS_KEY];
-        if c.mixed {
-            known.push(TEXT_KEY);
-        }
-        known.extend(c.slots.iter().map(|s| &*s.key));
-        self.reject_unknown(obj, &known, &c.slots)?;
+        let special: &[&str] = if c.mixed {
+            &[TYPE_KEY, ANY_KEY, ATTRS_KEY, TEXT_KEY]
+        } else {
+            &[TYPE_KEY, ANY_KEY, ATTRS_KEY]
+        };
+        self.reject_unknown(obj, special, c)?;
         if let Content::Elements(p) = &c.content {
-            self.particle(w, p, obj, &c.slots)?;
+            self.particle(w, p, obj, c)?;
         }
         if let Some(any) = obj.get(ANY_KEY) {
             self.path.push(Seg::Key(Arc::from(ANY_KEY)));
@@ -320,17 +318,18 @@ impl<'s> Encoder<'s> {
         self.elements(w, ty, obj)
     }
 
+    /// Refuses a key that is neither one of `c`'s slots nor one of the `special` keys.
     fn reject_unknown(
         &self,
         obj: &Map<String, Value>,
-        known: &[&str],
-        slots: &[Slot],
+        special: &[&str],
+        c: &ComplexType,
     ) -> Result<()> {
         for k in obj.keys() {
-            if known.contains(&k.as_str()) {
+            if c.slot_position(k).is_some() || special.contains(&k.as_str()) {
                 continue;
             }
-            let names: Vec<&str> = slots.iter().map(|s| &*s.key).collect();
+            let names: Vec<&str> = c.slots.iter().map(|s| &*s.key).collect();
             return Err(self.fail(EncodeErrorKind::UnknownField {
                 field: k.clone(),
                 suggestion: suggest(k, &names).map(str::to_owned),
@@ -424,16 +423,16 @@ impl<'s> Encoder<'s> {
         w: &mut XmlWriter,
         p: &Particle,
         obj: &Map<String, Value>,
-        slots: &[Slot],
+        c: &ComplexType,
     ) -> Result<()> {
         match &p.term {
-            Term::Element(e) => self.element_particle(w, p, *e, obj, slots),
+            Term::Element(e) => self.element_particle(w, p, *e, obj, c),
             Term::Sequence(items) | Term::All(items) => {
                 if p.min == 0 && !self.present(p, obj) {
                     return Ok(());
                 }
                 for item in items {
-                    self.particle(w, item, obj, slots)?;
+                    self.particle(w, item, obj, c)?;
                 }
                 Ok(())
             }
@@ -450,10 +449,10 @@ impl<'s> Encoder<'s> {
                             }))
                         }
                     }
-                    [one] => self.particle(w, one, obj, slots),
+                    [one] => self.particle(w, one, obj, c),
                     many if p.max > 1 => {
                         for item in many {
-                            self.particle(w, item, obj, slots)?;
+                            self.particle(w, item, obj, c)?;
                         }
                         Ok(())
                     }
@@ -537,7 +536,7 @@ impl<'s> Encoder<'s> {
         p: &Particle,
         e: ElemId,
         obj: &Map<String, Value>,
-        slots: &[Slot],
+        owner: &ComplexType,
     ) -> Result<()> {
         let schema = self.schema;
         let decl = schema.element(e);
@@ -553,11 +552,7 @@ impl<'s> Encoder<'s> {
             let Some(val) = obj.get(&**key) else {
                 continue;
             };
-            let repeated = p.max > 1
-                || slots
-                    .iter()
-                    .find(|s| s.key == *key)
-                    .is_some_and(|s| s.repeated);
+            let repeated = p.max > 1 || owner.slot(key).is_some_and(|s| s.repeated);
             self.path.push(Seg::Key(key.clone()));
             match val {
                 // A list type or SOAP array is one element holding a JSON array.

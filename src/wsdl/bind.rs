@@ -473,6 +473,7 @@ impl OpCtx<'_, '_> {
             array: None,
             derived: Vec::new(),
             slots: Vec::new(),
+            slot_index: SlotIndex::default(),
             open: false,
         }));
         match self.style {

@@ -362,13 +362,35 @@ pub struct ComplexType {
     pub derived: Vec<TypeId>,
     /// JSON keys of the element and attribute content, in schema order.
     pub slots: Vec<Slot>,
+    /// Position of each key in `slots` (the request path looks keys up, never scans).
+    pub slot_index: SlotIndex,
     /// Whether element content allows elements not declared here (`xsd:any`).
     pub open: bool,
 }
 
+/// JSON key → position in [`ComplexType::slots`].
+#[derive(Clone, Debug, Default)]
+pub struct SlotIndex(HashMap<Arc<str>, usize>);
+
+impl SlotIndex {
+    pub fn of(slots: &[Slot]) -> Self {
+        Self(
+            slots
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.key.clone(), i))
+                .collect(),
+        )
+    }
+}
+
 impl ComplexType {
     pub fn slot(&self, key: &str) -> Option<&Slot> {
-        self.slots.iter().find(|s| &*s.key == key)
+        self.slot_position(key).map(|i| &self.slots[i])
+    }
+
+    pub fn slot_position(&self, key: &str) -> Option<usize> {
+        self.slot_index.0.get(key).copied()
     }
 }
 

@@ -176,6 +176,7 @@ impl<'a> Resolver<'a> {
             array: None,
             derived: Vec::new(),
             slots: Vec::new(),
+            slot_index: SlotIndex::default(),
             open: true,
         }));
         self.type_memo.insert(any, well_known::ANY_TYPE);
@@ -351,6 +352,7 @@ impl<'a> Resolver<'a> {
             array,
             derived: Vec::new(),
             slots: Vec::new(),
+            slot_index: SlotIndex::default(),
             open: true,
         }))
     }
@@ -621,6 +623,7 @@ impl<'a> Resolver<'a> {
             array: None,
             derived: Vec::new(),
             slots: Vec::new(),
+            slot_index: SlotIndex::default(),
             open: false,
         };
         let mut own_particle: Option<Particle> = None;
@@ -1082,6 +1085,7 @@ impl<'a> Resolver<'a> {
             if let Type::Complex(c) = &self.schema.types[i] {
                 let (slots, open) = compute_slots(&self.schema, c);
                 if let Type::Complex(c) = &mut self.schema.types[i] {
+                    c.slot_index = SlotIndex::of(&slots);
                     c.slots = slots;
                     c.open = open;
                 }
