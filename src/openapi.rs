@@ -22,8 +22,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use crate::mapping::compile::required_keys;
-use crate::mapping::template::Source;
-use crate::mapping::{FaultMatch, Input, InterpPiece, Mappings, Node, Param, Route};
+use crate::mapping::{FaultMatch, Input, Mappings, Param, Route};
 use crate::translate::scalar;
 use crate::translate::{ANY_KEY, ATTRS_KEY, TEXT_KEY, TYPE_KEY, VALUE_KEY};
 use crate::wsdl::{
@@ -280,7 +279,6 @@ impl<'a> Gen<'a> {
 
     fn request_body(&mut self, s: usize, r: &Route) -> Option<Value> {
         let b = r.body.as_ref()?;
-        let repeats = body_sources(&r.input);
         let sch = if b.fields.is_empty() {
             let filled_elsewhere: Vec<&str> = match &r.input {
                 Input::Auto { fields } => fields.iter().map(|(_, p)| p.name.as_str()).collect(),
@@ -295,19 +293,20 @@ impl<'a> Gen<'a> {
                 unrequire(&mut v, &filled_elsewhere);
                 v
             };
-            if repeats.get("").copied().unwrap_or(false) {
+            if b.repeated {
                 v = array_of(v);
             }
             v
         } else {
             let mut root = Map::new();
-            for (path, ty, required) in &b.fields {
-                let mut leaf = self.type_schema(s, *ty, path.rsplit('.').next().unwrap_or(path));
-                if repeats.get(path.as_str()).copied().unwrap_or(false) {
+            for f in &b.fields {
+                let name = f.path.rsplit('.').next().unwrap_or(&f.path);
+                let mut leaf = self.type_schema(s, f.ty, name);
+                if f.repeated {
                     leaf = array_of(leaf);
                 }
-                let segs: Vec<&str> = path.split('.').filter(|x| !x.is_empty()).collect();
-                insert_field(&mut root, &segs, leaf, *required);
+                let segs: Vec<&str> = f.path.split('.').filter(|x| !x.is_empty()).collect();
+                insert_field(&mut root, &segs, leaf, f.required);
             }
             object_from_fields(root)
         };
@@ -1234,42 +1233,6 @@ fn shared_anonymous_types(schema: &Schema) -> HashSet<TypeId> {
         .filter(|(_, n)| *n > 1)
         .map(|(t, _)| t)
         .collect()
-}
-
-/// Dotted body paths the template reads, and whether each fills a repeated field.
-fn body_sources(input: &Input) -> HashMap<String, bool> {
-    fn walk(n: &Node, out: &mut HashMap<String, bool>) {
-        match n {
-            Node::Object(items) => {
-                for (_, v) in items {
-                    walk(v, out);
-                }
-            }
-            Node::Array(items) => {
-                for v in items {
-                    walk(v, out);
-                }
-            }
-            Node::Const(_) => {}
-            Node::Source(sn) => {
-                if let Source::Body(p) = &sn.source {
-                    out.insert(p.join("."), sn.repeated);
-                }
-            }
-            Node::Interpolate(pieces) => {
-                for piece in pieces {
-                    if let InterpPiece::Source(Source::Body(p)) = piece {
-                        out.entry(p.join(".")).or_insert(false);
-                    }
-                }
-            }
-        }
-    }
-    let mut out = HashMap::new();
-    if let Input::Template(n) = input {
-        walk(n, &mut out);
-    }
-    out
 }
 
 /// Puts a body field's schema at its dotted path, as nested object schemas.

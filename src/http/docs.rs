@@ -2,20 +2,17 @@
 //! `GET /docs` (Swagger UI, compiled into the binary; see assets/docs/README.md).
 //!
 //! ```text
-//! /openapi.json ──> cache hit for this RouteTable? ──no──> openapi::spec_for_routes ──> cache
+//! /openapi.json ──> RouteTable::openapi_document (built once per table)
 //! /docs         ──> index.html ──> /docs/swagger-ui-bundle.js, /docs/swagger-ui.css
 //! ```
 //!
-//! A reload swaps the route table, so the document is cached against the table it was
-//! built from and rebuilt on the first request after a swap.
-
-use std::sync::{Arc, Mutex, Weak};
+//! The document belongs to the route table (`RouteTable::openapi_document`): a reload swaps
+//! the table, and the new table builds its document on the first request.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use bytes::Bytes;
 
-use super::{AppState, Problem, RouteTable, handler, not_allowed};
+use super::{AppState, Problem, handler, not_allowed};
 
 const INDEX_HTML: &[u8] = include_bytes!("../../assets/docs/index.html");
 const SWAGGER_UI_JS: &[u8] = include_bytes!("../../assets/docs/swagger-ui-bundle.js");
@@ -34,10 +31,6 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         SWAGGER_UI_CSS,
     ),
 ];
-
-/// The last document built, with the table it describes (held weakly: a dropped table
-/// cannot match, and its address cannot be reused while the `Weak` lives).
-static CACHE: Mutex<Option<(Weak<RouteTable>, Bytes)>> = Mutex::new(None);
 
 /// Registers `/openapi.json`, `/docs` and the page's assets.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -60,25 +53,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }
 }
 
-/// The document for `table`, built once per table.
-pub fn document(table: &Arc<RouteTable>) -> Bytes {
-    let mut cache = CACHE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((weak, body)) = cache.as_ref()
-        && std::ptr::eq(weak.as_ptr(), Arc::as_ptr(table))
-    {
-        return body.clone();
-    }
-    let spec = crate::openapi::spec_for_routes(&table.routes, None);
-    let body = Bytes::from(spec.to_string());
-    *cache = Some((Arc::downgrade(table), body.clone()));
-    body
-}
-
 async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let table = state.table.load_full();
-    let body = match web::block(move || document(&table)).await {
+    let body = match web::block(move || table.openapi_document()).await {
         Ok(b) => b,
         Err(e) => {
             return Problem::internal(format!("the document was not built: {e}"))

@@ -16,6 +16,8 @@ pub struct RouteTable {
     pub routes: Vec<Arc<Route>>,
     clients: Vec<(Arc<Backend>, Arc<SoapClient>)>,
     pub notes: Vec<String>,
+    /// The OpenAPI document of these routes, built on first request.
+    openapi: std::sync::OnceLock<bytes::Bytes>,
 }
 
 impl std::fmt::Debug for RouteTable {
@@ -43,6 +45,7 @@ impl RouteTable {
             routes: Vec::new(),
             clients: Vec::new(),
             notes: Vec::new(),
+            openapi: std::sync::OnceLock::new(),
         }
     }
 
@@ -71,7 +74,18 @@ impl RouteTable {
             routes: m.routes,
             clients,
             notes: m.notes,
+            openapi: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The OpenAPI 3.1 document of these routes (built once per table: a reload makes a new
+    /// table, and so a new document).
+    pub fn openapi_document(&self) -> bytes::Bytes {
+        self.openapi
+            .get_or_init(|| {
+                bytes::Bytes::from(crate::openapi::spec_for_routes(&self.routes, None).to_string())
+            })
+            .clone()
     }
 
     fn client_for(&self, b: &Arc<Backend>) -> Option<&Arc<SoapClient>> {

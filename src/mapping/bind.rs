@@ -271,17 +271,13 @@ fn rule_matches(rule: &FaultRule, fault: &Fault) -> bool {
         FaultMatch::Declared(name) => fault.name.as_deref() == Some(name.as_str()),
         FaultMatch::Code(code) => {
             let local = fault.code_local();
-            let class_of = |c: &str| match c.split('.').next().unwrap_or(c) {
-                "Client" | "Sender" => Some(FaultClass::Client),
-                "Server" | "Receiver" => Some(FaultClass::Server),
-                _ => None,
-            };
             if code.contains('.') {
                 local == code
             } else {
-                local == code
-                    || local.split('.').next() == Some(code.as_str())
-                    || (class_of(code).is_some() && class_of(code) == class_of(local))
+                // `Client` matches `Client.Auth`, and `Sender` (its SOAP 1.2 name) too.
+                let class = FaultClass::of_code(code);
+                local.split('.').next() == Some(code.as_str())
+                    || (class != FaultClass::Protocol && class == fault.class())
             }
         }
     };
@@ -297,4 +293,73 @@ fn rule_matches(rule: &FaultRule, fault: &Fault) -> bool {
             _ => false,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn rule(m: FaultMatch, when: &[(&str, &str)]) -> FaultRule {
+        FaultRule {
+            matches: m,
+            when: when
+                .iter()
+                .map(|(p, v)| (p.split('.').map(str::to_owned).collect(), (*v).to_owned()))
+                .collect(),
+            status: 418,
+            title: None,
+        }
+    }
+
+    fn fault(code: &str, name: Option<&str>, detail: Option<Value>) -> Fault {
+        Fault {
+            code: code.into(),
+            name: name.map(str::to_owned),
+            detail,
+            ..Fault::default()
+        }
+    }
+
+    #[test]
+    fn code_rules_match_by_class_and_exactly_when_dotted() {
+        let client = rule(FaultMatch::Code("Client".into()), &[]);
+        assert!(rule_matches(&client, &fault("soap:Client", None, None)));
+        assert!(rule_matches(&client, &fault("env:Sender", None, None)));
+        assert!(rule_matches(&client, &fault("Client.Auth", None, None)));
+        assert!(!rule_matches(&client, &fault("soap:Server", None, None)));
+        let auth = rule(FaultMatch::Code("Client.Auth".into()), &[]);
+        assert!(rule_matches(&auth, &fault("Client.Auth", None, None)));
+        assert!(!rule_matches(&auth, &fault("Client", None, None)));
+        // Protocol codes match only themselves, not each other.
+        let vm = rule(FaultMatch::Code("VersionMismatch".into()), &[]);
+        assert!(rule_matches(&vm, &fault("env:VersionMismatch", None, None)));
+        assert!(!rule_matches(&vm, &fault("env:MustUnderstand", None, None)));
+    }
+
+    #[test]
+    fn declared_rules_test_detail_values() {
+        let r = rule(
+            FaultMatch::Declared("OrderFault".into()),
+            &[("code", "UNKNOWN"), ("n.x", "3")],
+        );
+        let detail = json!({"code": "UNKNOWN", "n": {"x": 3}});
+        assert!(rule_matches(
+            &r,
+            &fault("Client", Some("OrderFault"), Some(detail.clone()))
+        ));
+        assert!(!rule_matches(
+            &r,
+            &fault("Client", Some("Other"), Some(detail))
+        ));
+        assert!(!rule_matches(
+            &r,
+            &fault("Client", Some("OrderFault"), Some(json!({"code": "X"})))
+        ));
+        assert!(rule_matches(
+            &rule(FaultMatch::Any, &[]),
+            &fault("Whatever", None, None)
+        ));
+    }
 }

@@ -438,15 +438,7 @@ impl<'e> Compiler<'e> {
         }
         if let Some(b) = &raw.binding {
             return match w.binding_by_name(&b.value) {
-                Some((i, _)) => {
-                    let address = w
-                        .services
-                        .iter()
-                        .flat_map(|s| &s.ports)
-                        .find(|p| p.binding == i)
-                        .and_then(|p| p.address.clone());
-                    Some((i, address))
-                }
+                Some((i, _)) => Some((i, w.address_of(i))),
                 None => {
                     self.diags.push(
                         Diagnostic::new(
@@ -486,15 +478,7 @@ impl<'e> Compiler<'e> {
                 }
             },
             None => (0..w.bindings.len())
-                .map(|i| {
-                    let address = w
-                        .services
-                        .iter()
-                        .flat_map(|s| &s.ports)
-                        .find(|p| p.binding == i)
-                        .and_then(|p| p.address.clone());
-                    (i, address)
-                })
+                .map(|i| (i, w.address_of(i)))
                 .collect(),
         };
         let port_types: Vec<&wsdl::QName> = {
@@ -610,13 +594,10 @@ impl<'e> Compiler<'e> {
 
     fn auto_routes(&mut self, file: &Path, backend: &Arc<Backend>, base: &str) {
         let b = backend.binding();
-        let service = backend
-            .wsdl
-            .services
-            .iter()
-            .find(|s| s.ports.iter().any(|p| p.binding == backend.binding))
-            .map(|s| s.name.local.to_string())
-            .unwrap_or_else(|| b.name.local.to_string());
+        let service = backend.wsdl.ports_of(backend.binding).next().map_or_else(
+            || b.name.local.to_string(),
+            |(s, _)| s.name.local.to_string(),
+        );
         for (i, op) in b.operations.iter().enumerate() {
             let path = format!("{base}/{service}/{}", op.name);
             let origin = format!("{}: operation {}", file.display(), op.name);
@@ -642,6 +623,7 @@ impl<'e> Compiler<'e> {
                 header_params: Vec::new(),
                 body: Some(BodySpec {
                     ty: content,
+                    repeated: false,
                     fields: Vec::new(),
                     required: false,
                 }),
@@ -851,9 +833,9 @@ struct RouteCtx<'a> {
     query_params: Vec<Param>,
     header_params: Vec<Param>,
     /// `{body.x}` placeholders: (field path, target type, required).
-    body_fields: Vec<(String, TypeId, bool)>,
+    body_fields: Vec<BodyField>,
     /// `{body}` placed whole: the target type.
-    body_whole: Option<TypeId>,
+    body_whole: Option<(TypeId, bool)>,
     diags: Vec<Diagnostic>,
 }
 
@@ -1298,10 +1280,14 @@ impl RouteCtx<'_> {
                     return None;
                 }
                 if path.is_empty() {
-                    self.body_whole = Some(target.ty);
+                    self.body_whole = Some((target.ty, target.repeated));
                 } else {
-                    self.body_fields
-                        .push((path.join("."), target.ty, target.required));
+                    self.body_fields.push(BodyField {
+                        path: path.join("."),
+                        ty: target.ty,
+                        required: target.required,
+                        repeated: target.repeated,
+                    });
                 }
             }
         }
@@ -1395,15 +1381,16 @@ impl RouteCtx<'_> {
             }
         }
         if self.has_body() {
-            self.body_whole = Some(content);
+            self.body_whole = Some((content, false));
         }
         Some(Input::Auto { fields })
     }
 
     fn body_spec(&self, op: &Operation) -> Option<BodySpec> {
-        if let Some(ty) = self.body_whole {
+        if let Some((ty, repeated)) = self.body_whole {
             return Some(BodySpec {
                 ty,
+                repeated,
                 fields: Vec::new(),
                 required: ty != op.input.body.content || !self.body_fields.is_empty(),
             });
@@ -1413,8 +1400,9 @@ impl RouteCtx<'_> {
         }
         Some(BodySpec {
             ty: well_known::ANY_TYPE,
+            repeated: false,
             fields: self.body_fields.clone(),
-            required: self.body_fields.iter().any(|f| f.2),
+            required: self.body_fields.iter().any(|f| f.required),
         })
     }
 

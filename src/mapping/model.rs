@@ -104,9 +104,22 @@ pub enum Input {
 #[derive(Debug, Clone)]
 pub struct BodySpec {
     pub ty: TypeId,
-    /// The body holds one field of `ty` (`{body.x}` placeholders): field names used.
-    pub fields: Vec<(String, TypeId, bool)>,
+    /// `{body}` fills a repeated field: the body is an array of `ty`.
+    pub repeated: bool,
+    /// `{body.x}` placeholders: the fields of the body the route reads.
+    pub fields: Vec<BodyField>,
     pub required: bool,
+}
+
+/// A field of the JSON body a `{body.a.b}` placeholder reads.
+#[derive(Debug, Clone)]
+pub struct BodyField {
+    /// Dotted path into the body (`a.b`).
+    pub path: String,
+    pub ty: TypeId,
+    pub required: bool,
+    /// The field fills a repeated element: its value is an array.
+    pub repeated: bool,
 }
 
 #[derive(Debug, Clone)]

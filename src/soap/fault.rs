@@ -16,6 +16,17 @@ pub enum FaultClass {
     Protocol,
 }
 
+impl FaultClass {
+    /// The class of a fault code's local part (`Client`, `Sender.Auth`, `Receiver`...).
+    pub fn of_code(local: &str) -> FaultClass {
+        match local.split('.').next().unwrap_or(local) {
+            "Client" | "Sender" => FaultClass::Client,
+            "Server" | "Receiver" => FaultClass::Server,
+            _ => FaultClass::Protocol,
+        }
+    }
+}
+
 /// A SOAP fault, either version.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Fault {
@@ -43,13 +54,7 @@ impl Fault {
     }
 
     pub fn class(&self) -> FaultClass {
-        let local = self.code_local();
-        let head = local.split('.').next().unwrap_or(local);
-        match head {
-            "Client" | "Sender" => FaultClass::Client,
-            "Server" | "Receiver" => FaultClass::Server,
-            _ => FaultClass::Protocol,
-        }
+        FaultClass::of_code(self.code_local())
     }
 }
 

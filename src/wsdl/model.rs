@@ -728,6 +728,19 @@ impl Wsdl {
             .find(|(_, b)| &*b.name.local == local)
     }
 
+    /// The services' ports that expose binding `binding` (an index into `bindings`).
+    pub fn ports_of(&self, binding: usize) -> impl Iterator<Item = (&Service, &Port)> {
+        self.services
+            .iter()
+            .flat_map(|s| s.ports.iter().map(move |p| (s, p)))
+            .filter(move |(_, p)| p.binding == binding)
+    }
+
+    /// The address of the first port that exposes binding `binding`.
+    pub fn address_of(&self, binding: usize) -> Option<String> {
+        self.ports_of(binding).find_map(|(_, p)| p.address.clone())
+    }
+
     pub fn service_by_name(&self, local: &str) -> Option<&Service> {
         self.services.iter().find(|s| &*s.name.local == local)
     }
