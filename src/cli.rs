@@ -89,30 +89,7 @@ pub enum Command {
         responses: Option<PathBuf>,
     },
     /// Write a starter mapping for a WSDL: one REST route per operation, every choice commented.
-    Generate {
-        /// Path or URL of the WSDL.
-        wsdl: String,
-        /// Write the mapping to this file (its `wsdl:` is then relative to it) instead of
-        /// standard output.
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Replace the --out file if it exists.
-        #[arg(long)]
-        force: bool,
-        /// The binding to map, or a port whose binding to map (default: the first binding
-        /// with a service port).
-        #[arg(long)]
-        binding: Option<String>,
-        /// The SOAP version to take when a port type has bindings for both.
-        #[arg(long, value_parser = ["1.1", "1.2"])]
-        soap_version: Option<String>,
-        /// The endpoint to write (default: `${SERVICE_URL:-<the WSDL's address>}`).
-        #[arg(long)]
-        endpoint: Option<String>,
-        /// A prefix for every route (`/api`).
-        #[arg(long)]
-        base_path: Option<String>,
-    },
+    Generate(crate::generate::Command),
     /// Run the built-in demo (the default when no command is given).
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080", env = "SOAPBRIDGE_LISTEN")]
@@ -163,23 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             responses,
         }) => mock(&wsdl, listen, responses),
-        Some(Command::Generate {
-            wsdl,
-            out,
-            force,
-            binding,
-            soap_version,
-            endpoint,
-            base_path,
-        }) => crate::generate::run(&crate::generate::Command {
-            wsdl,
-            out,
-            force,
-            binding,
-            soap_version,
-            endpoint,
-            base_path,
-        }),
+        Some(Command::Generate(cmd)) => crate::generate::run(&cmd),
     }
 }
 

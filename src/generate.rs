@@ -1700,15 +1700,30 @@ fn relative_path(target: &Path, dir: &Path) -> PathBuf {
     rel
 }
 
-/// The command line's request.
-#[derive(Clone, Debug, Default)]
+/// The command line's request (`soapbridge generate ...`).
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Command {
+    /// Path or URL of the WSDL.
     pub wsdl: String,
+    /// Write the mapping to this file (its `wsdl:` is then relative to it) instead of
+    /// standard output.
+    #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long)]
     pub force: bool,
+    /// The binding to map, or a port whose binding to map (default: the first binding
+    /// with a service port).
+    #[arg(long)]
     pub binding: Option<String>,
+    /// The SOAP version to take when a port type has bindings for both.
+    #[arg(long, value_parser = ["1.1", "1.2"])]
     pub soap_version: Option<String>,
+    /// The endpoint to write (default: `${SERVICE_URL:-<the WSDL's address>}`).
+    #[arg(long)]
     pub endpoint: Option<String>,
+    /// A prefix for every route (`/api`).
+    #[arg(long)]
     pub base_path: Option<String>,
 }
 

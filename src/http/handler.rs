@@ -394,13 +394,12 @@ fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
 /// A SOAP fault as a problem, with the status the route's rules give it.
 pub fn fault_problem(route: &Route, f: &Fault, backend_status: u16) -> Problem {
     let (status, rule) = bind::fault_status(route, f);
-    let title = rule.and_then(|r| r.title.clone()).unwrap_or_else(|| {
-        if f.reason.is_empty() {
-            "SOAP fault".to_owned()
-        } else {
-            f.reason.clone()
-        }
-    });
+    let title = rule
+        .and_then(|r| r.title.clone())
+        .unwrap_or_else(|| match f.reason.trim() {
+            "" => "SOAP fault".to_owned(),
+            reason => reason.to_owned(),
+        });
     let mut fault = serde_json::Map::new();
     fault.insert("code".into(), json!(f.code_local()));
     fault.insert("string".into(), json!(f.reason));
@@ -416,7 +415,7 @@ pub fn fault_problem(route: &Route, f: &Fault, backend_status: u16) -> Problem {
     if let Some(d) = &f.detail {
         fault.insert("detail".into(), d.clone());
     }
-    let mut p = Problem::new(status, "soap-fault", title)
+    let p = Problem::new(status, "soap-fault", title)
         .detail(if backend_status == 200 {
             format!("{} (the backend sent this fault with HTTP 200)", f.reason)
         } else {
@@ -427,6 +426,5 @@ pub fn fault_problem(route: &Route, f: &Fault, backend_status: u16) -> Problem {
     if backend_status == 200 {
         tracing::warn!("The backend sent a SOAP fault with HTTP 200.");
     }
-    p.title = p.title.trim().to_owned();
     p
 }

@@ -299,9 +299,21 @@ impl<'e> Compiler<'e> {
                 ));
                 continue;
             }
-            if let Some(val) = self.expand(file, v) {
-                headers.push((k.clone(), val));
+            let Some(val) = self.expand(file, v) else {
+                continue;
+            };
+            if actix_web::http::header::HeaderValue::from_str(&val).is_err() {
+                self.diags.push(
+                    Diagnostic::new(
+                        file,
+                        loc(v),
+                        format!("the value of header `{k}` is not a valid HTTP header value"),
+                    )
+                    .hint("header values are visible ASCII text, without line breaks"),
+                );
+                continue;
             }
+            headers.push((k.clone(), val));
         }
         let basic_auth = match &raw.basic_auth {
             Some(b) => {

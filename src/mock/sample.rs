@@ -295,17 +295,7 @@ fn sample_text(key: &str) -> String {
     if lower == "name" || lower.ends_with("fullname") || lower.ends_with("customername") {
         return "Jane Doe".to_owned();
     }
-    let mut words = String::new();
-    for (i, c) in key.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            words.push(' ');
-        }
-        if c == '_' || c == '-' {
-            words.push(' ');
-        } else {
-            words.extend(c.to_lowercase());
-        }
-    }
+    let words = crate::generate::words(key).join(" ").to_lowercase();
     if words.is_empty() {
         "sample".into()
     } else {

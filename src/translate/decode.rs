@@ -353,11 +353,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         let mut any: Vec<Value> = Vec::new();
         let mut text = String::new();
         loop {
-            let ev = match pending.take() {
-                Some(s) => Ev::Start(s),
-                None => src.next()?,
-            };
-            match ev {
+            match next_or_pending(&mut pending, src)? {
                 Ev::Start(child) => {
                     let Some((i, e)) = find_element_slot(c, &child) else {
                         any.push(Value::String(self.capture(src, &child)?));
@@ -487,11 +483,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         let mut repeated: Vec<String> = Vec::new();
         let mut text = String::new();
         loop {
-            let ev = match pending.take() {
-                Some(s) => Ev::Start(s),
-                None => src.next()?,
-            };
-            match ev {
+            match next_or_pending(&mut pending, src)? {
                 Ev::Start(child) => {
                     children = true;
                     let key = child.local.to_string();
@@ -560,6 +552,17 @@ enum TextOrTree<'i> {
 
 fn attr_matches(a: &AttributeDecl, ns: &str, local: &str) -> bool {
     *a.name.local == *local && (*a.name.ns == *ns || ns.is_empty() || a.name.ns.is_empty())
+}
+
+/// The start tag already read ahead, if any, else the next event.
+fn next_or_pending<'i, S: Source<'i>>(
+    pending: &mut Option<Start<'i>>,
+    src: &mut S,
+) -> Result<Ev<'i>> {
+    match pending.take() {
+        Some(s) => Ok(Ev::Start(s)),
+        None => src.next(),
+    }
 }
 
 /// The slot of a child element. Element keys are local names, one slot per name, so the

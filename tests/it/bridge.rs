@@ -933,3 +933,22 @@ async fn backend_credentials_and_headers_reach_the_backend() {
     );
     assert!(env.contains(":Nonce EncodingType="), "{env}");
 }
+
+#[test]
+fn backend_headers_are_checked_when_mappings_are_loaded() {
+    let wsdl = support::root().join("wsdl/customers.wsdl");
+    let text = format!(
+        "version: 1\nbackend:\n  wsdl: {}\n  port: CustomerServiceSoap12\n  headers:\n    X-Bad Name: v\n    X-Ok: \"line\\nbreak\"\n",
+        wsdl.display()
+    );
+    let err = soapbridge::mapping::load_texts(&[(Path::new("m.yaml"), &text)], Default::default())
+        .expect_err("bad headers");
+    let messages: Vec<&str> = err.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "`X-Bad Name` is not a valid HTTP header name",
+            "the value of header `X-Ok` is not a valid HTTP header value"
+        ]
+    );
+}

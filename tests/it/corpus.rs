@@ -130,7 +130,7 @@ fn every_corpus_entry_loads_with_its_operation_counts() {
 }
 
 #[test]
-fn axl_loads_quickly() {
+fn axl_loads_with_every_operation() {
     let Some(dir) = support::corpus_dir() else {
         return;
     };
