@@ -1055,7 +1055,16 @@ fn one_choice(
     items: &[Particle],
     optional: bool,
 ) -> Option<Value> {
-    let branches: Vec<Vec<String>> = items.iter().map(|i| particle_keys(schema, i)).collect();
+    let branches: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| {
+            schema
+                .particle_keys(i)
+                .iter()
+                .map(|k| k.to_string())
+                .collect()
+        })
+        .collect();
     let mut all: Vec<String> = Vec::new();
     for b in &branches {
         for k in b {
@@ -1070,14 +1079,18 @@ fn one_choice(
     let mut none_allowed = optional;
     let mut alts = Vec::new();
     for (item, keys) in items.iter().zip(&branches) {
-        if keys.is_empty() || may_be_empty(item) {
+        if keys.is_empty() || item.may_be_empty() {
             none_allowed = true;
         }
         if keys.is_empty() {
             continue;
         }
-        let mut req = Vec::new();
-        branch_required(schema, item, &mut req);
+        // Keys the branch needs once taken.
+        let req: Vec<String> = schema
+            .required_keys(item)
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
         // A required key that is not an array already says the branch is there.
         let implied = req.iter().any(|k| c.slot(k).is_some_and(|sl| !sl.repeated));
         let mut alt = if implied {
@@ -1127,78 +1140,6 @@ fn present(c: &ComplexType, k: &str) -> Value {
         json!({ "required": [k], "properties": { k: { "minItems": 1 } } })
     } else {
         json!({ "required": [k] })
-    }
-}
-
-/// The JSON keys a particle may fill (substitution group members included).
-fn particle_keys(schema: &Schema, p: &Particle) -> Vec<String> {
-    let mut out = Vec::new();
-    collect_keys(schema, p, &mut out);
-    out
-}
-
-fn collect_keys(schema: &Schema, p: &Particle, out: &mut Vec<String>) {
-    match &p.term {
-        Term::Element(e) => {
-            let d = schema.element(*e);
-            let mut push = |k: &str| {
-                if !out.iter().any(|x| x == k) {
-                    out.push(k.to_owned());
-                }
-            };
-            if !d.is_abstract {
-                push(&d.name.local);
-            }
-            for s in &d.substitutes {
-                push(&schema.element(*s).name.local);
-            }
-        }
-        Term::Sequence(items) | Term::Choice(items) | Term::All(items) => {
-            for i in items {
-                collect_keys(schema, i, out);
-            }
-        }
-        Term::Any(_) => {}
-    }
-}
-
-/// Whether a particle may be left out entirely.
-fn may_be_empty(p: &Particle) -> bool {
-    if p.min == 0 {
-        return true;
-    }
-    match &p.term {
-        Term::Element(_) => false,
-        Term::Sequence(items) | Term::All(items) => items.iter().all(may_be_empty),
-        Term::Choice(items) => items.iter().any(may_be_empty),
-        Term::Any(_) => true,
-    }
-}
-
-/// Keys a branch needs once taken (the rules of `required_keys`, from the branch down).
-fn branch_required(schema: &Schema, p: &Particle, out: &mut Vec<String>) {
-    if p.min == 0 {
-        return;
-    }
-    match &p.term {
-        Term::Element(e) => {
-            let d = schema.element(*e);
-            if !d.nillable
-                && d.default.is_none()
-                && d.fixed.is_none()
-                && !d.is_abstract
-                && d.substitutes.is_empty()
-                && !out.iter().any(|k| *k == *d.name.local)
-            {
-                out.push(d.name.local.to_string());
-            }
-        }
-        Term::Sequence(items) | Term::All(items) => {
-            for i in items {
-                branch_required(schema, i, out);
-            }
-        }
-        Term::Choice(_) | Term::Any(_) => {}
     }
 }
 

@@ -27,8 +27,8 @@ use super::raw::{RawBackend, RawFaultRule, RawMapping, RawRoute, Template};
 use super::template::{self, Piece, Source};
 use crate::translate::scalar;
 use crate::wsdl::{
-    self, Content, ElemId, Operation, Particle, Schema, SlotKind, SoapVersion, Term, Type, TypeId,
-    Variety, Wsdl, well_known,
+    self, Content, Operation, Schema, SlotKind, SoapVersion, Type, TypeId, Variety, Wsdl,
+    well_known,
 };
 
 /// Paths soapbridge serves itself; mappings may not declare them.
@@ -1642,52 +1642,12 @@ pub fn scalar_target(schema: &Schema, ty: TypeId) -> Option<TypeId> {
     }
 }
 
-/// Keys of elements a value of `ty` must have: minOccurs ≥ 1 on the element and on every
-/// enclosing group, outside any choice, not nillable and without a default.
+/// Keys a value of `ty` must have (see [`Schema::required_keys`]).
 pub fn required_keys(schema: &Schema, ty: TypeId) -> Vec<Arc<str>> {
-    let mut out = Vec::new();
-    if let Some(c) = schema.complex(ty)
-        && let Content::Elements(p) = &c.content
-    {
-        walk_required(schema, p, &mut out);
+    match schema.complex(ty).map(|c| &c.content) {
+        Some(Content::Elements(p)) => schema.required_keys(p),
+        _ => Vec::new(),
     }
-    out
-}
-
-fn walk_required(schema: &Schema, p: &Particle, out: &mut Vec<Arc<str>>) {
-    if p.min == 0 {
-        return;
-    }
-    match &p.term {
-        Term::Element(e) => {
-            let d = schema.element(*e);
-            if !d.nillable && d.default.is_none() && d.fixed.is_none() && !d.is_abstract {
-                out.push(d.name.local.clone());
-            }
-        }
-        Term::Sequence(items) | Term::All(items) => {
-            for i in items {
-                walk_required(schema, i, out);
-            }
-        }
-        Term::Choice(_) | Term::Any(_) => {}
-    }
-}
-
-/// Element ids of a content model, for callers that list fields.
-pub fn elements_of(schema: &Schema, ty: TypeId) -> Vec<ElemId> {
-    schema
-        .complex(ty)
-        .map(|c| {
-            c.slots
-                .iter()
-                .filter_map(|s| match s.kind {
-                    SlotKind::Element(e) => Some(e),
-                    SlotKind::Attribute(_) => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -441,11 +441,15 @@ impl<'s> Encoder<'s> {
                     items.iter().filter(|i| self.present(i, obj)).collect();
                 match present.as_slice() {
                     [] => {
-                        if p.min == 0 || items.iter().any(|i| self.optional(i)) {
+                        if p.min == 0 || items.iter().any(Particle::may_be_empty) {
                             Ok(())
                         } else {
                             Err(self.fail(EncodeErrorKind::ChoiceMissing {
-                                options: items.iter().flat_map(|i| self.keys(i)).collect(),
+                                options: items
+                                    .iter()
+                                    .flat_map(|i| self.schema.particle_keys(i))
+                                    .map(|k| k.to_string())
+                                    .collect(),
                             }))
                         }
                     }
@@ -459,41 +463,15 @@ impl<'s> Encoder<'s> {
                     many => Err(self.fail(EncodeErrorKind::ChoiceConflict {
                         keys: many
                             .iter()
-                            .flat_map(|i| self.keys(i))
-                            .filter(|k| obj.contains_key(k))
+                            .flat_map(|i| self.schema.particle_keys(i))
+                            .filter(|k| obj.contains_key(&**k))
+                            .map(|k| k.to_string())
                             .collect(),
                     })),
                 }
             }
             // Wildcard content comes from `$any`, written after the declared elements.
             Term::Any(_) => Ok(()),
-        }
-    }
-
-    /// The JSON keys a particle may fill.
-    fn keys(&self, p: &Particle) -> Vec<String> {
-        let mut out = Vec::new();
-        self.collect_keys(p, &mut out);
-        out
-    }
-
-    fn collect_keys(&self, p: &Particle, out: &mut Vec<String>) {
-        match &p.term {
-            Term::Element(e) => {
-                let d = self.schema.element(*e);
-                if !d.is_abstract {
-                    out.push(d.name.local.to_string());
-                }
-                for s in &d.substitutes {
-                    out.push(self.schema.element(*s).name.local.to_string());
-                }
-            }
-            Term::Sequence(items) | Term::Choice(items) | Term::All(items) => {
-                for i in items {
-                    self.collect_keys(i, out);
-                }
-            }
-            Term::Any(_) => {}
         }
     }
 
@@ -514,19 +492,6 @@ impl<'s> Encoder<'s> {
                 items.iter().any(|i| self.present(i, obj))
             }
             Term::Any(_) => false,
-        }
-    }
-
-    /// Whether a particle may be left out entirely.
-    fn optional(&self, p: &Particle) -> bool {
-        if p.min == 0 {
-            return true;
-        }
-        match &p.term {
-            Term::Element(_) => false,
-            Term::Sequence(items) | Term::All(items) => items.iter().all(|i| self.optional(i)),
-            Term::Choice(items) => items.iter().any(|i| self.optional(i)),
-            Term::Any(_) => true,
         }
     }
 

@@ -307,6 +307,21 @@ pub enum Term {
     Any(Wildcard),
 }
 
+impl Particle {
+    /// Whether the particle may be left out entirely.
+    pub fn may_be_empty(&self) -> bool {
+        if self.min == 0 {
+            return true;
+        }
+        match &self.term {
+            Term::Element(_) => false,
+            Term::Sequence(items) | Term::All(items) => items.iter().all(Particle::may_be_empty),
+            Term::Choice(items) => items.iter().any(Particle::may_be_empty),
+            Term::Any(_) => true,
+        }
+    }
+}
+
 /// An `xsd:any` wildcard.
 #[derive(Clone, Debug)]
 pub struct Wildcard {
@@ -489,6 +504,69 @@ impl Schema {
                 None => "anonymous complex type".into(),
             },
         }
+    }
+
+    /// The JSON keys a particle may fill: its elements and their substitution group
+    /// members (abstract ones excepted), each once, in schema order.
+    pub fn particle_keys(&self, p: &Particle) -> Vec<Arc<str>> {
+        fn walk(schema: &Schema, p: &Particle, out: &mut Vec<Arc<str>>) {
+            match &p.term {
+                Term::Element(e) => {
+                    let d = schema.element(*e);
+                    let own = (!d.is_abstract).then_some(*e);
+                    for k in own.into_iter().chain(d.substitutes.iter().copied()) {
+                        let key = &schema.element(k).name.local;
+                        if !out.contains(key) {
+                            out.push(key.clone());
+                        }
+                    }
+                }
+                Term::Sequence(items) | Term::Choice(items) | Term::All(items) => {
+                    for i in items {
+                        walk(schema, i, out);
+                    }
+                }
+                Term::Any(_) => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, p, &mut out);
+        out
+    }
+
+    /// The keys a value must have once `p` is present: elements with minOccurs ≥ 1 on
+    /// themselves and on every enclosing group, outside any choice, not nillable, without a
+    /// default or fixed value, and not the head of a substitution group (a member may stand
+    /// in its place). Each once.
+    pub fn required_keys(&self, p: &Particle) -> Vec<Arc<str>> {
+        fn walk(schema: &Schema, p: &Particle, out: &mut Vec<Arc<str>>) {
+            if p.min == 0 {
+                return;
+            }
+            match &p.term {
+                Term::Element(e) => {
+                    let d = schema.element(*e);
+                    if !d.nillable
+                        && d.default.is_none()
+                        && d.fixed.is_none()
+                        && !d.is_abstract
+                        && d.substitutes.is_empty()
+                        && !out.contains(&d.name.local)
+                    {
+                        out.push(d.name.local.clone());
+                    }
+                }
+                Term::Sequence(items) | Term::All(items) => {
+                    for i in items {
+                        walk(schema, i, out);
+                    }
+                }
+                Term::Choice(_) | Term::Any(_) => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, p, &mut out);
+        out
     }
 
     /// Whether `derived` is `base` or derives from it.
