@@ -325,33 +325,40 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<MockState>)
                     );
                 }
             };
-            return match soap::build_message(&w.schema, output, version, &value, None, &[]) {
-                Ok(xml) => HttpResponse::Ok()
-                    .content_type(content_type(version))
-                    .body(xml),
-                Err(e) => fault_response(
-                    &state,
-                    version,
-                    false,
-                    &format!("{}: {e}", json_file.display()),
-                    None,
-                ),
-            };
+            return answer(
+                &state,
+                output,
+                version,
+                &value,
+                &json_file.display().to_string(),
+            );
         }
     }
     let mut sampler = sample::Sampler::new(&w.schema);
     leaves(&input, &mut sampler.echo);
     let value = sampler.value(output.body.content, &op.name);
-    match soap::build_message(&w.schema, output, version, &value, None, &[]) {
+    answer(
+        &state,
+        output,
+        version,
+        &value,
+        "the mock's sample response",
+    )
+}
+
+/// The output message `value` as a response envelope; a server fault naming `what` when it
+/// does not fit the schema.
+fn answer(
+    state: &MockState,
+    output: &crate::wsdl::MessageBinding,
+    version: SoapVersion,
+    value: &Value,
+    what: &str,
+) -> HttpResponse {
+    match soap::build_message(&state.wsdl.schema, output, version, value, None, &[]) {
         Ok(xml) => HttpResponse::Ok()
             .content_type(content_type(version))
             .body(xml),
-        Err(e) => fault_response(
-            &state,
-            version,
-            false,
-            &format!("the mock cannot write a sample response: {e}"),
-            None,
-        ),
+        Err(e) => fault_response(state, version, false, &format!("{what}: {e}"), None),
     }
 }
