@@ -15,8 +15,12 @@ pub mod http;
 pub mod inspect;
 pub mod mapping;
 pub mod mock;
+pub mod net;
 pub mod openapi;
+#[cfg(test)]
+mod proptests;
 pub mod soap;
+pub mod suggest;
 pub mod tls;
 pub mod translate;
 pub mod wsdl;

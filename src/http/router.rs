@@ -52,7 +52,8 @@ impl RouteTable {
     pub fn build(m: Mappings) -> Result<Self, String> {
         let mut clients = Vec::new();
         for b in &m.backends {
-            let c = SoapClient::new(b.clone()).map_err(|e| format!("backend {}: {e}", b.name))?;
+            let c = SoapClient::new(b.client.clone())
+                .map_err(|e| format!("backend {}: {e}", b.name))?;
             clients.push((b.clone(), Arc::new(c)));
         }
         let mut routers: HashMap<Method, matchit::Router<usize>> = HashMap::new();

@@ -25,6 +25,7 @@ use super::env;
 use super::model::*;
 use super::raw::{RawBackend, RawFaultRule, RawMapping, RawRoute, Template};
 use super::template::{self, Piece, Source};
+use crate::soap::client::ClientSettings;
 use crate::translate::scalar;
 use crate::wsdl::{
     self, Content, Operation, Schema, SlotKind, SoapVersion, Type, TypeId, Variety, Wsdl,
@@ -352,14 +353,13 @@ impl<'e> Compiler<'e> {
             None => None,
         };
         let soap_version = wsdl.bindings[binding].soap_version;
-        Some(Backend {
-            name: file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            wsdl,
-            binding,
-            endpoint,
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let client = ClientSettings {
+            name: name.clone(),
+            endpoint: endpoint.clone(),
             soap_version,
             timeout,
             connect_timeout,
@@ -371,6 +371,14 @@ impl<'e> Compiler<'e> {
             max_response_bytes,
             headers,
             basic_auth,
+        };
+        Some(Backend {
+            name,
+            wsdl,
+            binding,
+            endpoint,
+            soap_version,
+            client,
             ws_security,
         })
     }

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::suggest::did_you_mean;
+
 /// One problem in a mapping file, with its position and a hint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -55,11 +57,6 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
-}
-
-/// "did you mean `x`?" for the closest of `known`, if any is close.
-pub fn did_you_mean(given: &str, known: &[&str]) -> Option<String> {
-    crate::translate::encode::suggest(given, known).map(|s| format!("did you mean `{s}`?"))
 }
 
 /// A hint naming the closest known name, or listing the known names.

@@ -1,11 +1,12 @@
 //! Compiled mappings: what a route does, checked against the contract, ready for requests.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::Value;
 
 use super::template::Source;
+use crate::soap::client::ClientSettings;
+pub use crate::soap::security::WsSecurity;
 use crate::wsdl::{Binding, Operation, SoapVersion, TypeId, Wsdl};
 
 /// A SOAP backend: its contract, the binding soapbridge calls, and how to reach it.
@@ -18,16 +19,8 @@ pub struct Backend {
     pub binding: usize,
     pub endpoint: url::Url,
     pub soap_version: SoapVersion,
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    /// Requests in flight to this backend at most; more wait their turn.
-    pub max_concurrency: usize,
-    /// Attempts after a failure to connect (the request was not sent, so it is safe).
-    pub retries: u32,
-    pub max_response_bytes: usize,
-    /// Extra HTTP headers sent with every call.
-    pub headers: Vec<(String, String)>,
-    pub basic_auth: Option<(String, String)>,
+    /// How the backend client reaches it (endpoint and version repeated there).
+    pub client: ClientSettings,
     pub ws_security: Option<WsSecurity>,
 }
 
@@ -35,14 +28,6 @@ impl Backend {
     pub fn binding(&self) -> &Binding {
         &self.wsdl.bindings[self.binding]
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct WsSecurity {
-    pub username: String,
-    pub password: String,
-    pub digest: bool,
-    pub timestamp: bool,
 }
 
 /// A compiled request template node.

@@ -19,8 +19,52 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio::sync::Semaphore;
 
-use crate::mapping::Backend;
+use crate::net::describe_reqwest_error;
 use crate::wsdl::SoapVersion;
+
+/// How to reach one backend: the client's own settings, built by the mapping compiler (so
+/// this floor does not depend on the mapping model). `Debug` leaves secrets out.
+#[derive(Clone)]
+pub struct ClientSettings {
+    /// The backend's name, for logs.
+    pub name: String,
+    pub endpoint: url::Url,
+    pub soap_version: SoapVersion,
+    /// Covers the whole exchange, waiting for a free slot included.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Requests in flight to this backend at most; more wait their turn.
+    pub max_concurrency: usize,
+    /// Attempts after a failure to connect (the request was not sent, so it is safe).
+    pub retries: u32,
+    pub max_response_bytes: usize,
+    /// Extra HTTP headers sent with every call.
+    pub headers: Vec<(String, String)>,
+    pub basic_auth: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for ClientSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSettings")
+            .field("name", &self.name)
+            .field("endpoint", &self.endpoint.as_str())
+            .field("soap_version", &self.soap_version)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_concurrency", &self.max_concurrency)
+            .field("retries", &self.retries)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field(
+                "basic_auth",
+                &self.basic_auth.as_ref().map(|(u, _)| (u, "<redacted>")),
+            )
+            .finish()
+    }
+}
 
 /// Why a call produced no response to read.
 #[derive(Debug, thiserror::Error)]
@@ -44,36 +88,11 @@ pub struct RawResponse {
     pub elapsed: Duration,
 }
 
-/// The charset parameter of a Content-Type value.
-pub fn charset_of(content_type: &str) -> Option<&str> {
-    content_type.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| v.trim().trim_matches('"'))
-    })
-}
-
-/// A short, precise description of a transport error (the cause chain, not Debug output).
-pub fn describe_reqwest_error(e: &reqwest::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !msg.contains(&text) {
-            msg.push_str(": ");
-            msg.push_str(&text);
-        }
-        source = s.source();
-    }
-    msg
-}
-
 /// A backend's HTTP client.
 pub struct SoapClient {
     http: reqwest::Client,
     permits: Arc<Semaphore>,
-    backend: Arc<Backend>,
+    backend: ClientSettings,
 }
 
 impl std::fmt::Debug for SoapClient {
@@ -85,7 +104,7 @@ impl std::fmt::Debug for SoapClient {
 }
 
 impl SoapClient {
-    pub fn new(backend: Arc<Backend>) -> Result<Self, String> {
+    pub fn new(backend: ClientSettings) -> Result<Self, String> {
         crate::tls::install_crypto_provider();
         let idle = if one_at_a_time(&backend) {
             0
@@ -107,7 +126,7 @@ impl SoapClient {
         })
     }
 
-    pub fn backend(&self) -> &Arc<Backend> {
+    pub fn settings(&self) -> &ClientSettings {
         &self.backend
     }
 
@@ -235,7 +254,7 @@ impl SoapClient {
 
 /// A backend that takes one call at a time (`max_concurrency: 1`): a single-threaded server,
 /// which gets a fresh connection for every call.
-fn one_at_a_time(b: &Backend) -> bool {
+fn one_at_a_time(b: &ClientSettings) -> bool {
     b.max_concurrency == 1
 }
 
@@ -266,7 +285,6 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::wsdl::{self, Location, Sources};
 
     /// Reads one request (head and announced body); `None` at the end of the connection.
     fn read_request(conn: &mut TcpStream) -> Option<String> {
@@ -327,18 +345,9 @@ mod tests {
         (url, log)
     }
 
-    fn backend(endpoint: url::Url, max_concurrency: usize) -> Arc<Backend> {
-        let mut sources = Sources::default();
-        sources.memory.insert(
-            "soaplite.wsdl".into(),
-            include_str!("../../tests/fixtures/interop/soaplite/service.wsdl"),
-        );
-        let wsdl = wsdl::load(&Location::Memory("soaplite.wsdl".into()), &sources)
-            .expect("recorded WSDL loads");
-        Arc::new(Backend {
+    fn settings(endpoint: url::Url, max_concurrency: usize) -> ClientSettings {
+        ClientSettings {
             name: "soaplite".into(),
-            wsdl: Arc::new(wsdl),
-            binding: 0,
             endpoint,
             soap_version: SoapVersion::V11,
             timeout: Duration::from_secs(5),
@@ -348,8 +357,7 @@ mod tests {
             max_response_bytes: 1 << 20,
             headers: Vec::new(),
             basic_auth: None,
-            ws_security: None,
-        })
+        }
     }
 
     async fn calls(client: &Arc<SoapClient>, n: usize) -> Vec<Result<u16, String>> {
@@ -375,13 +383,23 @@ mod tests {
         out
     }
 
+    #[test]
+    fn debug_output_leaves_secrets_out() {
+        let mut s = settings(url::Url::parse("http://127.0.0.1:1/x").expect("url"), 1);
+        s.basic_auth = Some(("svc".into(), "s3cret-pw".into()));
+        s.headers = vec![("X-Api-Key".into(), "s3cret-key".into())];
+        let text = format!("{s:?}");
+        assert!(text.contains("svc") && text.contains("X-Api-Key"), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+
     #[tokio::test]
     async fn one_at_a_time_backend_never_holds_a_connection_open() {
         // The daemon as shipped serves one keep-alive connection until its client closes
         // it; a connection the bridge kept would lock every other client out.
         const N: usize = 20;
         let (url, log) = soaplite_like(true);
-        let client = Arc::new(SoapClient::new(backend(url, 1)).expect("client"));
+        let client = Arc::new(SoapClient::new(settings(url, 1)).expect("client"));
         let results = calls(&client, N).await;
         assert!(results.iter().all(|r| r == &Ok(200)), "{results:?}");
         let log = log.lock().expect("lock");
@@ -399,7 +417,7 @@ mod tests {
         // a pooled connection would be reused as it closes.
         const N: usize = 200;
         let (url, log) = soaplite_like(false);
-        let client = Arc::new(SoapClient::new(backend(url, 1)).expect("client"));
+        let client = Arc::new(SoapClient::new(settings(url, 1)).expect("client"));
         let results = calls(&client, N).await;
         let failed: Vec<_> = results.iter().filter(|r| r != &&Ok(200)).collect();
         assert!(

@@ -17,7 +17,6 @@ use base64::Engine as _;
 use sha1::{Digest, Sha1};
 
 use super::envelope::HeaderWriter;
-use crate::mapping::WsSecurity;
 use crate::translate::XmlWriter;
 
 pub const WSSE_NS: &str =
@@ -27,6 +26,29 @@ pub const WSU_NS: &str =
 const PASSWORD_TEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
 const PASSWORD_DIGEST: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest";
 const BASE64: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+
+/// A backend's UsernameToken settings, built by the mapping compiler. `Debug` leaves the
+/// password out.
+#[derive(Clone)]
+pub struct WsSecurity {
+    pub username: String,
+    pub password: String,
+    /// `PasswordDigest` instead of `PasswordText`.
+    pub digest: bool,
+    /// Add a `wsu:Timestamp`.
+    pub timestamp: bool,
+}
+
+impl std::fmt::Debug for WsSecurity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WsSecurity")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("digest", &self.digest)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
 
 /// A Security header for one call.
 pub struct SecurityHeader<'a> {

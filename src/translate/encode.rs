@@ -332,7 +332,7 @@ impl<'s> Encoder<'s> {
             let names: Vec<&str> = c.slots.iter().map(|s| &*s.key).collect();
             return Err(self.fail(EncodeErrorKind::UnknownField {
                 field: k.clone(),
-                suggestion: suggest(k, &names).map(str::to_owned),
+                suggestion: crate::suggest::closest(k, &names).map(str::to_owned),
                 known: names.iter().take(30).map(|s| (*s).to_owned()).collect(),
             }));
         }
@@ -770,24 +770,6 @@ pub fn is_xml_name(name: &str) -> bool {
     }
     chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
         && !name.to_ascii_lowercase().starts_with("xml")
-}
-
-/// The closest known name, for "did you mean" hints.
-pub fn suggest<'a>(given: &str, known: &[&'a str]) -> Option<&'a str> {
-    let lower = given.to_lowercase();
-    known
-        .iter()
-        .map(|k| {
-            let score = if k.to_lowercase() == lower {
-                1.0
-            } else {
-                strsim::jaro_winkler(&lower, &k.to_lowercase())
-            };
-            (score, *k)
-        })
-        .filter(|(s, _)| *s >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
 }
 
 /// Parses an XML fragment and writes it through `w` (with the writer's own prefixes).

@@ -127,6 +127,4 @@ pub enum EncodeErrorKind {
 }
 
 #[cfg(test)]
-mod proptests;
-#[cfg(test)]
 mod tests;

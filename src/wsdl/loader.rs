@@ -314,7 +314,7 @@ fn fetch_url(url: &url::Url, timeout: Duration) -> Result<String, String> {
         let resp = client
             .get(url.clone())
             .send()
-            .map_err(|e| crate::soap::client::describe_reqwest_error(&e))?;
+            .map_err(|e| crate::net::describe_reqwest_error(&e))?;
         let status = resp.status();
         if !status.is_success() {
             return Err(format!("HTTP {status}"));
@@ -323,7 +323,7 @@ fn fetch_url(url: &url::Url, timeout: Duration) -> Result<String, String> {
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .and_then(|ct| crate::soap::client::charset_of(ct).map(str::to_owned));
+            .and_then(|ct| crate::net::charset_of(ct).map(str::to_owned));
         let bytes = resp.bytes().map_err(|e| e.to_string())?;
         if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
             return Err(format!("larger than {MAX_DOCUMENT_BYTES} bytes"));

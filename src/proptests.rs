@@ -1,5 +1,6 @@
 //! Round-trip properties: any JSON value valid for a schema type survives encode → decode
-//! unchanged.
+//! unchanged, alone and inside a whole envelope (so this test module sits above `translate`
+//! and `soap`, and borrows the mock's pattern sampler).
 //!
 //! ```text
 //! schema type ──Gen (walks the type)──> JSON value ──Encoder──> XML ──Decoder──> JSON == value
@@ -34,10 +35,10 @@ use proptest::strategy::Union;
 use proptest::test_runner::Config;
 use serde_json::{Map, Number, Value};
 
-use super::events::{Ev, Limits, LiveSource, Source};
-use super::scalar::{self, Decimal};
-use super::*;
 use crate::soap::{self, Response};
+use crate::translate::events::{Ev, Limits, LiveSource, Source};
+use crate::translate::scalar::{self, Decimal};
+use crate::translate::*;
 use crate::wsdl::{
     self, Builtin, ComplexType, Content, ElemId, JsonKind, Location, Particle, QName, Schema,
     SimpleType, SlotKind, SoapVersion, Sources, Term, Type, TypeId, Variety, Wsdl, well_known,
@@ -46,12 +47,12 @@ use crate::wsdl::{
 static CONV: LazyLock<Wsdl> = LazyLock::new(|| {
     load(
         "conventions.wsdl",
-        include_str!("../../tests/fixtures/conventions.wsdl"),
+        include_str!("../tests/fixtures/conventions.wsdl"),
     )
 });
 
 static CUSTOMERS: LazyLock<Wsdl> =
-    LazyLock::new(|| load("customers.wsdl", include_str!("../../wsdl/customers.wsdl")));
+    LazyLock::new(|| load("customers.wsdl", include_str!("../wsdl/customers.wsdl")));
 
 const CONV_NS: &str = "urn:conv";
 const CUSTOMERS_NS: &str = "http://example.com/soapbridge/customers";
