@@ -315,9 +315,10 @@ fn spawn_reloader(state: actix_web::web::Data<AppState>, paths: Vec<PathBuf>, wa
                     }
                 };
                 state
+                    .core
                     .metrics
                     .reloads
-                    .get_or_create(&crate::http::metrics::ReloadLabels { result })
+                    .get_or_create(&crate::metrics::ReloadLabels { result })
                     .inc();
             }
         }

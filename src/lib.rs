@@ -10,10 +10,12 @@
 //! mapping files against it; everything on the request path works on that immutable model.
 
 pub mod cli;
+pub mod gateway;
 pub mod generate;
 pub mod http;
 pub mod inspect;
 pub mod mapping;
+pub mod metrics;
 pub mod mock;
 pub mod net;
 pub mod openapi;

@@ -1,34 +1,30 @@
-//! One REST request, end to end.
+//! The REST face: one HTTP request turned into one call of the shared pipeline, and its
+//! result back into HTTP.
 //!
 //! ```text
-//! route table ─> read body (limit, JSON) ─> bind ─> build envelope (encode) ─> call
-//!      ─> classify the answer (HTML? empty? not XML? fault? invalid?) ─> decode ─> shape
+//! route table (404 / 405) ─> read body (limit 413, JSON 415 / 400) ─> gateway::Input
+//!     ─> Core::invoke ─> Output: status + JSON body | Problem: application/problem+json
 //! ```
 //!
-//! Every failure becomes a [`Problem`] and a log line; nothing here panics on input.
+//! Everything between (bind, encode, call, read, shape) is `gateway`'s. This module adds
+//! what is HTTP's own: the request id header, the body limit, the route's metrics and the
+//! access log line. May import `gateway`, `mapping` (the route model), `metrics`.
 
 use std::sync::Arc;
 use std::time::Instant;
 
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt as _;
-use serde_json::{Value, json};
-use tracing::Instrument as _;
+use serde_json::Value;
 
 use super::AppState;
-use super::metrics::{CallLabels, CallTimeLabels, RouteLabels, RouteTimeLabels};
 use super::problem::Problem;
 use super::router::Found;
+use crate::gateway::{Caller, Input, Output, Target, log_problem};
 use crate::mapping::Route;
-use crate::mapping::bind::{self, RequestParts};
-use crate::net::charset_of;
-use crate::soap::client::{CallError, RawResponse, SoapClient};
-use crate::soap::envelope::HeaderWriter;
-use crate::soap::security::SecurityHeader;
-use crate::soap::{self, Fault, Response};
-use crate::translate::DecodeError;
-use crate::xmlutil;
+use crate::metrics::{RouteLabels, RouteTimeLabels};
 
 /// The request id: the caller's `X-Request-Id` when it is sane, else a new UUID.
 pub fn request_id(req: &HttpRequest) -> String {
@@ -76,37 +72,18 @@ pub async fn dispatch(
             }
             (r, "(none)".to_owned())
         }
-        Found::Route {
-            route,
-            client,
-            params,
-        } => {
-            let span = tracing::info_span!(
-                "request",
-                request_id = %rid,
-                method = %method,
-                route = %route.path,
-                operation = %route.operation().name,
-                backend = %route.backend.name,
-            );
-            let resp = match run(&req, payload, &state, route, client, params, &rid)
-                .instrument(span.clone())
-                .await
-            {
+        Found::Route { target, params } => {
+            let resp = match serve(&req, payload, &state, target, params, &rid).await {
                 Ok(resp) => resp,
-                Err(p) => {
-                    span.in_scope(|| log_problem(&p));
-                    p.response(&path, &rid)
-                }
+                Err(p) => p.response(&path, &rid),
             };
-            let label = route.path.clone();
-            (resp, label)
+            (resp, target.route.path.clone())
         }
     };
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();
-    state
-        .metrics
+    let metrics = &state.core.metrics;
+    metrics
         .requests
         .get_or_create(&RouteLabels {
             method: method.to_string(),
@@ -114,8 +91,7 @@ pub async fn dispatch(
             status,
         })
         .inc();
-    state
-        .metrics
+    metrics
         .request_seconds
         .get_or_create(&RouteTimeLabels {
             method: method.to_string(),
@@ -131,6 +107,66 @@ pub async fn dispatch(
         "Request handled."
     );
     with_request_id(resp, &rid)
+}
+
+/// A matched route: the HTTP request as the pipeline's input, the output as HTTP.
+async fn serve(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    target: Target<'_>,
+    params: Vec<(String, String)>,
+    rid: &str,
+) -> Result<HttpResponse, Problem> {
+    let input = match read_input(req, payload, state, target.route, params).await {
+        Ok(input) => input,
+        Err(p) => {
+            let span =
+                tracing::info_span!("request", request_id = %rid, route = %target.route.path);
+            span.in_scope(|| log_problem(&p));
+            return Err(p);
+        }
+    };
+    let Output { status, body } = state.core.invoke(target, input, &Caller::new(rid)).await?;
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    Ok(match body {
+        None => HttpResponse::build(status).finish(),
+        Some(value) => HttpResponse::build(status)
+            .content_type("application/json")
+            .body(value.to_string()),
+    })
+}
+
+/// The route's inputs: path parameters, the query, the headers it reads and the JSON body.
+async fn read_input(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    route: &Arc<Route>,
+    path: Vec<(String, String)>,
+) -> Result<Input, Problem> {
+    let bytes = read_body(payload, state.config.max_body_bytes).await?;
+    let body = parse_json_body(req, &bytes)?;
+    let query = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect();
+    // Only the headers the route reads.
+    let headers = route
+        .header_params
+        .iter()
+        .flat_map(|p| {
+            req.headers()
+                .get_all(p.name.as_str())
+                .filter_map(|v| v.to_str().ok())
+                .map(|v| (p.name.clone(), v.to_owned()))
+        })
+        .collect();
+    Ok(Input {
+        path,
+        query,
+        headers,
+        body,
+    })
 }
 
 /// Reads the body up to `limit` bytes.
@@ -171,261 +207,4 @@ fn parse_json_body(req: &HttpRequest, bytes: &[u8]) -> Result<Option<Value>, Pro
     serde_json::from_slice::<Value>(bytes)
         .map(Some)
         .map_err(|e| Problem::malformed_json(&e))
-}
-
-/// A refused or failed request's log line: a warning when soapbridge or the backend failed.
-fn log_problem(p: &Problem) {
-    let detail = p.detail.as_deref().unwrap_or("");
-    if p.status >= 500 {
-        tracing::warn!(code = p.code, detail, "Request failed.");
-    } else {
-        tracing::info!(code = p.code, detail, "Request refused.");
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn run(
-    req: &HttpRequest,
-    payload: web::Payload,
-    state: &AppState,
-    route: &Arc<Route>,
-    client: &Arc<SoapClient>,
-    params: Vec<(String, String)>,
-    rid: &str,
-) -> Result<HttpResponse, Problem> {
-    let backend = &route.backend;
-    let schema = &backend.wsdl.schema;
-    let op = route.operation();
-    // 1. Read the request.
-    let bytes = read_body(payload, state.config.max_body_bytes).await?;
-    let body = parse_json_body(req, &bytes)?;
-    let query: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .collect();
-    // Only the headers the route reads.
-    let headers: Vec<(String, String)> = route
-        .header_params
-        .iter()
-        .flat_map(|p| {
-            req.headers()
-                .get_all(p.name.as_str())
-                .filter_map(|v| v.to_str().ok())
-                .map(|v| (p.name.clone(), v.to_owned()))
-        })
-        .collect();
-    let parts = RequestParts {
-        path: &params,
-        query: &query,
-        headers: &headers,
-        body,
-    };
-    // 2. Bind (headers first: the input takes the body).
-    let soap_headers = bind::bind_headers(schema, route, &parts)
-        .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
-    let input = bind::bind_input(schema, route, parts)
-        .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
-    // 3. Encode.
-    let security = backend
-        .ws_security
-        .as_ref()
-        .map(|s| SecurityHeader::fresh(s, backend.soap_version.envelope_ns()));
-    let extra: Vec<&dyn HeaderWriter> = security.iter().map(|s| s as &dyn HeaderWriter).collect();
-    let envelope = soap::build_request(
-        schema,
-        op,
-        backend.soap_version,
-        &input,
-        soap_headers.as_ref(),
-        &extra,
-    )
-    .map_err(|e| Problem::invalid_request(e.to_string(), Some(&e.pointer)))?;
-    tracing::debug!(bytes = envelope.len(), "Calling the backend.");
-    // 4. Call.
-    let labels = |outcome: &'static str| CallLabels {
-        backend: backend.name.clone(),
-        operation: op.name.clone(),
-        outcome,
-    };
-    let raw = match client.call(&op.soap_action, envelope, rid).await {
-        Ok(r) => r,
-        Err(e) => {
-            let (outcome, problem) = match &e {
-                CallError::Connect { .. } | CallError::Transport { .. } => {
-                    ("unavailable", Problem::backend_unavailable(e.to_string()))
-                }
-                CallError::Timeout { .. } => ("timeout", Problem::backend_timeout(e.to_string())),
-                CallError::TooLarge { .. } => (
-                    "invalid_response",
-                    Problem::backend_response_too_large(e.to_string()),
-                ),
-            };
-            state.metrics.calls.get_or_create(&labels(outcome)).inc();
-            return Err(problem);
-        }
-    };
-    state
-        .metrics
-        .call_seconds
-        .get_or_create(&CallTimeLabels {
-            backend: backend.name.clone(),
-            operation: op.name.clone(),
-        })
-        .observe(raw.elapsed.as_secs_f64());
-    // 5. Read the answer.
-    let outcome = read_answer(state, route, &raw);
-    let name = match &outcome {
-        Ok(_) => "ok",
-        Err(p) if p.code == "soap-fault" => "fault",
-        Err(_) => "invalid_response",
-    };
-    state.metrics.calls.get_or_create(&labels(name)).inc();
-    let output = outcome?;
-    // 6. Shape.
-    let status = actix_web::http::StatusCode::from_u16(route.response.status)
-        .unwrap_or(actix_web::http::StatusCode::OK);
-    if op.output.is_none() {
-        return Ok(HttpResponse::build(status).finish());
-    }
-    let value = bind::shape(route, output);
-    Ok(HttpResponse::build(status)
-        .content_type("application/json")
-        .body(value.to_string()))
-}
-
-fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]);
-    text.replace(['\n', '\r'], " ")
-}
-
-/// Turns the backend's answer into the output JSON, or the precise problem.
-fn read_answer(state: &AppState, route: &Route, raw: &RawResponse) -> Result<Value, Problem> {
-    let backend = &route.backend;
-    let op = route.operation();
-    let status = raw.status;
-    let bytes = &raw.body[..];
-    let trimmed = trim_start(bytes);
-    if trimmed.is_empty() {
-        if op.output.is_none() && (200..300).contains(&status) {
-            return Ok(Value::Null);
-        }
-        if !(200..300).contains(&status) {
-            return Err(Problem::backend_http_error(status));
-        }
-        tracing::warn!(status, "The backend answered with an empty body.");
-        return Err(Problem::backend_empty(status));
-    }
-    let content_type = raw.content_type.as_deref().unwrap_or("");
-    let looks_html = content_type.to_ascii_lowercase().starts_with("text/html")
-        || starts_with_ci(trimmed, b"<!doctype html")
-        || starts_with_ci(trimmed, b"<html");
-    if looks_html {
-        tracing::warn!(status, content_type, body = %snippet(bytes), "The backend answered with HTML.");
-        return Err(Problem::backend_not_soap(status, "an HTML page"));
-    }
-    let text = match xmlutil::decode_xml_bytes(bytes, charset_of(content_type)) {
-        Ok(t) => t,
-        Err(e) => {
-            tracing::warn!(status, error = %e, "The backend's answer cannot be decoded.");
-            return Err(Problem::backend_not_xml(
-                status,
-                format!("the answer cannot be read as text: {e}"),
-            ));
-        }
-    };
-    if !text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .starts_with('<')
-    {
-        tracing::warn!(status, content_type, body = %snippet(bytes), "The backend's answer is not XML.");
-        let what = if content_type.is_empty() {
-            "text that is not XML".to_owned()
-        } else {
-            format!("`{content_type}` content that is not XML")
-        };
-        return Err(Problem::backend_not_xml(
-            status,
-            format!("the backend answered HTTP {status} with {what}"),
-        ));
-    }
-    match soap::parse_response(&backend.wsdl.schema, op, &text, state.config.xml_limits) {
-        Ok(Response::Ok { body, .. }) => {
-            if (200..300).contains(&status) {
-                Ok(body)
-            } else {
-                tracing::warn!(
-                    status,
-                    "The backend answered a non-2xx status with a normal message."
-                );
-                Err(Problem::backend_http_error(status))
-            }
-        }
-        Ok(Response::Fault(f)) => Err(fault_problem(route, &f, status)),
-        Err(e) => {
-            tracing::warn!(status, error = %e, body = %snippet(bytes), "The backend's answer cannot be read.");
-            Err(match e {
-                DecodeError::Forbidden(d) => Problem::backend_forbidden_xml(status, d),
-                DecodeError::TooLarge(d) => Problem::backend_response_too_large(d),
-                DecodeError::Value { .. } => Problem::backend_invalid_value(status, e.to_string()),
-                DecodeError::Malformed(_) | DecodeError::Structure(_) => {
-                    if (200..300).contains(&status) || status == 500 {
-                        Problem::backend_invalid_xml(status, e.to_string())
-                    } else {
-                        Problem::backend_http_error(status)
-                    }
-                }
-            })
-        }
-    }
-}
-
-fn trim_start(b: &[u8]) -> &[u8] {
-    let b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
-    let start = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    &b[start..]
-}
-
-fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
-    b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix)
-}
-
-/// A SOAP fault as a problem, with the status the route's rules give it.
-pub fn fault_problem(route: &Route, f: &Fault, backend_status: u16) -> Problem {
-    let (status, rule) = bind::fault_status(route, f);
-    let title = rule
-        .and_then(|r| r.title.clone())
-        .unwrap_or_else(|| match f.reason.trim() {
-            "" => "SOAP fault".to_owned(),
-            reason => reason.to_owned(),
-        });
-    let mut fault = serde_json::Map::new();
-    fault.insert("code".into(), json!(f.code_local()));
-    fault.insert("string".into(), json!(f.reason));
-    if !f.subcodes.is_empty() {
-        fault.insert("subcodes".into(), json!(f.subcodes));
-    }
-    if let Some(a) = &f.actor {
-        fault.insert("actor".into(), json!(a));
-    }
-    if let Some(n) = &f.name {
-        fault.insert("name".into(), json!(n));
-    }
-    if let Some(d) = &f.detail {
-        fault.insert("detail".into(), d.clone());
-    }
-    let p = Problem::new(status, "soap-fault", title)
-        .detail(if backend_status == 200 {
-            format!("{} (the backend sent this fault with HTTP 200)", f.reason)
-        } else {
-            f.reason.clone()
-        })
-        .with("fault", Value::Object(fault))
-        .with("backend_status", json!(backend_status));
-    if backend_status == 200 {
-        tracing::warn!("The backend sent a SOAP fault with HTTP 200.");
-    }
-    p
 }

@@ -1,13 +1,15 @@
-//! The HTTP face: actix-web app, route table, problem+json, health and metrics.
+//! The REST face: actix-web app, route table, problem+json, health and metrics endpoints.
 //!
 //! ```text
 //! /healthz /readyz /metrics /openapi.json /docs      built in
 //! anything else ──> handler::dispatch ──> RouteTable (ArcSwap: reload swaps it whole)
+//!                        └──> gateway::Core::invoke (the pipeline every face shares)
 //! ```
+//!
+//! May import `gateway`, `mapping`, `metrics`, `openapi`; nothing below may import it.
 
 pub mod docs;
 pub mod handler;
-pub mod metrics;
 pub mod problem;
 pub mod router;
 
@@ -17,6 +19,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use arc_swap::ArcSwap;
 use serde_json::json;
 
+use crate::gateway::Core;
 use crate::translate::Limits;
 pub use problem::Problem;
 pub use router::RouteTable;
@@ -42,24 +45,25 @@ impl Default for ServerConfig {
 /// Shared by every worker.
 pub struct AppState {
     pub table: ArcSwap<RouteTable>,
-    pub metrics: metrics::Metrics,
+    /// The call pipeline every face uses, with the process's metrics.
+    pub core: Core,
     pub config: ServerConfig,
 }
 
 impl AppState {
     pub fn new(table: RouteTable, config: ServerConfig) -> Self {
-        let metrics = metrics::Metrics::default();
-        metrics.routes.set(table.routes.len() as i64);
+        let core = Core::new(config.xml_limits);
+        core.metrics.routes.set(table.routes.len() as i64);
         Self {
             table: ArcSwap::from_pointee(table),
-            metrics,
+            core,
             config,
         }
     }
 
     /// Replaces the route table (requests in flight finish on the old one).
     pub fn swap(&self, table: RouteTable) {
-        self.metrics.routes.set(table.routes.len() as i64);
+        self.core.metrics.routes.set(table.routes.len() as i64);
         self.table.store(Arc::new(table));
     }
 }
@@ -86,7 +90,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 async fn metrics_endpoint(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .body(state.metrics.render())
+        .body(state.core.metrics.render())
 }
 
 async fn not_allowed(req: HttpRequest) -> HttpResponse {

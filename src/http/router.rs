@@ -6,15 +6,15 @@ use std::sync::Arc;
 
 use actix_web::http::Method;
 
-use crate::mapping::{Backend, Mappings, Route};
-use crate::soap::client::SoapClient;
+use crate::gateway::{Backends, Target};
+use crate::mapping::{Mappings, Route};
 
 pub use crate::mapping::compile::{RESERVED, is_reserved};
 
 pub struct RouteTable {
     routers: HashMap<Method, matchit::Router<usize>>,
     pub routes: Vec<Arc<Route>>,
-    clients: Vec<(Arc<Backend>, Arc<SoapClient>)>,
+    backends: Backends,
     pub notes: Vec<String>,
     /// The OpenAPI document of these routes, built on first request.
     openapi: std::sync::OnceLock<bytes::Bytes>,
@@ -30,8 +30,7 @@ impl std::fmt::Debug for RouteTable {
 
 pub enum Found<'t> {
     Route {
-        route: &'t Arc<Route>,
-        client: &'t Arc<SoapClient>,
+        target: Target<'t>,
         params: Vec<(String, String)>,
     },
     MethodNotAllowed(Vec<String>),
@@ -43,19 +42,14 @@ impl RouteTable {
         Self {
             routers: HashMap::new(),
             routes: Vec::new(),
-            clients: Vec::new(),
+            backends: Backends::default(),
             notes: Vec::new(),
             openapi: std::sync::OnceLock::new(),
         }
     }
 
     pub fn build(m: Mappings) -> Result<Self, String> {
-        let mut clients = Vec::new();
-        for b in &m.backends {
-            let c = SoapClient::new(b.client.clone())
-                .map_err(|e| format!("backend {}: {e}", b.name))?;
-            clients.push((b.clone(), Arc::new(c)));
-        }
+        let backends = Backends::build(&m.backends)?;
         let mut routers: HashMap<Method, matchit::Router<usize>> = HashMap::new();
         for (i, r) in m.routes.iter().enumerate() {
             if is_reserved(&r.path) {
@@ -73,7 +67,7 @@ impl RouteTable {
         Ok(Self {
             routers,
             routes: m.routes,
-            clients,
+            backends,
             notes: m.notes,
             openapi: std::sync::OnceLock::new(),
         })
@@ -89,13 +83,6 @@ impl RouteTable {
             .clone()
     }
 
-    fn client_for(&self, b: &Arc<Backend>) -> Option<&Arc<SoapClient>> {
-        self.clients
-            .iter()
-            .find(|(x, _)| Arc::ptr_eq(x, b))
-            .map(|(_, c)| c)
-    }
-
     pub fn find(&self, method: &Method, path: &str) -> Found<'_> {
         if let Some(router) = self.routers.get(method)
             && let Ok(m) = router.at(path)
@@ -106,12 +93,8 @@ impl RouteTable {
                 .iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect();
-            if let Some(client) = self.client_for(&route.backend) {
-                return Found::Route {
-                    route,
-                    client,
-                    params,
-                };
+            if let Some(target) = self.backends.target(route) {
+                return Found::Route { target, params };
             }
         }
         let mut allowed: Vec<String> = self

@@ -1,4 +1,8 @@
 //! Prometheus metrics, per route and per backend operation, served at `/metrics`.
+//!
+//! One registry for the whole process: the call pipeline (`gateway`) counts backend calls,
+//! the faces count their requests, the CLI counts reloads. May import nothing from
+//! soapbridge.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;

@@ -1,0 +1,160 @@
+//! The backend's answer, read: HTML? empty? not XML? a fault? not the contract? Else the
+//! operation's output JSON.
+//!
+//! ```text
+//! RawResponse ──empty / HTML / charset / not XML──> soap::parse_response ──> Ok(JSON)
+//!                                                                        └─> Fault → Problem
+//! ```
+//!
+//! Every refusal is a precise [`Problem`] and a warning that carries a short snippet of what
+//! the backend sent (logged, never sent to the caller). May import `soap`, `translate`,
+//! `mapping` (the route's fault rules), `net`, `xmlutil`.
+
+use serde_json::{Value, json};
+
+use super::problem::Problem;
+use crate::mapping::Route;
+use crate::mapping::bind;
+use crate::net::charset_of;
+use crate::soap::client::RawResponse;
+use crate::soap::{self, Fault, Response};
+use crate::translate::{DecodeError, Limits};
+use crate::xmlutil;
+
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(300)]);
+    text.replace(['\n', '\r'], " ")
+}
+
+/// Turns the backend's answer into the output JSON, or the precise problem.
+pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<Value, Problem> {
+    let backend = &route.backend;
+    let op = route.operation();
+    let status = raw.status;
+    let bytes = &raw.body[..];
+    let trimmed = trim_start(bytes);
+    if trimmed.is_empty() {
+        if op.output.is_none() && (200..300).contains(&status) {
+            return Ok(Value::Null);
+        }
+        if !(200..300).contains(&status) {
+            return Err(Problem::backend_http_error(status));
+        }
+        tracing::warn!(status, "The backend answered with an empty body.");
+        return Err(Problem::backend_empty(status));
+    }
+    let content_type = raw.content_type.as_deref().unwrap_or("");
+    let looks_html = content_type.to_ascii_lowercase().starts_with("text/html")
+        || starts_with_ci(trimmed, b"<!doctype html")
+        || starts_with_ci(trimmed, b"<html");
+    if looks_html {
+        tracing::warn!(status, content_type, body = %snippet(bytes), "The backend answered with HTML.");
+        return Err(Problem::backend_not_soap(status, "an HTML page"));
+    }
+    let text = match xmlutil::decode_xml_bytes(bytes, charset_of(content_type)) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(status, error = %e, "The backend's answer cannot be decoded.");
+            return Err(Problem::backend_not_xml(
+                status,
+                format!("the answer cannot be read as text: {e}"),
+            ));
+        }
+    };
+    if !text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<')
+    {
+        tracing::warn!(status, content_type, body = %snippet(bytes), "The backend's answer is not XML.");
+        let what = if content_type.is_empty() {
+            "text that is not XML".to_owned()
+        } else {
+            format!("`{content_type}` content that is not XML")
+        };
+        return Err(Problem::backend_not_xml(
+            status,
+            format!("the backend answered HTTP {status} with {what}"),
+        ));
+    }
+    match soap::parse_response(&backend.wsdl.schema, op, &text, limits) {
+        Ok(Response::Ok { body, .. }) => {
+            if (200..300).contains(&status) {
+                Ok(body)
+            } else {
+                tracing::warn!(
+                    status,
+                    "The backend answered a non-2xx status with a normal message."
+                );
+                Err(Problem::backend_http_error(status))
+            }
+        }
+        Ok(Response::Fault(f)) => Err(fault_problem(route, &f, status)),
+        Err(e) => {
+            tracing::warn!(status, error = %e, body = %snippet(bytes), "The backend's answer cannot be read.");
+            Err(match e {
+                DecodeError::Forbidden(d) => Problem::backend_forbidden_xml(status, d),
+                DecodeError::TooLarge(d) => Problem::backend_response_too_large(d),
+                DecodeError::Value { .. } => Problem::backend_invalid_value(status, e.to_string()),
+                DecodeError::Malformed(_) | DecodeError::Structure(_) => {
+                    if (200..300).contains(&status) || status == 500 {
+                        Problem::backend_invalid_xml(status, e.to_string())
+                    } else {
+                        Problem::backend_http_error(status)
+                    }
+                }
+            })
+        }
+    }
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    &b[start..]
+}
+
+fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
+    b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// A SOAP fault as a problem, with the status the route's rules give it.
+pub fn fault_problem(route: &Route, f: &Fault, backend_status: u16) -> Problem {
+    let (status, rule) = bind::fault_status(route, f);
+    let title = rule
+        .and_then(|r| r.title.clone())
+        .unwrap_or_else(|| match f.reason.trim() {
+            "" => "SOAP fault".to_owned(),
+            reason => reason.to_owned(),
+        });
+    let mut fault = serde_json::Map::new();
+    fault.insert("code".into(), json!(f.code_local()));
+    fault.insert("string".into(), json!(f.reason));
+    if !f.subcodes.is_empty() {
+        fault.insert("subcodes".into(), json!(f.subcodes));
+    }
+    if let Some(a) = &f.actor {
+        fault.insert("actor".into(), json!(a));
+    }
+    if let Some(n) = &f.name {
+        fault.insert("name".into(), json!(n));
+    }
+    if let Some(d) = &f.detail {
+        fault.insert("detail".into(), d.clone());
+    }
+    let p = Problem::new(status, "soap-fault", title)
+        .detail(if backend_status == 200 {
+            format!("{} (the backend sent this fault with HTTP 200)", f.reason)
+        } else {
+            f.reason.clone()
+        })
+        .with("fault", Value::Object(fault))
+        .with("backend_status", json!(backend_status));
+    if backend_status == 200 {
+        tracing::warn!("The backend sent a SOAP fault with HTTP 200.");
+    }
+    p
+}

@@ -1,0 +1,282 @@
+//! The call pipeline every face uses: one compiled route, the caller's input and context in;
+//! the shaped output or a [`Problem`] out.
+//!
+//! ```text
+//! face (REST http/, GraphQL, ...) ──Input + Caller──> Core::invoke(target)
+//!   bind      mapping::bind: path/query/header/body → input JSON, SOAP headers   (400)
+//!   encode    soap::build_request ─ translate::Encoder: JSON → envelope         (400)
+//!   call      soap::client::SoapClient: permit, POST, timeout, retry      (502 / 504)
+//!   read      answer::read_answer: HTML? empty? not XML? fault? decode    (502 / fault)
+//!   shape     mapping::bind::shape: the route's response selection
+//! face <──Output { status, body } | Problem
+//! ```
+//!
+//! A face only turns its protocol into [`Input`] and [`Caller`], and [`Output`] or
+//! [`Problem`] back into its protocol; it never re-implements a stage. The per-call span,
+//! the problem's log line and the backend-call metrics live here, so they are the same
+//! whatever face a call came through.
+//!
+//! May import `mapping`, `soap`, `translate`, `metrics`, `net`, `xmlutil`; never a face.
+
+pub mod answer;
+pub mod problem;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::Value;
+use tracing::Instrument as _;
+
+use crate::mapping::bind::{self, RequestParts};
+use crate::mapping::{Backend, Route};
+use crate::metrics::{CallLabels, CallTimeLabels, Metrics};
+use crate::soap::client::{CallError, SoapClient};
+use crate::soap::envelope::HeaderWriter;
+use crate::soap::security::SecurityHeader;
+use crate::translate::Limits;
+pub use problem::Problem;
+
+/// Who is calling, as the edge established it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Identity {
+    /// No authentication was asked for.
+    #[default]
+    Anonymous,
+    /// An authenticated consumer: its name (an API key's consumer, a token's subject, a
+    /// certificate's subject).
+    Consumer(String),
+}
+
+/// The caller's context: what every stage may read about the call besides its input.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// Sent to the backend as `X-Request-Id` and logged on every line of the call.
+    pub request_id: String,
+    pub identity: Identity,
+    /// When the caller stops waiting; the call is cut there (504) even if the backend's own
+    /// timeout is longer. `None`: the backend's timeout alone.
+    pub deadline: Option<Instant>,
+}
+
+impl Caller {
+    pub fn new(request_id: impl Into<String>) -> Self {
+        Self {
+            request_id: request_id.into(),
+            identity: Identity::Anonymous,
+            deadline: None,
+        }
+    }
+}
+
+/// What the caller supplies, in the vocabulary of the mapping's request templates: named
+/// path, query and header values (text) and a JSON body. The REST face takes them from the
+/// HTTP request; another face builds them from its own arguments.
+#[derive(Clone, Debug, Default)]
+pub struct Input {
+    pub path: Vec<(String, String)>,
+    pub query: Vec<(String, String)>,
+    /// Lower-cased header names; only those the route reads are needed.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Value>,
+}
+
+/// A successful call: the status the route answers with and the shaped body (`None` when
+/// the operation has no output).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    pub status: u16,
+    pub body: Option<Value>,
+}
+
+/// A route and the client of its backend, as a face resolved them.
+#[derive(Clone, Copy)]
+pub struct Target<'t> {
+    pub route: &'t Arc<Route>,
+    pub client: &'t Arc<SoapClient>,
+}
+
+/// One pooled client per backend, built with the routes and swapped with them on reload.
+#[derive(Default)]
+pub struct Backends {
+    clients: Vec<(Arc<Backend>, Arc<SoapClient>)>,
+}
+
+impl Backends {
+    pub fn build(backends: &[Arc<Backend>]) -> Result<Self, String> {
+        let mut clients = Vec::with_capacity(backends.len());
+        for b in backends {
+            let c = SoapClient::new(b.client.clone())
+                .map_err(|e| format!("backend {}: {e}", b.name))?;
+            clients.push((b.clone(), Arc::new(c)));
+        }
+        Ok(Self { clients })
+    }
+
+    /// The client of `route`'s backend.
+    pub fn target<'t>(&'t self, route: &'t Arc<Route>) -> Option<Target<'t>> {
+        self.clients
+            .iter()
+            .find(|(b, _)| Arc::ptr_eq(b, &route.backend))
+            .map(|(_, client)| Target { route, client })
+    }
+}
+
+/// What the pipeline needs besides the route: shared by every worker and every face.
+pub struct Core {
+    pub metrics: Metrics,
+    /// Bounds on backend XML.
+    pub xml_limits: Limits,
+}
+
+impl Core {
+    pub fn new(xml_limits: Limits) -> Self {
+        Self {
+            metrics: Metrics::default(),
+            xml_limits,
+        }
+    }
+
+    /// Runs one call through the pipeline, in a span naming the route, operation and
+    /// backend; a problem is logged once, here.
+    pub async fn invoke(
+        &self,
+        target: Target<'_>,
+        input: Input,
+        caller: &Caller,
+    ) -> Result<Output, Problem> {
+        let route = target.route;
+        let span = tracing::info_span!(
+            "call",
+            request_id = %caller.request_id,
+            route = %route.path,
+            operation = %route.operation().name,
+            backend = %route.backend.name,
+        );
+        let result = match caller.deadline {
+            None => {
+                self.run(target, input, caller)
+                    .instrument(span.clone())
+                    .await
+            }
+            Some(at) => {
+                let at = tokio::time::Instant::from_std(at);
+                match tokio::time::timeout_at(at, self.run(target, input, caller))
+                    .instrument(span.clone())
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(_) => Err(Problem::backend_timeout(
+                        "the caller's deadline passed before the backend answered",
+                    )),
+                }
+            }
+        };
+        if let Err(p) = &result {
+            span.in_scope(|| log_problem(p));
+        }
+        result
+    }
+
+    async fn run(
+        &self,
+        target: Target<'_>,
+        input: Input,
+        caller: &Caller,
+    ) -> Result<Output, Problem> {
+        let Target { route, client } = target;
+        let backend = &route.backend;
+        let schema = &backend.wsdl.schema;
+        let op = route.operation();
+        let parts = RequestParts {
+            path: &input.path,
+            query: &input.query,
+            headers: &input.headers,
+            body: input.body,
+        };
+        // 1. Bind (headers first: the input takes the body).
+        let soap_headers = bind::bind_headers(schema, route, &parts)
+            .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
+        let input = bind::bind_input(schema, route, parts)
+            .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
+        // 2. Encode.
+        let security = backend
+            .ws_security
+            .as_ref()
+            .map(|s| SecurityHeader::fresh(s, backend.soap_version.envelope_ns()));
+        let extra: Vec<&dyn HeaderWriter> =
+            security.iter().map(|s| s as &dyn HeaderWriter).collect();
+        let envelope = crate::soap::build_request(
+            schema,
+            op,
+            backend.soap_version,
+            &input,
+            soap_headers.as_ref(),
+            &extra,
+        )
+        .map_err(|e| Problem::invalid_request(e.to_string(), Some(&e.pointer)))?;
+        tracing::debug!(bytes = envelope.len(), "Calling the backend.");
+        // 3. Call.
+        let labels = |outcome: &'static str| CallLabels {
+            backend: backend.name.clone(),
+            operation: op.name.clone(),
+            outcome,
+        };
+        let raw = match client
+            .call(&op.soap_action, envelope, &caller.request_id)
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                let (outcome, problem) = match &e {
+                    CallError::Connect { .. } | CallError::Transport { .. } => {
+                        ("unavailable", Problem::backend_unavailable(e.to_string()))
+                    }
+                    CallError::Timeout { .. } => {
+                        ("timeout", Problem::backend_timeout(e.to_string()))
+                    }
+                    CallError::TooLarge { .. } => (
+                        "invalid_response",
+                        Problem::backend_response_too_large(e.to_string()),
+                    ),
+                };
+                self.metrics.calls.get_or_create(&labels(outcome)).inc();
+                return Err(problem);
+            }
+        };
+        self.metrics
+            .call_seconds
+            .get_or_create(&CallTimeLabels {
+                backend: backend.name.clone(),
+                operation: op.name.clone(),
+            })
+            .observe(raw.elapsed.as_secs_f64());
+        // 4. Read the answer.
+        let outcome = answer::read_answer(route, &raw, self.xml_limits);
+        let name = match &outcome {
+            Ok(_) => "ok",
+            Err(p) if p.code == "soap-fault" => "fault",
+            Err(_) => "invalid_response",
+        };
+        self.metrics.calls.get_or_create(&labels(name)).inc();
+        let output = outcome?;
+        // 5. Shape.
+        let status = route.response.status;
+        if op.output.is_none() {
+            return Ok(Output { status, body: None });
+        }
+        Ok(Output {
+            status,
+            body: Some(bind::shape(route, output)),
+        })
+    }
+}
+
+/// A refused or failed call's log line: a warning when soapbridge or the backend failed.
+pub fn log_problem(p: &Problem) {
+    let detail = p.detail.as_deref().unwrap_or("");
+    if p.status >= 500 {
+        tracing::warn!(code = p.code, detail, "Request failed.");
+    } else {
+        tracing::info!(code = p.code, detail, "Request refused.");
+    }
+}

@@ -1,0 +1,236 @@
+//! Why a call failed, as a problem (RFC 9457), whatever face the call came through.
+//!
+//! Every problem has a stable `code` (also the last part of its `type` URI), a `title`, the
+//! HTTP `status`, a `detail` for humans, and extra members; `body` adds the `instance` and
+//! the request id. Who caused it decides the status: the caller (4xx), the backend (502, 504,
+//! or the status a mapping gives a fault), or soapbridge itself (500). Backend XML and stack
+//! traces are logged, never sent. The REST face renders it as `application/problem+json`
+//! (`http::problem`); other faces map the same code and status into their own protocol.
+//!
+//! May import nothing from soapbridge.
+
+use serde_json::{Map, Value, json};
+
+/// The `type` URI prefix of soapbridge's problems.
+pub const TYPE_PREFIX: &str = "urn:soapbridge:problem:";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub status: u16,
+    /// Stable identifier (`backend-timeout`); see docs/errors.md.
+    pub code: &'static str,
+    pub title: String,
+    pub detail: Option<String>,
+    /// Extra members (`errors`, `fault`, `backend_status`...).
+    pub extra: Vec<(&'static str, Value)>,
+}
+
+impl Problem {
+    pub fn new(status: u16, code: &'static str, title: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            title: title.into(),
+            detail: None,
+            extra: Vec::new(),
+        }
+    }
+
+    pub fn detail(mut self, d: impl Into<String>) -> Self {
+        self.detail = Some(d.into());
+        self
+    }
+
+    pub fn with(mut self, key: &'static str, v: Value) -> Self {
+        self.extra.retain(|(k, _)| *k != key);
+        self.extra.push((key, v));
+        self
+    }
+
+    /// An extra member's value.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.extra.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// The JSON body.
+    pub fn body(&self, instance: &str, request_id: &str) -> Value {
+        let mut m = Map::new();
+        m.insert("type".into(), json!(format!("{TYPE_PREFIX}{}", self.code)));
+        m.insert("title".into(), json!(self.title));
+        m.insert("status".into(), json!(self.status));
+        if let Some(d) = &self.detail {
+            m.insert("detail".into(), json!(d));
+        }
+        m.insert("instance".into(), json!(instance));
+        m.insert("code".into(), json!(self.code));
+        m.insert("request_id".into(), json!(request_id));
+        for (k, v) in &self.extra {
+            m.insert((*k).to_owned(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    // ----- the catalogue ----------------------------------------------------------------
+
+    pub fn route_not_found(method: &str, path: &str) -> Self {
+        Problem::new(404, "route-not-found", "No such route")
+            .detail(format!("no route matches {method} {path}"))
+    }
+
+    pub fn method_not_allowed(method: &str, allowed: &[String]) -> Self {
+        Problem::new(405, "method-not-allowed", "Method not allowed").detail(format!(
+            "{method} is not allowed here; allowed: {}",
+            allowed.join(", ")
+        ))
+    }
+
+    pub fn unsupported_media_type(found: &str) -> Self {
+        Problem::new(415, "unsupported-media-type", "The body must be JSON").detail(format!(
+            "Content-Type `{found}` is not JSON; send `application/json`"
+        ))
+    }
+
+    pub fn body_too_large(limit: usize) -> Self {
+        Problem::new(413, "body-too-large", "Request body too large")
+            .detail(format!("the body is larger than {limit} bytes"))
+            .with("limit", json!(limit))
+    }
+
+    pub fn malformed_json(e: &serde_json::Error) -> Self {
+        Problem::new(400, "malformed-json", "The body is not valid JSON")
+            .detail(format!("{e}"))
+            .with("line", json!(e.line()))
+            .with("column", json!(e.column()))
+    }
+
+    pub fn invalid_request(detail: impl Into<String>, pointer: Option<&str>) -> Self {
+        let detail = detail.into();
+        let mut p = Problem::new(
+            400,
+            "invalid-request",
+            "The request does not fit the operation",
+        )
+        .detail(detail.clone());
+        if let Some(ptr) = pointer {
+            p = p.with("errors", json!([{ "pointer": ptr, "detail": detail }]));
+        }
+        p
+    }
+
+    pub fn backend_unavailable(detail: impl Into<String>) -> Self {
+        Problem::new(
+            502,
+            "backend-unavailable",
+            "The SOAP backend cannot be reached",
+        )
+        .detail(detail)
+    }
+
+    pub fn backend_timeout(detail: impl Into<String>) -> Self {
+        Problem::new(
+            504,
+            "backend-timeout",
+            "The SOAP backend did not answer in time",
+        )
+        .detail(detail)
+    }
+
+    pub fn backend_response_too_large(detail: impl Into<String>) -> Self {
+        Problem::new(
+            502,
+            "backend-response-too-large",
+            "The SOAP backend's answer is too large",
+        )
+        .detail(detail)
+    }
+
+    pub fn backend_not_soap(status: u16, what: &str) -> Self {
+        Problem::new(
+            502,
+            "backend-not-soap",
+            "The SOAP backend did not answer with SOAP",
+        )
+        .detail(format!("the backend answered HTTP {status} with {what}"))
+        .with("backend_status", json!(status))
+    }
+
+    pub fn backend_empty(status: u16) -> Self {
+        Problem::new(
+            502,
+            "backend-empty-response",
+            "The SOAP backend's answer is empty",
+        )
+        .detail(format!("the backend answered HTTP {status} with no body"))
+        .with("backend_status", json!(status))
+    }
+
+    pub fn backend_not_xml(status: u16, detail: impl Into<String>) -> Self {
+        Problem::new(
+            502,
+            "backend-not-xml",
+            "The SOAP backend's answer is not XML",
+        )
+        .detail(detail)
+        .with("backend_status", json!(status))
+    }
+
+    pub fn backend_invalid_xml(status: u16, detail: impl Into<String>) -> Self {
+        Problem::new(
+            502,
+            "backend-invalid-xml",
+            "The SOAP backend's answer is not a valid SOAP message",
+        )
+        .detail(detail)
+        .with("backend_status", json!(status))
+    }
+
+    pub fn backend_forbidden_xml(status: u16, detail: impl Into<String>) -> Self {
+        Problem::new(
+            502,
+            "backend-forbidden-xml",
+            "The SOAP backend's answer uses refused XML features",
+        )
+        .detail(detail)
+        .with("backend_status", json!(status))
+    }
+
+    pub fn backend_invalid_value(status: u16, detail: impl Into<String>) -> Self {
+        Problem::new(
+            502,
+            "backend-invalid-response",
+            "The SOAP backend's answer does not fit its contract",
+        )
+        .detail(detail)
+        .with("backend_status", json!(status))
+    }
+
+    pub fn backend_http_error(status: u16) -> Self {
+        Problem::new(502, "backend-http-error", "The SOAP backend failed")
+            .detail(format!(
+                "the backend answered HTTP {status} without a SOAP fault"
+            ))
+            .with("backend_status", json!(status))
+    }
+
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Problem::new(500, "internal-error", "soapbridge failed").detail(detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_has_the_rfc_9457_members_and_ours() {
+        let p = Problem::backend_timeout("no answer within 1s");
+        let b = p.body("/customers/1", "rid-1");
+        assert_eq!(b["type"], "urn:soapbridge:problem:backend-timeout");
+        assert_eq!(b["status"], 504);
+        assert_eq!(b["title"], "The SOAP backend did not answer in time");
+        assert_eq!(b["detail"], "no answer within 1s");
+        assert_eq!(b["instance"], "/customers/1");
+        assert_eq!(b["code"], "backend-timeout");
+        assert_eq!(b["request_id"], "rid-1");
+    }
+}
