@@ -269,7 +269,7 @@ impl Sources {
                 .map(|s| (*s).to_owned())
                 .ok_or_else(|| "no such embedded document".to_owned()),
             Location::File(path) => {
-                if let Some(text) = self.memory.get(&*path.to_string_lossy()) {
+                if let Some(text) = self.memory.get(&lexical_key(path)) {
                     return Ok((*text).to_owned());
                 }
                 let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
@@ -294,6 +294,27 @@ impl Sources {
             }
         }
     }
+}
+
+/// A relative path as a key of [`Sources::memory`], with `.` and `dir/..` folded away
+/// lexically: a mapping at `mappings/x.yaml` naming `../wsdl/x.wsdl` finds the document held
+/// as `wsdl/x.wsdl`, with no file system involved (the embedded demo runs from any folder).
+fn lexical_key(path: &Path) -> String {
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts
+        .iter()
+        .collect::<PathBuf>()
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -699,6 +720,17 @@ fn enqueue(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_documents_are_found_through_relative_paths_from_anywhere() {
+        let mut sources = Sources::default();
+        sources.memory.insert("wsdl/x.wsdl".into(), "<x/>");
+        let via = Location::File(PathBuf::from("mappings/../wsdl/./x.wsdl"));
+        assert_eq!(sources.read(&via, false).as_deref(), Ok("<x/>"));
+        assert_eq!(lexical_key(Path::new("../a/b/../c")), "../a/c");
+        let missing = Location::File(PathBuf::from("mappings/../wsdl/y.wsdl"));
+        assert!(sources.read(&missing, false).is_err());
+    }
 
     #[test]
     fn joins_relative_paths_lexically() {

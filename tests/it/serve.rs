@@ -144,3 +144,28 @@ fn serve_refuses_to_start_on_a_bad_mapping_and_names_every_error() {
         "{stderr}"
     );
 }
+
+#[actix_web::test]
+async fn the_demo_runs_from_an_empty_folder_on_its_embedded_contract() {
+    // An installed binary or a container has no `wsdl/` or `mappings/` beside it.
+    let dir = tempfile::tempdir().expect("tmp");
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["demo", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .env("SOAPBRIDGE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start soapbridge demo");
+    let _server = Server(child);
+    assert!(wait_for(port, 6).await, "the demo serves its routes");
+    let r = support::client()
+        .get(format!("http://127.0.0.1:{port}/customers/42"))
+        .send()
+        .await
+        .expect("GET /customers/42");
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json_text().await.expect("JSON");
+    assert_eq!(v["customerId"], 42, "{v}");
+}
