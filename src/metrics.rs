@@ -39,6 +39,18 @@ pub struct CallTimeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BackendLabels {
+    pub backend: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RetryLabels {
+    pub backend: String,
+    /// What failed: unavailable, timeout, invalid_response.
+    pub reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ReloadLabels {
     pub result: &'static str,
 }
@@ -51,6 +63,12 @@ pub struct Metrics {
     pub call_seconds: Family<CallTimeLabels, Histogram>,
     pub routes: Gauge,
     pub reloads: Family<ReloadLabels, Counter>,
+    /// 0 closed, 1 half-open, 2 open.
+    pub circuit_state: Family<BackendLabels, Gauge>,
+    pub circuit_rejected: Family<BackendLabels, Counter>,
+    pub retries: Family<RetryLabels, Counter>,
+    pub in_flight: Family<BackendLabels, Gauge>,
+    pub queued: Family<BackendLabels, Gauge>,
 }
 
 fn seconds_histogram() -> Histogram {
@@ -96,8 +114,43 @@ impl Default for Metrics {
             "Mapping reloads by result",
             reloads.clone(),
         );
+        let circuit_state = Family::<BackendLabels, Gauge>::default();
+        let circuit_rejected = Family::<BackendLabels, Counter>::default();
+        let retries = Family::<RetryLabels, Counter>::default();
+        let in_flight = Family::<BackendLabels, Gauge>::default();
+        let queued = Family::<BackendLabels, Gauge>::default();
+        registry.register(
+            "backend_circuit_state",
+            "Circuit breaker state per backend: 0 closed, 1 half-open, 2 open",
+            circuit_state.clone(),
+        );
+        registry.register(
+            "backend_circuit_rejected",
+            "Calls refused at once because the backend's circuit was open",
+            circuit_rejected.clone(),
+        );
+        registry.register(
+            "backend_retries",
+            "Retried backend attempts by backend and reason",
+            retries.clone(),
+        );
+        registry.register(
+            "backend_in_flight",
+            "Backend calls holding a connection slot",
+            in_flight.clone(),
+        );
+        registry.register(
+            "backend_queued",
+            "Backend calls waiting for a connection slot",
+            queued.clone(),
+        );
         Self {
             registry,
+            circuit_state,
+            circuit_rejected,
+            retries,
+            in_flight,
+            queued,
             requests,
             request_seconds,
             calls,

@@ -5,7 +5,7 @@
 //! face (REST http/, GraphQL, ...) ──Input + Caller──> Core::invoke(target)
 //!   bind      mapping::bind: path/query/header/body → input JSON, SOAP headers   (400)
 //!   encode    soap::build_request ─ translate::Encoder: JSON → envelope         (400)
-//!   call      soap::client::SoapClient: permit, POST, timeout, retry      (502 / 504)
+//!   call      call::call: breaker, bulkhead, deadline, attempts, retries  (502/503/504)
 //!   read      answer::read_answer: HTML? empty? not XML? fault? decode    (502 / fault)
 //!   shape     mapping::bind::shape: the route's response selection
 //! face <──Output { status, body } | Problem
@@ -19,6 +19,8 @@
 //! May import `mapping`, `soap`, `translate`, `metrics`, `net`, `xmlutil`; never a face.
 
 pub mod answer;
+pub mod breaker;
+pub mod call;
 pub mod problem;
 
 use std::sync::Arc;
@@ -29,11 +31,12 @@ use tracing::Instrument as _;
 
 use crate::mapping::bind::{self, RequestParts};
 use crate::mapping::{Backend, Route};
-use crate::metrics::{CallLabels, CallTimeLabels, Metrics};
-use crate::soap::client::{CallError, SoapClient};
+use crate::metrics::Metrics;
+use crate::soap::client::SoapClient;
 use crate::soap::envelope::HeaderWriter;
 use crate::soap::security::SecurityHeader;
 use crate::translate::Limits;
+pub use call::Guard;
 pub use problem::Problem;
 
 /// Who is calling, as the edge established it.
@@ -88,37 +91,66 @@ pub struct Output {
     pub body: Option<Value>,
 }
 
-/// A route and the client of its backend, as a face resolved them.
+/// A route and what its backend's calls share, as a face resolved them.
 #[derive(Clone, Copy)]
 pub struct Target<'t> {
     pub route: &'t Arc<Route>,
     pub client: &'t Arc<SoapClient>,
+    pub guard: &'t Guard,
 }
 
-/// One pooled client per backend, built with the routes and swapped with them on reload.
+/// Per backend: its pooled client, circuit breaker and retry budget, built with the routes
+/// and swapped with them on reload (a reload starts every breaker closed).
 #[derive(Default)]
 pub struct Backends {
-    clients: Vec<(Arc<Backend>, Arc<SoapClient>)>,
+    entries: Vec<(Arc<Backend>, Arc<SoapClient>, Guard)>,
 }
 
 impl Backends {
     pub fn build(backends: &[Arc<Backend>]) -> Result<Self, String> {
-        let mut clients = Vec::with_capacity(backends.len());
+        let mut entries = Vec::with_capacity(backends.len());
         for b in backends {
             let c = SoapClient::new(b.client.clone())
                 .map_err(|e| format!("backend {}: {e}", b.name))?;
-            clients.push((b.clone(), Arc::new(c)));
+            entries.push((b.clone(), Arc::new(c), Guard::new(&b.client)));
         }
-        Ok(Self { clients })
+        Ok(Self { entries })
     }
 
-    /// The client of `route`'s backend.
+    /// The client and guard of `route`'s backend.
     pub fn target<'t>(&'t self, route: &'t Arc<Route>) -> Option<Target<'t>> {
-        self.clients
+        self.entries
             .iter()
-            .find(|(b, _)| Arc::ptr_eq(b, &route.backend))
-            .map(|(_, client)| Target { route, client })
+            .find(|(b, _, _)| Arc::ptr_eq(b, &route.backend))
+            .map(|(_, client, guard)| Target {
+                route,
+                client,
+                guard,
+            })
     }
+
+    /// Each backend's name, breaker state, calls in flight and calls waiting, for the
+    /// status endpoint.
+    pub fn status(&self) -> Vec<BackendStatus> {
+        self.entries
+            .iter()
+            .map(|(b, c, g)| BackendStatus {
+                name: b.name.clone(),
+                circuit: g.breaker.state(),
+                in_flight: c.in_flight(),
+                queued: c.queued(),
+            })
+            .collect()
+    }
+}
+
+/// One backend as the status endpoint shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendStatus {
+    pub name: String,
+    pub circuit: breaker::State,
+    pub in_flight: usize,
+    pub queued: usize,
 }
 
 /// What the pipeline needs besides the route: shared by every worker and every face.
@@ -183,7 +215,11 @@ impl Core {
         input: Input,
         caller: &Caller,
     ) -> Result<Output, Problem> {
-        let Target { route, client } = target;
+        let Target {
+            route,
+            client,
+            guard,
+        } = target;
         let backend = &route.backend;
         let schema = &backend.wsdl.schema;
         let op = route.operation();
@@ -215,50 +251,17 @@ impl Core {
         )
         .map_err(|e| Problem::invalid_request(e.to_string(), Some(&e.pointer)))?;
         tracing::debug!(bytes = envelope.len(), "Calling the backend.");
-        // 3. Call.
-        let labels = |outcome: &'static str| CallLabels {
-            backend: backend.name.clone(),
-            operation: op.name.clone(),
-            outcome,
-        };
-        let raw = match client
-            .call(&op.soap_action, envelope, &caller.request_id)
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => {
-                let (outcome, problem) = match &e {
-                    CallError::Connect { .. } | CallError::Transport { .. } => {
-                        ("unavailable", Problem::backend_unavailable(e.to_string()))
-                    }
-                    CallError::Timeout { .. } => {
-                        ("timeout", Problem::backend_timeout(e.to_string()))
-                    }
-                    CallError::TooLarge { .. } => (
-                        "invalid_response",
-                        Problem::backend_response_too_large(e.to_string()),
-                    ),
-                };
-                self.metrics.calls.get_or_create(&labels(outcome)).inc();
-                return Err(problem);
-            }
-        };
-        self.metrics
-            .call_seconds
-            .get_or_create(&CallTimeLabels {
-                backend: backend.name.clone(),
-                operation: op.name.clone(),
-            })
-            .observe(raw.elapsed.as_secs_f64());
-        // 4. Read the answer.
-        let outcome = answer::read_answer(route, &raw, self.xml_limits);
-        let name = match &outcome {
-            Ok(_) => "ok",
-            Err(p) if p.code == "soap-fault" => "fault",
-            Err(_) => "invalid_response",
-        };
-        self.metrics.calls.get_or_create(&labels(name)).inc();
-        let output = outcome?;
+        // 3. Call and read the answer (retries, breaker, deadline).
+        let output = call::call(
+            &self.metrics,
+            self.xml_limits,
+            route,
+            client,
+            guard,
+            envelope,
+            caller,
+        )
+        .await?;
         // 5. Shape.
         let status = route.response.status;
         if op.output.is_none() {

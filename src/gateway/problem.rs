@@ -23,6 +23,8 @@ pub struct Problem {
     pub detail: Option<String>,
     /// Extra members (`errors`, `fault`, `backend_status`...).
     pub extra: Vec<(&'static str, Value)>,
+    /// When trying again makes sense (`Retry-After` in HTTP).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl Problem {
@@ -33,6 +35,7 @@ impl Problem {
             title: title.into(),
             detail: None,
             extra: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -202,6 +205,29 @@ impl Problem {
         )
         .detail(detail)
         .with("backend_status", json!(status))
+    }
+
+    pub fn backend_circuit_open(backend: &str, wait: std::time::Duration) -> Self {
+        let mut p = Problem::new(
+            503,
+            "backend-circuit-open",
+            "The SOAP backend is failing; calls are paused",
+        )
+        .detail(format!(
+            "backend `{backend}` failed repeatedly; soapbridge tries it again in {}",
+            humantime::format_duration(std::time::Duration::from_secs(wait.as_secs().max(1)))
+        ));
+        p.retry_after = Some(wait);
+        p
+    }
+
+    pub fn backend_busy(backend: &str, slots: usize) -> Self {
+        let mut p = Problem::new(503, "backend-busy", "The SOAP backend is busy")
+            .detail(format!(
+                "all {slots} connection slots of backend `{backend}` stayed taken until the request's deadline"
+            ));
+        p.retry_after = Some(std::time::Duration::from_secs(1));
+        p
     }
 
     pub fn backend_http_error(status: u16) -> Self {

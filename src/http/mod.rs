@@ -72,6 +72,27 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
+/// Each backend's circuit and load, for `/readyz`.
+fn backend_status(table: &RouteTable) -> serde_json::Map<String, serde_json::Value> {
+    table
+        .backends()
+        .status()
+        .into_iter()
+        .map(|b| {
+            (
+                b.name,
+                json!({
+                    "circuit": b.circuit.label(),
+                    "in_flight": b.in_flight,
+                    "queued": b.queued,
+                }),
+            )
+        })
+        .collect()
+}
+
+/// Readiness: routes are loaded. A backend that is down (its circuit open) is not a reason to
+/// pull this replica, so it stays ready; the body shows each backend's circuit.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let routes = state.table.load().routes.len();
     if routes == 0 {
@@ -83,7 +104,11 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
                     .to_string(),
             )
     } else {
-        HttpResponse::Ok().json(json!({"status": "ready", "routes": routes}))
+        HttpResponse::Ok().json(json!({
+            "status": "ready",
+            "routes": routes,
+            "backends": backend_status(&state.table.load()),
+        }))
     }
 }
 

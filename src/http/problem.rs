@@ -14,6 +14,14 @@ impl Problem {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut b = HttpResponse::build(status);
         b.content_type("application/problem+json");
+        if let Some(wait) = self.retry_after {
+            // Whole seconds, rounded up: a client never retries before the circuit lets it.
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            b.insert_header((
+                actix_web::http::header::RETRY_AFTER,
+                secs.max(1).to_string(),
+            ));
+        }
         b.body(self.body(instance, request_id).to_string())
     }
 }

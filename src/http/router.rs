@@ -83,6 +83,11 @@ impl RouteTable {
             .clone()
     }
 
+    /// Per backend: breaker state and calls in flight.
+    pub fn backends(&self) -> &Backends {
+        &self.backends
+    }
+
     pub fn find(&self, method: &Method, path: &str) -> Found<'_> {
         if let Some(router) = self.routers.get(method)
             && let Ok(m) = router.at(path)

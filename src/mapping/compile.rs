@@ -25,7 +25,7 @@ use super::env;
 use super::model::*;
 use super::raw::{RawBackend, RawFaultRule, RawMapping, RawRoute, Template};
 use super::template::{self, Piece, Source};
-use crate::soap::client::ClientSettings;
+use crate::soap::client::{BreakerSettings, ClientSettings, RetrySettings};
 use crate::translate::scalar;
 use crate::wsdl::{
     self, Content, Operation, Schema, SlotKind, SoapVersion, Type, TypeId, Variety, Wsdl,
@@ -362,6 +362,7 @@ impl<'e> Compiler<'e> {
             endpoint: endpoint.clone(),
             soap_version,
             timeout,
+            attempt_timeout: None,
             connect_timeout,
             max_concurrency: raw
                 .max_concurrency
@@ -371,6 +372,8 @@ impl<'e> Compiler<'e> {
             max_response_bytes,
             headers,
             basic_auth,
+            breaker: BreakerSettings::default(),
+            retry: RetrySettings::default(),
         };
         Some(Backend {
             name,

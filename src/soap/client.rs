@@ -1,8 +1,9 @@
-//! The backend client: one pooled reqwest client per backend, a concurrency limit, a
-//! timeout that covers the whole exchange, and retries only where nothing was sent.
+//! The backend client: one pooled reqwest client per backend, a concurrency limit (the
+//! bulkhead) and single exchanges with a timeout. Retries, deadlines and the circuit breaker
+//! are the call pipeline's (`gateway::call`), which knows whether a route is idempotent.
 //!
 //! ```text
-//! envelope ──permit (max_concurrency, waits)──> POST endpoint (SOAPAction | action=)
+//! envelope ──permit (max_concurrency, waits)──> attempt: POST endpoint (SOAPAction | action=)
 //!          ──> status, content type, body (size-limited) | CallError
 //! ```
 //!
@@ -14,10 +15,11 @@
 //! so (SOAP::Lite's daemon) would have its closing connection reused.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::net::describe_reqwest_error;
 use crate::wsdl::SoapVersion;
@@ -30,17 +32,85 @@ pub struct ClientSettings {
     pub name: String,
     pub endpoint: url::Url,
     pub soap_version: SoapVersion,
-    /// Covers the whole exchange, waiting for a free slot included.
+    /// One deadline for the whole request: waiting for a free slot, every attempt and every
+    /// backoff included.
     pub timeout: Duration,
+    /// Each attempt's own limit (within what is left of `timeout`); `None`: what is left.
+    pub attempt_timeout: Option<Duration>,
     pub connect_timeout: Duration,
     /// Requests in flight to this backend at most; more wait their turn.
     pub max_concurrency: usize,
-    /// Attempts after a failure to connect (the request was not sent, so it is safe).
+    /// Retries after a failed attempt, at most (see `gateway::call` for which failures).
     pub retries: u32,
     pub max_response_bytes: usize,
     /// Extra HTTP headers sent with every call.
     pub headers: Vec<(String, String)>,
     pub basic_auth: Option<(String, String)>,
+    /// The circuit breaker's thresholds (the breaker itself is `gateway::breaker`).
+    pub breaker: BreakerSettings,
+    /// How retries are spaced and bounded.
+    pub retry: RetrySettings,
+}
+
+/// When a backend's circuit opens and how it closes again. Failures are connection errors,
+/// timeouts, HTTP 5xx that are not SOAP faults and unreadable answers; a SOAP fault is a
+/// correct answer and never counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakerSettings {
+    pub enabled: bool,
+    /// Open after this many failures in a row.
+    pub consecutive_failures: u32,
+    /// Or open when at least this share of the calls in `window` failed...
+    pub failure_rate: f64,
+    /// ...once the window holds at least this many calls.
+    pub min_calls: u32,
+    pub window: Duration,
+    /// How long the circuit stays open before probe calls are let through.
+    pub open_for: Duration,
+    /// Probe calls let through at once while half-open; this many successes close it.
+    pub probes: u32,
+}
+
+impl Default for BreakerSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            consecutive_failures: 5,
+            failure_rate: 0.5,
+            min_calls: 20,
+            window: Duration::from_secs(10),
+            open_for: Duration::from_secs(5),
+            probes: 3,
+        }
+    }
+}
+
+/// Backoff and the retry budget (Finagle/Envoy style: retries stay a small share of calls,
+/// so retrying cannot multiply the load on a backend that is already failing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetrySettings {
+    /// The first backoff; each retry doubles it, up to `max_backoff`, with full jitter.
+    pub backoff: Duration,
+    pub max_backoff: Duration,
+    /// Retries as a share of calls over `budget_window` (0.2: one retry per five calls)...
+    pub budget_ratio: f32,
+    /// ...plus this many retries per second whatever the traffic (so a quiet backend can be
+    /// retried at all).
+    pub budget_min_per_second: u32,
+    /// Between 1 s and 60 s.
+    pub budget_window: Duration,
+}
+
+impl Default for RetrySettings {
+    fn default() -> Self {
+        Self {
+            backoff: Duration::from_millis(50),
+            max_backoff: Duration::from_secs(1),
+            budget_ratio: 0.2,
+            budget_min_per_second: 3,
+            budget_window: Duration::from_secs(10),
+        }
+    }
 }
 
 impl std::fmt::Debug for ClientSettings {
@@ -50,6 +120,7 @@ impl std::fmt::Debug for ClientSettings {
             .field("endpoint", &self.endpoint.as_str())
             .field("soap_version", &self.soap_version)
             .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_concurrency", &self.max_concurrency)
             .field("retries", &self.retries)
@@ -62,6 +133,8 @@ impl std::fmt::Debug for ClientSettings {
                 "basic_auth",
                 &self.basic_auth.as_ref().map(|(u, _)| (u, "<redacted>")),
             )
+            .field("breaker", &self.breaker)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -92,6 +165,7 @@ pub struct RawResponse {
 pub struct SoapClient {
     http: reqwest::Client,
     permits: Arc<Semaphore>,
+    queued: AtomicUsize,
     backend: ClientSettings,
 }
 
@@ -122,6 +196,7 @@ impl SoapClient {
         Ok(Self {
             http,
             permits: Arc::new(Semaphore::new(backend.max_concurrency)),
+            queued: AtomicUsize::new(0),
             backend,
         })
     }
@@ -130,53 +205,77 @@ impl SoapClient {
         &self.backend
     }
 
-    /// Sends `envelope` and reads the whole answer, within the backend's timeout (waiting
-    /// for a free slot counts).
+    /// Waits for a free slot (`max_concurrency`); the slot is held until the permit drops.
+    /// The caller bounds the wait (a full bulkhead must end in a refusal, not a pile-up).
+    pub async fn permit(&self) -> Result<OwnedSemaphorePermit, CallError> {
+        self.queued.fetch_add(1, Ordering::Relaxed);
+        let permit = self.permits.clone().acquire_owned().await;
+        self.queued.fetch_sub(1, Ordering::Relaxed);
+        permit.map_err(|_| CallError::Transport {
+            endpoint: self.backend.endpoint.as_str().to_owned(),
+            reason: "the client is shutting down".into(),
+        })
+    }
+
+    /// Calls holding a slot now.
+    pub fn in_flight(&self) -> usize {
+        self.backend.max_concurrency - self.permits.available_permits()
+    }
+
+    /// Calls waiting for a slot now.
+    pub fn queued(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+
+    /// One exchange: sends `body` and reads the whole answer within `timeout`. The caller
+    /// holds a [`permit`](Self::permit) and decides about retries.
+    pub async fn attempt(
+        &self,
+        soap_action: &str,
+        body: Bytes,
+        request_id: &str,
+        timeout: Duration,
+    ) -> Result<RawResponse, CallError> {
+        let started = Instant::now();
+        match tokio::time::timeout(timeout, self.send_once(soap_action, body, request_id)).await {
+            Ok(Ok(mut r)) => {
+                r.elapsed = started.elapsed();
+                Ok(r)
+            }
+            Ok(Err(CallError::Timeout { endpoint, .. })) => {
+                Err(CallError::Timeout { endpoint, timeout })
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(CallError::Timeout {
+                endpoint: self.backend.endpoint.as_str().to_owned(),
+                timeout,
+            }),
+        }
+    }
+
+    /// Waits its turn, then makes one exchange, all within the backend's timeout; no retry.
     pub async fn call(
         &self,
         soap_action: &str,
         envelope: String,
         request_id: &str,
     ) -> Result<RawResponse, CallError> {
-        let b = &self.backend;
-        let endpoint = b.endpoint.as_str().to_owned();
-        let timeout = b.timeout;
+        let timeout = self.backend.timeout;
         let started = Instant::now();
-        let body = Bytes::from(envelope);
-        let work = async {
-            let _permit = self
-                .permits
-                .acquire()
-                .await
-                .map_err(|_| CallError::Transport {
-                    endpoint: endpoint.clone(),
-                    reason: "the client is shutting down".into(),
-                })?;
-            let mut attempt = 0u32;
-            loop {
-                match self.send_once(soap_action, body.clone(), request_id).await {
-                    Err(CallError::Connect { reason, .. }) if attempt < b.retries => {
-                        attempt += 1;
-                        tracing::warn!(
-                            backend = %b.name,
-                            attempt,
-                            reason = %reason,
-                            "Cannot connect to the backend; retrying."
-                        );
-                        tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
-                    }
-                    other => return other,
-                }
-            }
-        };
-        match tokio::time::timeout(timeout, work).await {
-            Ok(Ok(mut r)) => {
-                r.elapsed = started.elapsed();
-                Ok(r)
-            }
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err(CallError::Timeout { endpoint, timeout }),
-        }
+        let endpoint = || self.backend.endpoint.as_str().to_owned();
+        let _permit = tokio::time::timeout(timeout, self.permit())
+            .await
+            .map_err(|_| CallError::Timeout {
+                endpoint: endpoint(),
+                timeout,
+            })??;
+        let left = timeout.saturating_sub(started.elapsed());
+        self.attempt(soap_action, Bytes::from(envelope), request_id, left)
+            .await
+            .map_err(|e| match e {
+                CallError::Timeout { endpoint, .. } => CallError::Timeout { endpoint, timeout },
+                other => other,
+            })
     }
 
     async fn send_once(
@@ -351,12 +450,15 @@ mod tests {
             endpoint,
             soap_version: SoapVersion::V11,
             timeout: Duration::from_secs(5),
+            attempt_timeout: None,
             connect_timeout: Duration::from_secs(1),
             max_concurrency,
             retries: 0,
             max_response_bytes: 1 << 20,
             headers: Vec::new(),
             basic_auth: None,
+            breaker: BreakerSettings::default(),
+            retry: RetrySettings::default(),
         }
     }
 

@@ -8,6 +8,8 @@ mod generate;
 mod mock;
 // OpenAPI 3.1: the document validates and its schemas fit the JSON the bridge sends.
 mod openapi;
+// The circuit breaker, retries and the bulkhead against failing loopback backends.
+mod resilience;
 mod serve;
 mod styles;
 mod support;

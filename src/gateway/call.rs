@@ -1,0 +1,353 @@
+//! The call stage: one request's exchanges with its backend, made safe for the backend.
+//!
+//! ```text
+//! breaker open? ──> 503 backend-circuit-open + Retry-After (no connection attempted)
+//! permit (bulkhead) before the deadline? ──no──> 503 backend-busy
+//! attempt (per-attempt timeout ≤ time left) ──> read the answer ──> breaker outcome
+//!    retry? connect failure: always (nothing was sent); timeout, broken exchange, 502/503/504
+//!           without a SOAP fault: idempotent routes only; while attempts, budget and
+//!           deadline allow; exponential backoff with full jitter
+//! ```
+//!
+//! The deadline is one for the whole request: the backend's `timeout`, or the caller's
+//! deadline when that is sooner; queueing for a permit, every attempt and every backoff
+//! count against it. May import `soap::client`, `metrics`, and the gateway's own modules.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use serde_json::Value;
+use tower::retry::budget::{Budget as _, TpsBudget};
+
+use super::breaker::{Breaker, State, Transition};
+use super::problem::Problem;
+use super::{Caller, answer};
+use crate::mapping::Route;
+use crate::metrics::{BackendLabels, CallLabels, CallTimeLabels, Metrics, RetryLabels};
+use crate::soap::client::{CallError, ClientSettings, SoapClient};
+use crate::translate::Limits;
+
+/// What a backend's calls share beyond its client: the breaker and the retry budget.
+pub struct Guard {
+    pub breaker: Breaker,
+    budget: TpsBudget,
+}
+
+impl Guard {
+    pub fn new(s: &ClientSettings) -> Self {
+        let r = &s.retry;
+        Self {
+            breaker: Breaker::new(s.breaker.clone()),
+            // TpsBudget panics outside these ranges; the mapping compiler refuses them, and
+            // the clamp keeps a hand-built setting safe too.
+            budget: TpsBudget::new(
+                r.budget_window
+                    .clamp(Duration::from_secs(1), Duration::from_secs(60)),
+                r.budget_min_per_second.min(1_000_000),
+                r.budget_ratio.clamp(0.0, 1000.0),
+            ),
+        }
+    }
+}
+
+/// Why an attempt failed, for the retry decision and the breaker.
+struct Verdict {
+    result: Result<Value, Problem>,
+    /// Counts as a failure for the breaker.
+    failure: bool,
+    /// Worth another attempt on an idempotent route.
+    retry_if_idempotent: bool,
+    /// Worth another attempt on any route (nothing reached the backend).
+    retry_always: bool,
+    outcome: &'static str,
+}
+
+/// Calls the backend for one request and reads its answer.
+#[allow(clippy::too_many_arguments)]
+pub async fn call(
+    metrics: &Metrics,
+    limits: Limits,
+    route: &Route,
+    client: &SoapClient,
+    guard: &Guard,
+    envelope: String,
+    caller: &Caller,
+) -> Result<Value, Problem> {
+    let settings = client.settings();
+    let backend = &settings.name;
+    let op = route.operation();
+    let started = Instant::now();
+    let deadline = match caller.deadline {
+        Some(d) => d.min(started + settings.timeout),
+        None => started + settings.timeout,
+    };
+    let labels = |outcome: &'static str| CallLabels {
+        backend: backend.clone(),
+        operation: op.name.clone(),
+        outcome,
+    };
+    let backend_labels = BackendLabels {
+        backend: backend.clone(),
+    };
+    // Refuse at once while the circuit is open, before queueing.
+    if let Err(wait) = guard.breaker.check(started) {
+        metrics
+            .circuit_rejected
+            .get_or_create(&backend_labels)
+            .inc();
+        metrics.calls.get_or_create(&labels("circuit_open")).inc();
+        return Err(Problem::backend_circuit_open(backend, wait));
+    }
+    let permit = {
+        let _queued = Gauged::new(metrics, &backend_labels, Gauge::Queued);
+        tokio::time::timeout_at(deadline.into(), client.permit()).await
+    };
+    let _permit = match permit {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => return Err(Problem::backend_unavailable(e.to_string())),
+        Err(_) => {
+            metrics.calls.get_or_create(&labels("busy")).inc();
+            return Err(Problem::backend_busy(backend, settings.max_concurrency));
+        }
+    };
+    let _in_flight = Gauged::new(metrics, &backend_labels, Gauge::InFlight);
+    guard.budget.deposit();
+    let idempotent = is_idempotent(route);
+    let body = Bytes::from(envelope);
+    let mut attempt = 0u32;
+    loop {
+        let now = Instant::now();
+        let ticket = match guard.breaker.acquire(now) {
+            Ok((t, tr)) => {
+                note(metrics, backend, &guard.breaker, tr);
+                t
+            }
+            Err(wait) => {
+                metrics
+                    .circuit_rejected
+                    .get_or_create(&backend_labels)
+                    .inc();
+                metrics.calls.get_or_create(&labels("circuit_open")).inc();
+                return Err(Problem::backend_circuit_open(backend, wait));
+            }
+        };
+        let left = deadline.saturating_duration_since(now);
+        let per_attempt = settings.attempt_timeout.map_or(left, |t| t.min(left));
+        let v = if per_attempt.is_zero() {
+            Verdict {
+                result: Err(Problem::backend_timeout(format!(
+                    "no answer from {} within {}",
+                    settings.endpoint,
+                    humantime::format_duration(settings.timeout)
+                ))),
+                failure: false,
+                retry_if_idempotent: false,
+                retry_always: false,
+                outcome: "timeout",
+            }
+        } else {
+            let r = client
+                .attempt(
+                    &op.soap_action,
+                    body.clone(),
+                    &caller.request_id,
+                    per_attempt,
+                )
+                .await;
+            if let Ok(raw) = &r {
+                metrics
+                    .call_seconds
+                    .get_or_create(&CallTimeLabels {
+                        backend: backend.clone(),
+                        operation: op.name.clone(),
+                    })
+                    .observe(raw.elapsed.as_secs_f64());
+            }
+            judge(route, r, limits, per_attempt < left)
+        };
+        let tr = guard.breaker.record(ticket, v.failure, Instant::now());
+        note(metrics, backend, &guard.breaker, tr);
+        // A retry the circuit would refuse is not tried: the caller gets the real failure.
+        let retryable = (v.retry_always || (idempotent && v.retry_if_idempotent))
+            && guard.breaker.check(Instant::now()).is_ok();
+        if retryable && attempt < settings.retries {
+            let pause = backoff(&settings.retry, attempt);
+            let time_left = deadline.saturating_duration_since(Instant::now());
+            if pause < time_left && guard.budget.withdraw() {
+                attempt += 1;
+                let reason = v.outcome;
+                metrics
+                    .retries
+                    .get_or_create(&RetryLabels {
+                        backend: backend.clone(),
+                        reason,
+                    })
+                    .inc();
+                tracing::warn!(
+                    attempt,
+                    reason,
+                    pause_ms = pause.as_millis() as u64,
+                    "The backend call failed; retrying."
+                );
+                tokio::time::sleep(pause).await;
+                continue;
+            }
+            if pause < time_left {
+                tracing::info!("The retry budget is spent; not retrying.");
+            }
+        }
+        metrics.calls.get_or_create(&labels(v.outcome)).inc();
+        return v.result;
+    }
+}
+
+/// Idempotent routes may be retried after the request reached the backend: GET and HEAD
+/// routes, or routes marked `idempotent: true`.
+fn is_idempotent(route: &Route) -> bool {
+    use actix_web::http::Method;
+    route.method == Method::GET || route.method == Method::HEAD
+}
+
+/// The backoff before retry `attempt + 1`: exponential, capped, with full jitter.
+fn backoff(r: &crate::soap::client::RetrySettings, attempt: u32) -> Duration {
+    let base = r
+        .backoff
+        .saturating_mul(1u32 << attempt.min(16))
+        .min(r.max_backoff);
+    base.mul_f64(fastrand::f64())
+}
+
+fn judge(
+    route: &Route,
+    r: Result<crate::soap::client::RawResponse, CallError>,
+    limits: Limits,
+    attempt_capped: bool,
+) -> Verdict {
+    match r {
+        Err(e) => {
+            let text = e.to_string();
+            match e {
+                CallError::Connect { .. } => Verdict {
+                    result: Err(Problem::backend_unavailable(text)),
+                    failure: true,
+                    retry_if_idempotent: true,
+                    retry_always: true,
+                    outcome: "unavailable",
+                },
+                CallError::Transport { .. } => Verdict {
+                    result: Err(Problem::backend_unavailable(text)),
+                    failure: true,
+                    retry_if_idempotent: true,
+                    retry_always: false,
+                    outcome: "unavailable",
+                },
+                CallError::Timeout { .. } => Verdict {
+                    result: Err(Problem::backend_timeout(text)),
+                    failure: true,
+                    // Only a per-attempt timeout leaves time for another attempt.
+                    retry_if_idempotent: attempt_capped,
+                    retry_always: false,
+                    outcome: "timeout",
+                },
+                CallError::TooLarge { .. } => Verdict {
+                    result: Err(Problem::backend_response_too_large(text)),
+                    failure: false,
+                    retry_if_idempotent: false,
+                    retry_always: false,
+                    outcome: "invalid_response",
+                },
+            }
+        }
+        Ok(raw) => {
+            let status = raw.status;
+            let result = answer::read_answer(route, &raw, limits);
+            let (failure, outcome) = match &result {
+                Ok(_) => (false, "ok"),
+                Err(p) if p.code == "soap-fault" => (false, "fault"),
+                Err(p) => (
+                    status >= 500
+                        || matches!(
+                            p.code,
+                            "backend-not-xml"
+                                | "backend-not-soap"
+                                | "backend-invalid-xml"
+                                | "backend-empty-response"
+                        ),
+                    "invalid_response",
+                ),
+            };
+            let gateway_error = matches!(status, 502..=504) && outcome != "fault";
+            Verdict {
+                result,
+                failure,
+                retry_if_idempotent: gateway_error,
+                retry_always: false,
+                outcome,
+            }
+        }
+    }
+}
+
+/// Logs and counts a breaker's state change.
+fn note(metrics: &Metrics, backend: &str, b: &Breaker, tr: Option<Transition>) {
+    let labels = BackendLabels {
+        backend: backend.to_owned(),
+    };
+    match tr {
+        Some(t) => {
+            metrics
+                .circuit_state
+                .get_or_create(&labels)
+                .set(t.to.gauge());
+            match t.to {
+                State::Open => tracing::warn!(
+                    backend,
+                    from = t.from.label(),
+                    "The backend's circuit opened; calls are refused until a probe succeeds."
+                ),
+                State::HalfOpen => tracing::info!(
+                    backend,
+                    "The backend's circuit is half-open; probe calls go through."
+                ),
+                State::Closed => {
+                    tracing::info!(backend, "The backend's circuit closed; calls go through.")
+                }
+            }
+        }
+        None => {
+            // Keep the gauge present from the first call on.
+            metrics
+                .circuit_state
+                .get_or_create(&labels)
+                .set(b.state().gauge());
+        }
+    }
+}
+
+enum Gauge {
+    Queued,
+    InFlight,
+}
+
+/// Raises a per-backend gauge for as long as it lives.
+struct Gauged {
+    gauge: prometheus_client::metrics::gauge::Gauge,
+}
+
+impl Gauged {
+    fn new(metrics: &Metrics, labels: &BackendLabels, which: Gauge) -> Self {
+        let family = match which {
+            Gauge::Queued => &metrics.queued,
+            Gauge::InFlight => &metrics.in_flight,
+        };
+        let gauge = family.get_or_create(labels).clone();
+        gauge.inc();
+        Self { gauge }
+    }
+}
+
+impl Drop for Gauged {
+    fn drop(&mut self) {
+        self.gauge.dec();
+    }
+}

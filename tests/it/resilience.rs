@@ -1,0 +1,219 @@
+//! A backend that fails must not take the gateway with it: the circuit breaker, retries only
+//! where they are safe, the bulkhead and the status shown on `/readyz`. Real servers on
+//! 127.0.0.1 on both sides; the backend refuses, hangs, answers 503 and comes back.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::backend::{self, Reply};
+use crate::support::{self, Bridge};
+
+const GOOD: &str = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><c:GetCustomerResponse xmlns:c="http://example.com/soapbridge/customers"><c:customer>
+<c:customerId>42</c:customerId><c:name>Ada</c:name><c:status>ACTIVE</c:status><c:vip>1</c:vip>
+<c:balance currency="EUR">1.50</c:balance><c:creditLimit>1</c:creditLimit>
+<c:since>2020-02-29</c:since>
+<c:address><c:street>1 Main St</c:street><c:city>Springfield</c:city><c:postalCode>01234</c:postalCode><c:country>US</c:country></c:address>
+</c:customer></c:GetCustomerResponse></env:Body></env:Envelope>"#;
+
+const FAULT: &str = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault><env:Code><env:Value>env:Receiver</env:Value></env:Code><env:Reason><env:Text xml:lang="en">Database down</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>"#;
+
+fn outage() -> Reply {
+    Reply::raw(
+        503,
+        "text/html",
+        "<html><body>Service Unavailable</body></html>",
+    )
+}
+
+async fn bridge_to(endpoint: &str, edit: impl Fn(String) -> String) -> Bridge {
+    let path = support::root().join("mappings/customers.yaml");
+    let text = edit(std::fs::read_to_string(&path).expect("demo mapping"));
+    let opts = soapbridge::mapping::Options {
+        endpoint_override: Some(endpoint.parse().expect("url")),
+        ..Default::default()
+    };
+    let m = support::compile(&[(path.as_path(), &text)], opts);
+    support::start_bridge(m, soapbridge::http::ServerConfig::default()).await
+}
+
+async fn get(b: &Bridge, path: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+    let r = support::client()
+        .get(b.url(path))
+        .send()
+        .await
+        .expect("request");
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let text = r.text().await.expect("body");
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}
+
+async fn place_order(b: &Bridge) -> (u16, Value) {
+    let r = support::client()
+        .post(b.url("/orders"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"customerId": 42, "line": [{"sku": "ABC-1234", "quantity": 2, "unitPrice": 9.99}]}"#)
+        .send()
+        .await
+        .expect("request");
+    let status = r.status().as_u16();
+    let text = r.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn metrics(b: &Bridge) -> String {
+    support::client()
+        .get(b.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn circuit(b: &Bridge) -> String {
+    let (status, _, v) = get(b, "/readyz").await;
+    assert_eq!(
+        status, 200,
+        "one backend down never makes the replica unready: {v}"
+    );
+    v["backends"]["customers"]["circuit"]
+        .as_str()
+        .unwrap_or("?")
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn a_failing_backend_opens_the_circuit_and_sees_no_more_attempts_until_half_open() {
+    let be = backend::start(outage()).await;
+    let b = bridge_to(&be.url("/customers"), |t| t).await;
+    let mut codes = Vec::new();
+    let mut fast = Duration::ZERO;
+    for _ in 0..100 {
+        let t = Instant::now();
+        let (status, headers, v) = get(&b, "/customers/42").await;
+        let code = v["code"].as_str().unwrap_or("").to_owned();
+        if code == "backend-circuit-open" {
+            assert_eq!(status, 503);
+            let retry: u64 = headers
+                .get("retry-after")
+                .and_then(|h| h.to_str().ok())
+                .and_then(|s| s.parse().ok())
+                .expect("Retry-After in whole seconds");
+            assert!((1..=5).contains(&retry), "Retry-After {retry}");
+            fast = fast.max(t.elapsed());
+        }
+        codes.push(code);
+    }
+    let attempts = be.count();
+    assert_eq!(codes[0], "backend-not-soap", "{codes:?}");
+    let open = codes
+        .iter()
+        .filter(|c| *c == "backend-circuit-open")
+        .count();
+    assert!(open >= 95, "the circuit opened early: {codes:?}");
+    // 5 failed attempts open it; a GET may also have been retried once within the budget.
+    assert!(
+        (5..=6).contains(&attempts),
+        "a dead backend saw {attempts} attempts over 100 calls"
+    );
+    assert!(
+        fast < Duration::from_millis(200),
+        "refusals are immediate: {fast:?}"
+    );
+    assert_eq!(circuit(&b).await, "open");
+    let text = metrics(&b).await;
+    assert!(
+        text.contains("soapbridge_backend_circuit_state{backend=\"customers\"} 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "soapbridge_backend_circuit_rejected_total{{backend=\"customers\"}} {open}"
+        )),
+        "{text}"
+    );
+    // The backend comes back; after the pause, probes go through and close the circuit.
+    be.set_reply(Reply::soap12(200, GOOD));
+    tokio::time::sleep(Duration::from_millis(5_100)).await;
+    for _ in 0..3 {
+        let (status, _, v) = get(&b, "/customers/42").await;
+        assert_eq!(status, 200, "{v}");
+    }
+    assert_eq!(circuit(&b).await, "closed");
+    assert_eq!(be.count(), attempts + 3, "one attempt per probe");
+}
+
+#[actix_web::test]
+async fn soap_faults_never_open_the_circuit() {
+    let be = backend::start(Reply::soap12(500, FAULT)).await;
+    let b = bridge_to(&be.url("/customers"), |t| t).await;
+    for _ in 0..25 {
+        let (status, _, v) = get(&b, "/customers/42").await;
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (502, Some("soap-fault")),
+            "{v}"
+        );
+    }
+    assert_eq!(be.count(), 25, "a fault is an answer: never retried");
+    assert_eq!(circuit(&b).await, "closed");
+}
+
+#[actix_web::test]
+async fn idempotent_routes_are_retried_and_others_only_when_nothing_was_sent() {
+    let be = backend::start(outage()).await;
+    let b = bridge_to(&be.url("/customers"), |t| t).await;
+    // GET: retried once (the default) after a 503.
+    let (status, _, v) = get(&b, "/customers/42").await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (502, Some("backend-not-soap"))
+    );
+    assert_eq!(be.count(), 2, "a GET route is retried after a 503");
+    // POST: the request reached the backend, so it is not sent again.
+    let (status, v) = place_order(&b).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (502, Some("backend-not-soap")),
+        "{v}"
+    );
+    assert_eq!(be.count(), 3, "a POST route is not retried after a 503");
+    let text = metrics(&b).await;
+    assert!(
+        text.contains(
+            "soapbridge_backend_retries_total{backend=\"customers\",reason=\"invalid_response\"} 1"
+        ),
+        "{text}"
+    );
+}
+
+#[actix_web::test]
+async fn a_refused_connection_is_retried_even_for_post_routes() {
+    // Nothing was sent, so a retry is safe whatever the route; the port refuses.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let b = bridge_to(&format!("http://127.0.0.1:{port}/customers"), |t| t).await;
+    let (status, v) = place_order(&b).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (502, Some("backend-unavailable")),
+        "{v}"
+    );
+    let text = metrics(&b).await;
+    assert!(
+        text.contains(
+            "soapbridge_backend_retries_total{backend=\"customers\",reason=\"unavailable\"} 1"
+        ),
+        "{text}"
+    );
+}
