@@ -100,7 +100,10 @@ pub async fn call(
     }
     let permit = {
         let _queued = Gauged::new(metrics, &backend_labels, Gauge::Queued);
-        tokio::time::timeout_at(deadline.into(), client.permit()).await
+        let until = settings
+            .queue_timeout
+            .map_or(deadline, |q| deadline.min(started + q));
+        tokio::time::timeout_at(until.into(), client.permit()).await
     };
     let _permit = match permit {
         Ok(Ok(p)) => p,
@@ -204,8 +207,7 @@ pub async fn call(
 /// Idempotent routes may be retried after the request reached the backend: GET and HEAD
 /// routes, or routes marked `idempotent: true`.
 fn is_idempotent(route: &Route) -> bool {
-    use actix_web::http::Method;
-    route.method == Method::GET || route.method == Method::HEAD
+    route.idempotent
 }
 
 /// The backoff before retry `attempt + 1`: exponential, capped, with full jitter.

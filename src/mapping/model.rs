@@ -155,6 +155,9 @@ pub struct Route {
     pub faults: Vec<FaultRule>,
     pub summary: Option<String>,
     pub description: Option<String>,
+    /// A retry after the request reached the backend is safe (GET/HEAD routes, or
+    /// `idempotent: true`).
+    pub idempotent: bool,
     /// `mappings/x.yaml:12`, for logs.
     pub origin: String,
 }

@@ -39,6 +39,12 @@ pub struct RawBackend {
     pub soap_version: Option<Spanned<String>>,
     #[serde(default)]
     pub timeout: Option<Spanned<String>>,
+    /// Each attempt's own limit, within `timeout`.
+    #[serde(default)]
+    pub attempt_timeout: Option<Spanned<String>>,
+    /// The longest a call waits for a free connection slot, within `timeout`.
+    #[serde(default)]
+    pub queue_timeout: Option<Spanned<String>>,
     #[serde(default)]
     pub connect_timeout: Option<Spanned<String>>,
     #[serde(default)]
@@ -53,6 +59,48 @@ pub struct RawBackend {
     pub basic_auth: Option<RawBasicAuth>,
     #[serde(default)]
     pub ws_security: Option<RawWsSecurity>,
+    #[serde(default)]
+    pub circuit_breaker: Option<RawCircuitBreaker>,
+    #[serde(default)]
+    pub retry: Option<RawRetry>,
+}
+
+/// `circuit_breaker:` under `backend`; every key optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCircuitBreaker {
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub consecutive_failures: Option<Spanned<u32>>,
+    /// A share of calls, 0 < rate ≤ 1.
+    #[serde(default)]
+    pub failure_rate: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub min_calls: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub window: Option<Spanned<String>>,
+    #[serde(default)]
+    pub open_for: Option<Spanned<String>>,
+    #[serde(default)]
+    pub probes: Option<Spanned<u32>>,
+}
+
+/// `retry:` under `backend`; every key optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetry {
+    #[serde(default)]
+    pub backoff: Option<Spanned<String>>,
+    #[serde(default)]
+    pub max_backoff: Option<Spanned<String>>,
+    /// Retries as a share of calls, 0 ≤ ratio ≤ 10.
+    #[serde(default)]
+    pub budget_ratio: Option<Spanned<f32>>,
+    #[serde(default)]
+    pub budget_min_per_second: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub budget_window: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +144,10 @@ pub struct RawRoute {
     pub response: Option<RawResponse>,
     #[serde(default)]
     pub faults: Option<Vec<RawFaultRule>>,
+    /// The operation may be repeated safely, so a retry after the request reached the
+    /// backend is allowed (GET and HEAD routes are idempotent anyway).
+    #[serde(default)]
+    pub idempotent: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -26,7 +26,7 @@
 //! ```
 //!
 //! May import (the folder as a whole): `mapping`, `translate`, `wsdl`, `xmlutil`, and
-//! `http::problem` for the problem type prefix; nothing else above. This file itself:
+//! `gateway::problem` for the problem type prefix; nothing else above. This file itself:
 //! `mapping` and its own files.
 
 mod choices;

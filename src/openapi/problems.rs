@@ -2,7 +2,7 @@
 //! and, per route, each error status with what leads to it; a status only declared faults
 //! lead to also says which faults, with their detail's schema.
 //!
-//! May import: `mapping`, `http::problem` (the problem type prefix), and the sibling files of
+//! May import: `mapping`, `gateway::problem` (the problem type prefix), and the sibling files of
 //! `openapi`; nothing else above.
 
 use std::collections::{BTreeMap, HashSet};
@@ -157,7 +157,7 @@ fn problem_ref() -> Value {
     schema_ref(PROBLEM_SCHEMA)
 }
 
-/// The problem+json body every error carries (see `http::problem`).
+/// The problem+json body every error carries (see `gateway::problem`).
 pub(super) fn problem_schema() -> Value {
     json!({
         "type": "object",
@@ -168,7 +168,7 @@ pub(super) fn problem_schema() -> Value {
             "type": {
                 "type": "string",
                 "format": "uri",
-                "examples": [format!("{}backend-timeout", crate::http::problem::TYPE_PREFIX)],
+                "examples": [format!("{}backend-timeout", crate::gateway::problem::TYPE_PREFIX)],
             },
             "title": { "type": "string" },
             "status": { "type": "integer", "minimum": 400, "maximum": 599 },

@@ -37,6 +37,9 @@ pub struct ClientSettings {
     pub timeout: Duration,
     /// Each attempt's own limit (within what is left of `timeout`); `None`: what is left.
     pub attempt_timeout: Option<Duration>,
+    /// The longest a call waits for a free slot (within `timeout`); `None`: until the
+    /// deadline.
+    pub queue_timeout: Option<Duration>,
     pub connect_timeout: Duration,
     /// Requests in flight to this backend at most; more wait their turn.
     pub max_concurrency: usize,
@@ -121,6 +124,7 @@ impl std::fmt::Debug for ClientSettings {
             .field("soap_version", &self.soap_version)
             .field("timeout", &self.timeout)
             .field("attempt_timeout", &self.attempt_timeout)
+            .field("queue_timeout", &self.queue_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_concurrency", &self.max_concurrency)
             .field("retries", &self.retries)
@@ -451,6 +455,7 @@ mod tests {
             soap_version: SoapVersion::V11,
             timeout: Duration::from_secs(5),
             attempt_timeout: None,
+            queue_timeout: None,
             connect_timeout: Duration::from_secs(1),
             max_concurrency,
             retries: 0,

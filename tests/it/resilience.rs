@@ -217,3 +217,113 @@ async fn a_refused_connection_is_retried_even_for_post_routes() {
         "{text}"
     );
 }
+
+#[actix_web::test]
+async fn a_full_bulkhead_answers_503_within_the_deadline_instead_of_piling_up() {
+    let be = backend::start(Reply::Hang).await;
+    let b = bridge_to(&be.url("/customers"), |t| {
+        t.replace(
+            "timeout: 10s",
+            "timeout: 600ms\n  queue_timeout: 100ms\n  max_concurrency: 1\n  retries: 0",
+        )
+    })
+    .await;
+    let first = tokio::spawn({
+        let url = b.url("/customers/1");
+        async move {
+            let r = support::client().get(url).send().await.expect("first");
+            let status = r.status().as_u16();
+            let v: Value = serde_json::from_str(&r.text().await.expect("t")).expect("json");
+            (status, v["code"].as_str().map(str::to_owned))
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let t = Instant::now();
+    let (status, headers, v) = get(&b, "/customers/2").await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (503, Some("backend-busy")),
+        "{v}"
+    );
+    assert!(headers.contains_key("retry-after"));
+    assert!(
+        t.elapsed() < Duration::from_millis(400),
+        "{:?}",
+        t.elapsed()
+    );
+    let (status, code) = first.await.expect("join");
+    assert_eq!((status, code.as_deref()), (504, Some("backend-timeout")));
+    assert_eq!(be.count(), 1, "the queued call never reached the backend");
+}
+
+#[actix_web::test]
+async fn a_post_route_marked_idempotent_is_retried_after_a_503() {
+    let be = backend::start(outage()).await;
+    let b = bridge_to(&be.url("/customers"), |t| {
+        t.replace(
+            "    operation: PlaceOrder\n",
+            "    operation: PlaceOrder\n    idempotent: true\n",
+        )
+    })
+    .await;
+    let (status, v) = place_order(&b).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (502, Some("backend-not-soap")),
+        "{v}"
+    );
+    assert_eq!(be.count(), 2, "retried once");
+}
+
+#[actix_web::test]
+async fn breaker_settings_come_from_the_mapping() {
+    // Open after 2 failures, probe again after 1 s.
+    let be = backend::start(outage()).await;
+    let b = bridge_to(&be.url("/customers"), |t| {
+        t.replace(
+            "timeout: 10s",
+            "timeout: 10s\n  retries: 0\n  circuit_breaker:\n    consecutive_failures: 2\n    open_for: 1s\n    probes: 1",
+        )
+    })
+    .await;
+    for _ in 0..2 {
+        let (_, _, v) = get(&b, "/customers/42").await;
+        assert_eq!(v["code"], "backend-not-soap");
+    }
+    let (status, headers, v) = get(&b, "/customers/42").await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (503, Some("backend-circuit-open"))
+    );
+    assert_eq!(
+        headers.get("retry-after").map(|h| h.as_bytes()),
+        Some(&b"1"[..])
+    );
+    be.set_reply(Reply::soap12(200, GOOD));
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let (status, _, _) = get(&b, "/customers/42").await;
+    assert_eq!(status, 200);
+    assert_eq!(circuit(&b).await, "closed", "one probe closes it");
+}
+
+#[test]
+fn bad_breaker_and_retry_settings_are_refused_with_their_place() {
+    let path = support::root().join("mappings/customers.yaml");
+    let text = std::fs::read_to_string(&path).expect("demo mapping").replace(
+        "timeout: 10s",
+        "timeout: 10s\n  circuit_breaker:\n    failure_rate: 2\n    probes: 0\n  retry:\n    budget_window: 2m",
+    );
+    let err = soapbridge::mapping::load_texts(&[(path.as_path(), &text)], Default::default())
+        .expect_err("refused");
+    let all: Vec<String> = err.iter().map(ToString::to_string).collect();
+    let text = all.join("\n");
+    assert!(
+        text.contains("customers.yaml:13:19: failure_rate `2` is not a share of calls"),
+        "{text}"
+    );
+    assert!(text.contains("`probes` must be at least 1"), "{text}");
+    assert!(
+        text.contains("`budget_window` must be between 1s and 60s"),
+        "{text}"
+    );
+}
