@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::http::server::{Shutdown, run_server};
 use crate::http::{AppState, RouteTable, ServerConfig};
 use crate::mapping::{self, Diagnostic, Mappings};
 use crate::wsdl;
@@ -56,6 +57,8 @@ pub enum Command {
         /// Largest request body, in bytes.
         #[arg(long, default_value_t = 1 << 20)]
         max_body_bytes: usize,
+        #[command(flatten)]
+        shutdown: ShutdownArgs,
     },
     /// Check mapping files against their contracts, offline; exit 1 on any error.
     Check {
@@ -94,7 +97,30 @@ pub enum Command {
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080", env = "SOAPBRIDGE_LISTEN")]
         listen: SocketAddr,
+        #[command(flatten)]
+        shutdown: ShutdownArgs,
     },
+}
+
+/// How `serve` and `demo` stop on SIGTERM.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct ShutdownArgs {
+    /// After SIGTERM, keep accepting new connections this long (load balancers need a
+    /// moment to see /readyz fail). Ctrl-C skips it.
+    #[arg(long, default_value = "3s", value_parser = humantime::parse_duration, env = "SOAPBRIDGE_SHUTDOWN_GRACE")]
+    pub shutdown_grace: Duration,
+    /// Then let requests in flight finish for at most this long.
+    #[arg(long, default_value = "25s", value_parser = humantime::parse_duration, env = "SOAPBRIDGE_DRAIN_TIMEOUT")]
+    pub drain_timeout: Duration,
+}
+
+impl ShutdownArgs {
+    fn shutdown(self) -> Shutdown {
+        Shutdown {
+            grace: self.shutdown_grace,
+            drain: self.drain_timeout,
+        }
+    }
 }
 
 pub fn init_logging(format: LogFormat) {
@@ -115,20 +141,21 @@ pub fn init_logging(format: LogFormat) {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None => demo("127.0.0.1:8080".parse()?),
-        Some(Command::Demo { listen }) => demo(listen),
+        None => demo("127.0.0.1:8080".parse()?, Shutdown::default()),
+        Some(Command::Demo { listen, shutdown }) => demo(listen, shutdown.shutdown()),
         Some(Command::Serve {
             listen,
             paths,
             watch,
             max_body_bytes,
+            shutdown,
         }) => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from("mappings")]
             } else {
                 paths
             };
-            serve(listen, paths, watch, max_body_bytes)
+            serve(listen, paths, watch, max_body_bytes, shutdown.shutdown())
         }
         Some(Command::Check { paths }) => check(&paths),
         Some(Command::Openapi { paths, server }) => {
@@ -224,29 +251,12 @@ fn mock(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run_server(
-    state: actix_web::web::Data<AppState>,
-    listen: SocketAddr,
-) -> anyhow::Result<(SocketAddr, actix_web::dev::Server)> {
-    let server = actix_web::HttpServer::new(move || {
-        actix_web::App::new()
-            .app_data(state.clone())
-            .configure(crate::http::configure)
-    })
-    .shutdown_timeout(10)
-    .bind(listen)
-    .with_context(|| {
-        format!("cannot listen on {listen} (is another process using it? choose one with --listen)")
-    })?;
-    let addr = server.addrs().first().copied().unwrap_or(listen);
-    Ok((addr, server.run()))
-}
-
 fn serve(
     listen: SocketAddr,
     paths: Vec<PathBuf>,
     watch: bool,
     max_body_bytes: usize,
+    shutdown: Shutdown,
 ) -> anyhow::Result<ExitCode> {
     let mappings = match mapping::load(&paths, mapping::Options::default()) {
         Ok(m) => m,
@@ -264,7 +274,7 @@ fn serve(
     };
     actix_web::rt::System::new().block_on(async move {
         let state = actix_web::web::Data::new(AppState::new(table, config));
-        let (addr, server) = run_server(state.clone(), listen).await?;
+        let (addr, server) = run_server(state.clone(), listen, shutdown).await?;
         tracing::info!(%addr, routes, "soapbridge listening.");
         spawn_reloader(state, paths, watch);
         server.await?;
@@ -364,7 +374,7 @@ fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, Option<SystemTime>)> {
 }
 
 /// The demo: the embedded contract and mapping against an in-process mock backend.
-fn demo(listen: SocketAddr) -> anyhow::Result<ExitCode> {
+fn demo(listen: SocketAddr, shutdown: Shutdown) -> anyhow::Result<ExitCode> {
     let mut sources = wsdl::Sources::default();
     sources.memory.insert(DEMO_WSDL_PATH.to_owned(), DEMO_WSDL);
     let w = Arc::new(
@@ -396,7 +406,7 @@ fn demo(listen: SocketAddr) -> anyhow::Result<ExitCode> {
         let routes = mappings.routes.len();
         let table = RouteTable::build(mappings).map_err(|e| anyhow::anyhow!(e))?;
         let state = actix_web::web::Data::new(AppState::new(table, ServerConfig::default()));
-        let (addr, server) = match run_server(state, listen).await {
+        let (addr, server) = match run_server(state, listen, shutdown).await {
             Ok(x) => x,
             Err(e) => bail!("{e:#}"),
         };

@@ -12,8 +12,10 @@ pub mod docs;
 pub mod handler;
 pub mod problem;
 pub mod router;
+pub mod server;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use arc_swap::ArcSwap;
@@ -48,6 +50,8 @@ pub struct AppState {
     /// The call pipeline every face uses, with the process's metrics.
     pub core: Core,
     pub config: ServerConfig,
+    /// Set on SIGTERM: `/readyz` answers 503 while requests in flight finish.
+    pub draining: AtomicBool,
 }
 
 impl AppState {
@@ -58,6 +62,7 @@ impl AppState {
             table: ArcSwap::from_pointee(table),
             core,
             config,
+            draining: AtomicBool::new(false),
         }
     }
 
@@ -95,7 +100,16 @@ fn backend_status(table: &RouteTable) -> serde_json::Map<String, serde_json::Val
 /// pull this replica, so it stays ready; the body shows each backend's circuit.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let routes = state.table.load().routes.len();
-    if routes == 0 {
+    if state.draining.load(Ordering::SeqCst) {
+        HttpResponse::ServiceUnavailable()
+            .content_type("application/problem+json")
+            .body(
+                Problem::new(503, "shutting-down", "soapbridge is shutting down")
+                    .detail("requests in flight finish; send new ones to another replica")
+                    .body("/readyz", "-")
+                    .to_string(),
+            )
+    } else if routes == 0 {
         HttpResponse::ServiceUnavailable()
             .content_type("application/problem+json")
             .body(

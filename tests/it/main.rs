@@ -11,6 +11,8 @@ mod openapi;
 // The circuit breaker, retries and the bulkhead against failing loopback backends.
 mod resilience;
 mod serve;
+// SIGTERM: unready at once, a grace for new connections, every request in flight finished.
+mod shutdown;
 mod styles;
 mod support;
 

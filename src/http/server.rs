@@ -1,0 +1,107 @@
+//! The listener's life: bind, serve, and stop without losing a request.
+//!
+//! ```text
+//! SIGTERM ──> /readyz answers 503 at once (load balancers stop sending)
+//!         ──> `grace`: new connections are still accepted while they notice
+//!         ──> stop accepting; requests in flight finish, up to `drain`
+//!         ──> exit 0
+//! SIGINT (Ctrl-C) skips the grace and drains.
+//! ```
+//!
+//! May import the REST face's own modules.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use actix_web::web;
+use anyhow::Context as _;
+
+use super::AppState;
+
+/// How the listener stops.
+#[derive(Clone, Copy, Debug)]
+pub struct Shutdown {
+    /// After SIGTERM, how long new connections are still accepted.
+    pub grace: Duration,
+    /// How long requests in flight may take to finish once accepting stopped.
+    pub drain: Duration,
+}
+
+impl Default for Shutdown {
+    fn default() -> Self {
+        Self {
+            grace: Duration::from_secs(3),
+            drain: Duration::from_secs(25),
+        }
+    }
+}
+
+/// Binds `listen` and returns the address and the running server; SIGTERM and SIGINT stop
+/// it as [`Shutdown`] says. Call inside an actix system.
+pub async fn run_server(
+    state: web::Data<AppState>,
+    listen: SocketAddr,
+    shutdown: Shutdown,
+) -> anyhow::Result<(SocketAddr, actix_web::dev::Server)> {
+    let app_state = state.clone();
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(app_state.clone())
+            .configure(super::configure)
+    })
+    .disable_signals()
+    .shutdown_timeout(shutdown.drain.as_secs().max(1))
+    .bind(listen)
+    .with_context(|| {
+        format!("cannot listen on {listen} (is another process using it? choose one with --listen)")
+    })?;
+    let addr = server.addrs().first().copied().unwrap_or(listen);
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(async move {
+        let grace = match stop_signal().await {
+            Signal::Term => shutdown.grace,
+            Signal::Interrupt => Duration::ZERO,
+        };
+        state.draining.store(true, Ordering::SeqCst);
+        tracing::info!(
+            grace_ms = grace.as_millis() as u64,
+            drain_s = shutdown.drain.as_secs(),
+            "Shutting down: not ready any more; finishing requests in flight."
+        );
+        tokio::time::sleep(grace).await;
+        handle.stop(true).await;
+        tracing::info!("Stopped.");
+    });
+    Ok((addr, server))
+}
+
+enum Signal {
+    Term,
+    Interrupt,
+}
+
+#[cfg(unix)]
+async fn stop_signal() -> Signal {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => tokio::select! {
+            _ = term.recv() => Signal::Term,
+            _ = int.recv() => Signal::Interrupt,
+        },
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+            Signal::Interrupt
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn stop_signal() -> Signal {
+    let _ = tokio::signal::ctrl_c().await;
+    Signal::Interrupt
+}
