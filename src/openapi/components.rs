@@ -13,16 +13,7 @@ use crate::wsdl::{Content, ElemId, Schema, Term, Type, TypeId, Wsdl, well_known}
 use crate::xmlutil::XSD_NS;
 
 use super::json_schema::schema_ref;
-use super::names::claim_component_name;
-
-/// Which schema of a type a component holds.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub(super) enum Form {
-    /// What an element declared with the type holds: with derived types, any of them.
-    Use,
-    /// The type itself, without derived types (for polymorphic types only).
-    Exact,
-}
+use super::names::{Form, claim_component_name};
 
 pub(super) type Key = (usize, TypeId, Form);
 

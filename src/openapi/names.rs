@@ -7,7 +7,14 @@ use std::collections::HashSet;
 
 use crate::mapping::Route;
 
-use super::components::Form;
+/// Which schema of a type a component holds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(super) enum Form {
+    /// What an element declared with the type holds: with derived types, any of them.
+    Use,
+    /// The type itself, without derived types (for polymorphic types only).
+    Exact,
+}
 
 /// Claims a new component name for a type's schema in `taken`: its sanitized local name
 /// (`.exact` appended for the exact form), else that with the namespace's suffix, else

@@ -14,8 +14,9 @@ use crate::translate::{ANY_KEY, ATTRS_KEY, TEXT_KEY, TYPE_KEY, VALUE_KEY};
 use crate::wsdl::{Content, SlotKind, Type, TypeId, well_known};
 
 use super::choices::choice_constraints;
-use super::components::{Form, Gen};
+use super::components::Gen;
 use super::json_schema::{array_of, nullable, set};
+use super::names::Form;
 
 impl Gen<'_> {
     pub(super) fn is_polymorphic(&self, s: usize, ty: TypeId) -> bool {
