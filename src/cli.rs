@@ -349,10 +349,22 @@ fn spawn_reloader(state: actix_web::web::Data<AppState>, paths: Vec<PathBuf>, wa
     }
     if watch {
         actix_web::rt::spawn(async move {
-            let mut last = fingerprint(&paths);
+            let contracts = |state: &AppState| -> Vec<PathBuf> {
+                let table = state.table.load();
+                let mut files: Vec<PathBuf> = table
+                    .routes
+                    .iter()
+                    .map(|r| PathBuf::from(&r.backend.wsdl.location))
+                    .filter(|p| p.is_file())
+                    .collect();
+                files.sort();
+                files.dedup();
+                files
+            };
+            let mut last = fingerprint(&paths, &contracts(&state));
             loop {
                 tokio::time::sleep(Duration::from_secs(2)).await;
-                let now = fingerprint(&paths);
+                let now = fingerprint(&paths, &contracts(&state));
                 if now != last {
                     last = now;
                     reload("file change").await;
@@ -362,15 +374,36 @@ fn spawn_reloader(state: actix_web::web::Data<AppState>, paths: Vec<PathBuf>, wa
     }
 }
 
-/// Names and modification times of the mapping files (a change means reload).
-fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, Option<SystemTime>)> {
-    let mut out = Vec::new();
+/// What the watcher compares: each mapping file and each local entry WSDL, with the file it
+/// resolves to, its modification time and its size (a change means reload).
+///
+/// The resolved path matters for Kubernetes: a mounted ConfigMap is updated by pointing the
+/// `..data` symlink at a new folder, so `customers.yaml` resolves to another file even when
+/// the new file's time and size happen to match.
+pub fn fingerprint(paths: &[PathBuf], contracts: &[PathBuf]) -> Vec<FileStamp> {
     let files = mapping::expand_paths(paths).unwrap_or_default();
-    for f in files {
-        let t = std::fs::metadata(&f).and_then(|m| m.modified()).ok();
-        out.push((f, t));
-    }
-    out
+    files
+        .iter()
+        .chain(contracts)
+        .map(|f| {
+            let meta = std::fs::metadata(f).ok();
+            FileStamp {
+                path: f.clone(),
+                resolved: std::fs::canonicalize(f).ok(),
+                modified: meta.as_ref().and_then(|m| m.modified().ok()),
+                len: meta.map(|m| m.len()),
+            }
+        })
+        .collect()
+}
+
+/// One watched file, as [`fingerprint`] saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    pub path: PathBuf,
+    pub resolved: Option<PathBuf>,
+    pub modified: Option<SystemTime>,
+    pub len: Option<u64>,
 }
 
 /// The demo: the embedded contract and mapping against an in-process mock backend.

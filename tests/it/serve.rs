@@ -169,3 +169,54 @@ async fn the_demo_runs_from_an_empty_folder_on_its_embedded_contract() {
     let v: serde_json::Value = r.json_text().await.expect("JSON");
     assert_eq!(v["customerId"], 42, "{v}");
 }
+
+#[actix_web::test]
+async fn watch_reloads_when_a_kubernetes_configmap_swaps_its_data_symlink() {
+    // The kubelet's layout: customers.yaml -> ..data/customers.yaml, ..data -> ..<stamp>/;
+    // an update writes a new ..<stamp>/ and renames a new ..data symlink over the old one.
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().expect("tmp");
+    let old = dir.path().join("..2026_12_01_10_00_00.000000001");
+    let new = dir.path().join("..2026_12_01_10_05_00.000000002");
+    std::fs::create_dir(&old).expect("mkdir");
+    std::fs::create_dir(&new).expect("mkdir");
+    let with_ping = mapping_text(true);
+    // The same length and modification time: only the file the link resolves to changes.
+    let without_ping = mapping_text(false);
+    let pad = with_ping.len() - without_ping.len();
+    let without_ping = format!("{without_ping}#{}\n", " ".repeat(pad - 2));
+    assert_eq!(with_ping.len(), without_ping.len());
+    std::fs::write(old.join("customers.yaml"), &with_ping).expect("write");
+    std::fs::write(new.join("customers.yaml"), &without_ping).expect("write");
+    let stamp = std::fs::metadata(old.join("customers.yaml"))
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::fs::File::options()
+        .write(true)
+        .open(new.join("customers.yaml"))
+        .and_then(|f| f.set_modified(stamp))
+        .expect("set mtime");
+    symlink(old.file_name().expect("name"), dir.path().join("..data")).expect("..data");
+    symlink("..data/customers.yaml", dir.path().join("customers.yaml")).expect("link");
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["serve", "--watch", "--listen", &format!("127.0.0.1:{port}")])
+        .arg(dir.path())
+        .env("SOAPBRIDGE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start soapbridge serve");
+    let _server = Server(child);
+    assert!(wait_for(port, 6).await, "serves the 6 routes");
+    symlink(
+        new.file_name().expect("name"),
+        dir.path().join("..data_tmp"),
+    )
+    .expect("tmp link");
+    std::fs::rename(dir.path().join("..data_tmp"), dir.path().join("..data")).expect("swap");
+    assert!(
+        wait_for(port, 5).await,
+        "reloads after the ..data symlink swap"
+    );
+}
