@@ -125,17 +125,35 @@ impl ShutdownArgs {
 
 pub fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::prelude::*;
     let filter = EnvFilter::try_from_env("SOAPBRIDGE_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let (otel, otel_error) = match crate::telemetry::layer() {
+        Ok(l) => (l, None),
+        Err(e) => (None, Some(e)),
+    };
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let fmt = tracing_subscriber::fmt::layer()
         .with_ansi(ansi)
         .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Json => builder.json().flatten_event(true).init(),
-        LogFormat::Text => builder.init(),
+    let fmt = match format {
+        LogFormat::Json => fmt.json().flatten_event(true).boxed(),
+        LogFormat::Text => fmt.boxed(),
+    };
+    // The log level does not decide which spans are traced: soapbridge's own spans are.
+    let fmt = fmt.with_filter(filter);
+    let otel = otel.map(|l| {
+        l.with_filter(
+            tracing_subscriber::filter::Targets::new()
+                .with_target("soapbridge", tracing::Level::INFO),
+        )
+    });
+    tracing_subscriber::registry().with(fmt).with(otel).init();
+    if let Some(e) = otel_error {
+        tracing::error!(error = %e, "Traces are off.");
+    } else if crate::telemetry::enabled_by_env() {
+        tracing::info!("Traces are exported over OTLP/HTTP.");
     }
 }
 

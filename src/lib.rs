@@ -23,6 +23,7 @@ pub mod openapi;
 mod proptests;
 pub mod soap;
 pub mod suggest;
+pub mod telemetry;
 pub mod tls;
 pub mod translate;
 pub mod wsdl;

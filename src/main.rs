@@ -8,11 +8,13 @@ use soapbridge::cli::{self, Cli};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::init_logging(cli.log_format);
-    match cli::run(cli) {
+    let code = match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    soapbridge::telemetry::shutdown();
+    code
 }

@@ -11,13 +11,16 @@
 //!
 //! The deadline is one for the whole request: the backend's `timeout`, or the caller's
 //! deadline when that is sooner; queueing for a permit, every attempt and every backoff
-//! count against it. May import `soap::client`, `metrics`, and the gateway's own modules.
+//! count against it. Each attempt is a client span whose context goes to the backend as
+//! `traceparent`. May import `soap::client`, `metrics`, `telemetry`, and the gateway's own
+//! modules.
 
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use serde_json::Value;
 use tower::retry::budget::{Budget as _, TpsBudget};
+use tracing::Instrument as _;
 
 use super::breaker::{Breaker, State, Transition};
 use super::problem::Problem;
@@ -25,6 +28,7 @@ use super::{Caller, answer};
 use crate::mapping::Route;
 use crate::metrics::{BackendLabels, CallLabels, CallTimeLabels, Metrics, RetryLabels};
 use crate::soap::client::{CallError, ClientSettings, SoapClient};
+use crate::telemetry;
 use crate::translate::Limits;
 
 /// What a backend's calls share beyond its client: the breaker and the retry budget.
@@ -149,14 +153,38 @@ pub async fn call(
                 outcome: "timeout",
             }
         } else {
+            let span = tracing::info_span!(
+                "attempt",
+                otel.name = format!("SOAP {}", op.name),
+                otel.kind = "client",
+                server.address = settings.endpoint.host_str().unwrap_or(""),
+                url.full = %settings.endpoint,
+                soapbridge.attempt = attempt + 1,
+                http.response.status_code = tracing::field::Empty,
+                otel.status_code = tracing::field::Empty,
+            );
+            let trace = telemetry::trace_headers(&span);
             let r = client
                 .attempt(
                     &op.soap_action,
                     body.clone(),
                     &caller.request_id,
                     per_attempt,
+                    &trace,
                 )
+                .instrument(span.clone())
                 .await;
+            match &r {
+                Ok(raw) => {
+                    span.record("http.response.status_code", raw.status);
+                    if raw.status >= 500 {
+                        span.record("otel.status_code", "ERROR");
+                    }
+                }
+                Err(_) => {
+                    span.record("otel.status_code", "ERROR");
+                }
+            }
             if let Ok(raw) = &r {
                 metrics
                     .call_seconds

@@ -8,7 +8,8 @@
 //!
 //! Everything between (bind, encode, call, read, shape) is `gateway`'s. This module adds
 //! what is HTTP's own: the request id header, the body limit, the route's metrics and the
-//! access log line. May import `gateway`, `mapping` (the route model), `metrics`.
+//! access log line, and the server span that continues the caller's trace. May import
+//! `gateway`, `mapping` (the route model), `metrics`, `telemetry`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -18,6 +19,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt as _;
 use serde_json::Value;
+use tracing::Instrument as _;
 
 use super::AppState;
 use super::problem::Problem;
@@ -25,6 +27,7 @@ use super::router::Found;
 use crate::gateway::{Caller, Input, Output, Target, log_problem};
 use crate::mapping::Route;
 use crate::metrics::{RouteLabels, RouteTimeLabels};
+use crate::telemetry;
 
 /// The request id: the caller's `X-Request-Id` when it is sane, else a new UUID.
 pub fn request_id(req: &HttpRequest) -> String {
@@ -73,10 +76,32 @@ pub async fn dispatch(
             (r, "(none)".to_owned())
         }
         Found::Route { target, params } => {
-            let resp = match serve(&req, payload, &state, target, params, &rid).await {
+            let span = tracing::info_span!(
+                "request",
+                otel.name = format!("{method} {}", target.route.path),
+                otel.kind = "server",
+                http.request.method = %method,
+                http.route = %target.route.path,
+                url.path = %path,
+                soapbridge.request_id = %rid,
+                http.response.status_code = tracing::field::Empty,
+                otel.status_code = tracing::field::Empty,
+            );
+            telemetry::continue_trace(&span, |name| {
+                req.headers().get(name).and_then(|v| v.to_str().ok())
+            });
+            let resp = match serve(&req, payload, &state, target, params, &rid)
+                .instrument(span.clone())
+                .await
+            {
                 Ok(resp) => resp,
                 Err(p) => p.response(&path, &rid),
             };
+            let status = resp.status().as_u16();
+            span.record("http.response.status_code", status);
+            if status >= 500 {
+                span.record("otel.status_code", "ERROR");
+            }
             (resp, target.route.path.clone())
         }
     };

@@ -239,9 +239,15 @@ impl SoapClient {
         body: Bytes,
         request_id: &str,
         timeout: Duration,
+        extra_headers: &[(&'static str, String)],
     ) -> Result<RawResponse, CallError> {
         let started = Instant::now();
-        match tokio::time::timeout(timeout, self.send_once(soap_action, body, request_id)).await {
+        match tokio::time::timeout(
+            timeout,
+            self.send_once(soap_action, body, request_id, extra_headers),
+        )
+        .await
+        {
             Ok(Ok(mut r)) => {
                 r.elapsed = started.elapsed();
                 Ok(r)
@@ -274,7 +280,7 @@ impl SoapClient {
                 timeout,
             })??;
         let left = timeout.saturating_sub(started.elapsed());
-        self.attempt(soap_action, Bytes::from(envelope), request_id, left)
+        self.attempt(soap_action, Bytes::from(envelope), request_id, left, &[])
             .await
             .map_err(|e| match e {
                 CallError::Timeout { endpoint, .. } => CallError::Timeout { endpoint, timeout },
@@ -287,6 +293,7 @@ impl SoapClient {
         soap_action: &str,
         body: Bytes,
         request_id: &str,
+        extra_headers: &[(&'static str, String)],
     ) -> Result<RawResponse, CallError> {
         let b = &self.backend;
         let endpoint = b.endpoint.as_str();
@@ -312,6 +319,9 @@ impl SoapClient {
         }
         for (k, v) in &b.headers {
             req = req.header(k.as_str(), v.as_str());
+        }
+        for (k, v) in extra_headers {
+            req = req.header(*k, v.as_str());
         }
         if let Some((u, p)) = &b.basic_auth {
             req = req.basic_auth(u, Some(p));

@@ -14,7 +14,9 @@ mod serve;
 // SIGTERM: unready at once, a grace for new connections, every request in flight finished.
 mod shutdown;
 mod styles;
+// OpenTelemetry: OTLP/HTTP to a real receiver; the W3C trace context crosses the bridge.
 mod support;
+mod traces;
 
 // Real SOAP stacks (PHP SoapServer, Spyne, SOAP::Lite) behind the bridge; run by
 // scripts/interop.sh, which starts them and passes their URLs.
