@@ -4,6 +4,8 @@
 mod backend;
 mod bridge;
 mod corpus;
+// The deployment files (Dockerfile, deploy/) against what the real binary serves and accepts.
+mod deploy;
 mod generate;
 mod mock;
 // OpenAPI 3.1: the document validates and its schemas fit the JSON the bridge sends.
