@@ -28,7 +28,7 @@ pub struct RouteTimeLabels {
 pub struct CallLabels {
     pub backend: String,
     pub operation: String,
-    /// ok, fault, timeout, unavailable, invalid_response, error.
+    /// ok, fault, timeout, unavailable, invalid_response, circuit_open, busy.
     pub outcome: &'static str,
 }
 

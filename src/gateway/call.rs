@@ -35,6 +35,8 @@ use crate::translate::Limits;
 pub struct Guard {
     pub breaker: Breaker,
     budget: TpsBudget,
+    /// The backend's series are created at its first call, so they show zero, not nothing.
+    series: std::sync::Once,
 }
 
 impl Guard {
@@ -50,6 +52,7 @@ impl Guard {
                 r.budget_min_per_second.min(1_000_000),
                 r.budget_ratio.clamp(0.0, 1000.0),
             ),
+            series: std::sync::Once::new(),
         }
     }
 }
@@ -93,6 +96,21 @@ pub async fn call(
     let backend_labels = BackendLabels {
         backend: backend.clone(),
     };
+    guard.series.call_once(|| {
+        let _ = metrics.circuit_rejected.get_or_create(&backend_labels);
+        let _ = metrics.in_flight.get_or_create(&backend_labels);
+        let _ = metrics.queued.get_or_create(&backend_labels);
+        metrics
+            .circuit_state
+            .get_or_create(&backend_labels)
+            .set(guard.breaker.state().gauge());
+        for reason in ["unavailable", "timeout", "invalid_response"] {
+            let _ = metrics.retries.get_or_create(&RetryLabels {
+                backend: backend.clone(),
+                reason,
+            });
+        }
+    });
     // Refuse at once while the circuit is open, before queueing.
     if let Err(wait) = guard.breaker.check(started) {
         metrics
@@ -126,7 +144,7 @@ pub async fn call(
         let now = Instant::now();
         let ticket = match guard.breaker.acquire(now) {
             Ok((t, tr)) => {
-                note(metrics, backend, &guard.breaker, tr);
+                note(metrics, backend, tr);
                 t
             }
             Err(wait) => {
@@ -197,7 +215,7 @@ pub async fn call(
             judge(route, r, limits, per_attempt < left)
         };
         let tr = guard.breaker.record(ticket, v.failure, Instant::now());
-        note(metrics, backend, &guard.breaker, tr);
+        note(metrics, backend, tr);
         // A retry the circuit would refuse is not tried: the caller gets the real failure.
         let retryable = (v.retry_always || (idempotent && v.retry_if_idempotent))
             && guard.breaker.check(Instant::now()).is_ok();
@@ -319,37 +337,26 @@ fn judge(
 }
 
 /// Logs and counts a breaker's state change.
-fn note(metrics: &Metrics, backend: &str, b: &Breaker, tr: Option<Transition>) {
-    let labels = BackendLabels {
-        backend: backend.to_owned(),
-    };
-    match tr {
-        Some(t) => {
-            metrics
-                .circuit_state
-                .get_or_create(&labels)
-                .set(t.to.gauge());
-            match t.to {
-                State::Open => tracing::warn!(
-                    backend,
-                    from = t.from.label(),
-                    "The backend's circuit opened; calls are refused until a probe succeeds."
-                ),
-                State::HalfOpen => tracing::info!(
-                    backend,
-                    "The backend's circuit is half-open; probe calls go through."
-                ),
-                State::Closed => {
-                    tracing::info!(backend, "The backend's circuit closed; calls go through.")
-                }
-            }
-        }
-        None => {
-            // Keep the gauge present from the first call on.
-            metrics
-                .circuit_state
-                .get_or_create(&labels)
-                .set(b.state().gauge());
+fn note(metrics: &Metrics, backend: &str, tr: Option<Transition>) {
+    let Some(t) = tr else { return };
+    metrics
+        .circuit_state
+        .get_or_create(&BackendLabels {
+            backend: backend.to_owned(),
+        })
+        .set(t.to.gauge());
+    match t.to {
+        State::Open => tracing::warn!(
+            backend,
+            from = t.from.label(),
+            "The backend's circuit opened; calls are refused until a probe succeeds."
+        ),
+        State::HalfOpen => tracing::info!(
+            backend,
+            "The backend's circuit is half-open; probe calls go through."
+        ),
+        State::Closed => {
+            tracing::info!(backend, "The backend's circuit closed; calls go through.")
         }
     }
 }
