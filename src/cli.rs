@@ -2,6 +2,8 @@
 //!
 //! With no command, soapbridge runs the demo: the example contract and mapping compiled into
 //! the binary, served against a mock backend started in the same process.
+//!
+//! May import anything: it is the top floor (only `main.rs` stands above it).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,4 +1,6 @@
 //! `soapbridge inspect`: what a contract offers, for people (text) and tools (JSON).
+//!
+//! May import `wsdl`, `translate`.
 
 use std::fmt::Write as _;
 

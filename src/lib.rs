@@ -1,13 +1,14 @@
 //! soapbridge: a REST/JSON face for SOAP backends.
 //!
 //! ```text
-//! HTTP request ─> http (route table) ─> mapping::bind ─> translate::encode ─> soap::client
-//!                                                                               │
+//! HTTP request ─> http (REST face) ─> gateway::Core::invoke ─> mapping::bind
+//!                                        ─> translate::encode ─> gateway::call ─> soap::client
 //! HTTP response <─ http (problem+json) <─ mapping::shape <─ translate::decode <─┘
 //! ```
 //!
 //! `wsdl` turns contracts into a resolved schema model at start-up, `mapping` compiles the
 //! mapping files against it; everything on the request path works on that immutable model.
+//! Every face calls the same pipeline (`gateway`); docs/ARCHITECTURE.md draws the floors.
 
 pub mod cli;
 pub mod gateway;

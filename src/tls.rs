@@ -1,4 +1,6 @@
 //! TLS set-up: soapbridge uses rustls with the `ring` provider for every outgoing call.
+//!
+//! May import nothing from soapbridge.
 
 /// Installs the process-wide rustls crypto provider once. Safe to call many times.
 pub fn install_crypto_provider() {

@@ -1,5 +1,7 @@
 //! Small XML helpers shared by the WSDL loader and the SOAP codecs: charset detection,
 //! entity references and well-known namespace URIs.
+//!
+//! May import nothing from soapbridge.
 
 use std::borrow::Cow;
 

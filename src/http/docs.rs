@@ -8,6 +8,8 @@
 //!
 //! The document belongs to the route table (`RouteTable::openapi_document`): a reload swaps
 //! the table, and the new table builds its document on the first request.
+//!
+//! May import the REST face's own modules and `openapi` (through the route table).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};

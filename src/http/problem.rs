@@ -2,6 +2,8 @@
 //!
 //! The catalogue itself is face-independent (`gateway::problem`); this adds only the HTTP
 //! rendering (an inherent impl, so every call site reads `problem.response(path, rid)`).
+//!
+//! May import `gateway::problem`.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

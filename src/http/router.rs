@@ -1,5 +1,7 @@
 //! The route table: method + path → route, built once from the mappings and swapped whole
 //! on reload.
+//!
+//! May import `gateway` (clients, guards), `mapping` (routes), `openapi` (the document).
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -5,6 +5,8 @@
 //! path params, query, headers, JSON body ──bind(route)──> input JSON ──> translate::encode
 //! output JSON ──shape(route.response)──> response body;   Fault ──fault_status──> HTTP status
 //! ```
+//!
+//! May import `wsdl`, `translate`, `soap` (the fault model) and the mapping's own modules.
 
 use serde_json::{Map, Value};
 

@@ -1,4 +1,6 @@
 //! Located configuration errors: where, what, why, and the fix.
+//!
+//! May import `suggest`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

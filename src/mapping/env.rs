@@ -1,4 +1,6 @@
 //! `${VAR}` and `${VAR:-default}` in mapping values, expanded at load time.
+//!
+//! May import nothing from soapbridge.
 
 /// Expands environment references with `lookup`. Returns the variable name that is unset
 /// and has no default as the error.

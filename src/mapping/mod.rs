@@ -7,6 +7,9 @@
 //! ```
 //!
 //! The format is documented in `docs/mapping.md`.
+//!
+//! May import `wsdl`, `translate`, `soap` (its settings and fault types), `suggest`; never
+//! `gateway`, a face or the CLI.
 
 pub mod bind;
 pub mod compile;

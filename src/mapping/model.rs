@@ -1,4 +1,6 @@
 //! Compiled mappings: what a route does, checked against the contract, ready for requests.
+//!
+//! May import `wsdl`, `soap` (the client's and WS-Security's settings types).
 
 use std::sync::Arc;
 

@@ -3,6 +3,8 @@
 //! Every struct denies unknown keys, so a misspelled key is an error, not a silently ignored
 //! line. Values that are checked later against the contract keep their location
 //! ([`Spanned`]), so that check can point back at them.
+//!
+//! May import nothing from soapbridge.
 
 use std::collections::BTreeMap;
 use std::fmt;

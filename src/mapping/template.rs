@@ -1,5 +1,7 @@
 //! Placeholders in request templates: `{path.id}`, `{query.limit:10}`, `{header.X-Tenant}`,
 //! `{body}`, `{body.customer.name}`. `{{` and `}}` write literal braces.
+//!
+//! May import nothing from soapbridge.
 
 /// Where a placeholder takes its value from.
 #[derive(Clone, Debug, PartialEq, Eq)]

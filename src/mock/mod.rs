@@ -10,6 +10,8 @@
 //! `fault:server` in any text field of the request, or in an `X-Mock-Fault` header.
 //! With a responses folder, `<Operation>.xml` (a Body child or a whole envelope) or
 //! `<Operation>.json` (the output as JSON) is answered instead of samples.
+//!
+//! May import `wsdl`, `translate`, `soap`; never the bridge's faces.
 
 pub mod sample;
 

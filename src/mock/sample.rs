@@ -4,6 +4,8 @@
 //! Values respect enumerations (the first value), patterns (the shortest matching text),
 //! lengths and ranges. Optional fields are included down to a depth, repeated ones get one
 //! item, recursion stops at the depth limit.
+//!
+//! May import `wsdl`, `translate`, `generate` (the words of a name).
 
 use serde_json::{Map, Number, Value};
 

@@ -2,8 +2,8 @@
 //! and, per route, each error status with what leads to it; a status only declared faults
 //! lead to also says which faults, with their detail's schema.
 //!
-//! May import: `mapping`, `gateway::problem` (the problem type prefix), and the sibling files of
-//! `openapi`; nothing else above.
+//! May import: `mapping`, `gateway::problem` (the problem type prefix), and the sibling files
+//! of `openapi`; nothing else above.
 
 use std::collections::{BTreeMap, HashSet};
 

@@ -13,6 +13,8 @@
 //! (`Connection: close`, no idle pool): an idle kept-alive connection would lock other
 //! clients out of such a server, and a server that closes after each answer without saying
 //! so (SOAP::Lite's daemon) would have its closing connection reused.
+//!
+//! May import `net`, `tls`, `wsdl` (the SOAP version); never `mapping` or `gateway`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

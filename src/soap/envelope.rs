@@ -11,6 +11,8 @@
 //! fault detail entries written straight into `<Fault>` are read as detail (Spyne), and a
 //! detail whose declared type is an empty `complexType` is read as `xsd:anyType` (Spyne's
 //! generated WSDL), so its fields are JSON.
+//!
+//! May import `wsdl`, `translate`, `xmlutil`.
 
 use serde_json::{Map, Value};
 

@@ -1,4 +1,6 @@
 //! SOAP faults as soapbridge reports them.
+//!
+//! May import `wsdl`.
 
 use serde_json::Value;
 

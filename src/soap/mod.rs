@@ -3,6 +3,9 @@
 //! ```text
 //! JSON ─build_request─> envelope text ─client::call─> HTTP POST ─> bytes ─parse_response─> Response | Fault
 //! ```
+//!
+//! May import `wsdl`, `translate`, `net`, `tls`, `xmlutil`; never `mapping`, `gateway` or a
+//! face.
 
 pub mod client;
 pub mod envelope;

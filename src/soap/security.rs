@@ -10,6 +10,8 @@
 //!
 //! The digest is Base64(SHA-1(nonce + created + password)), as the UsernameToken profile
 //! defines. A fresh nonce and time are made for every call.
+//!
+//! May import `translate` (the writer), `xmlutil`.
 
 use std::time::{Duration, SystemTime};
 

@@ -10,6 +10,8 @@
 //!
 //! Names are matched by namespace URI and local name; when a backend qualifies differently
 //! from its schema (common with rpc stacks), the local name alone is accepted.
+//!
+//! May import `wsdl`, `xmlutil` and the codecs' own modules.
 
 use std::sync::Arc;
 

@@ -8,6 +8,8 @@
 //! Both sources yield the same events, so one decoder serves both. Limits are enforced here:
 //! a DOCTYPE is refused (no entity can ever be expanded), and depth and element count are
 //! capped, so hostile XML costs a bounded amount of work.
+//!
+//! May import `wsdl`, `xmlutil`.
 
 use std::borrow::Cow;
 use std::sync::Arc;

@@ -6,6 +6,8 @@
 //! ```
 //!
 //! The conventions are written once, in `docs/json-xml.md`; each has a test here.
+//!
+//! May import `wsdl`, `xmlutil`, `suggest`; no I/O, no clocks, nothing above.
 
 pub mod decode;
 pub mod encode;

@@ -5,6 +5,8 @@
 //! each where it is first needed and reuses it below. Unqualified names get no prefix, and no
 //! default namespace is ever declared, so they stay unqualified. Text and attribute values
 //! are always escaped.
+//!
+//! May import `xmlutil` and the codecs' events.
 
 use std::fmt::Write as _;
 

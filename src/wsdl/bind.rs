@@ -9,6 +9,8 @@
 //!
 //! Each direction of an operation becomes a [`Body`]: the wrapper element and a complex type
 //! whose JSON form is the message's JSON form, so the codecs never see WSDL concepts.
+//!
+//! May import `xmlutil` and the loader's own modules.
 
 use std::collections::HashMap;
 

@@ -4,6 +4,8 @@
 //! request path never builds one. Each element remembers its line and the prefixes in scope,
 //! because XSD names types with QName-valued attributes (`type="tns:Customer"`) that can only
 //! be resolved against the declarations in force where they appear.
+//!
+//! May import `xmlutil`.
 
 use std::sync::Arc;
 

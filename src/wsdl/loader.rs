@@ -10,6 +10,8 @@
 //! copies bundled in the binary, so loading a local contract never touches the network. A
 //! contract named by URL is fetched once, at start-up, with its relative imports. Each
 //! document is read once, however many times it is imported, so cycles end.
+//!
+//! May import `net`, `tls`, `xmlutil`.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;

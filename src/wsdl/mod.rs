@@ -7,6 +7,8 @@
 //! ```
 //!
 //! Parsing happens once, at start-up; the result is immutable and shared by every request.
+//!
+//! May import `net`, `tls`, `xmlutil`: it is the lowest floor of the model.
 
 pub mod dom;
 pub mod loader;

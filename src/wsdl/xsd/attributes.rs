@@ -1,7 +1,8 @@
 //! Attributes of a complex type: local and referenced declarations, prohibitions, attribute
 //! groups (followed once each) and `anyAttribute`.
 //!
-//! May import: `wsdl::{model, dom, loader}`, `xmlutil`, the resolver core (`super`); nothing above.
+//! May import: `wsdl::{model, dom, loader}`, `xmlutil`, the resolver core (`super`); nothing
+//! above.
 
 use std::sync::Arc;
 

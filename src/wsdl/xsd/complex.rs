@@ -1,7 +1,8 @@
 //! Complex types: own content, simple content, complex content by extension or restriction,
 //! and SOAP-encoded arrays (`soapenc:Array` restrictions and their item type).
 //!
-//! May import: `wsdl::{model, dom, loader}`, `xmlutil`, the resolver core (`super`); nothing above.
+//! May import: `wsdl::{model, dom, loader}`, `xmlutil`, the resolver core (`super`); nothing
+//! above.
 
 use std::sync::Arc;
 

@@ -1,7 +1,8 @@
 //! Element declarations: global elements (memoised, with their substitution group head
 //! noted for `finish`) and local ones (`ref`, or a name qualified by `form`).
 //!
-//! May import: `wsdl::{model, dom, loader}`, `xmlutil`, the resolver core (`super`); nothing above.
+//! May import: `wsdl::{model, dom, loader}`, `xmlutil`, the resolver core (`super`); nothing
+//! above.
 
 use std::sync::Arc;
 

@@ -1,7 +1,8 @@
 //! Content-model particles: elements, sequence/choice/all, `xsd:any`, and model group
 //! references (a self-reference inside a redefinition means the original group).
 //!
-//! May import: `wsdl::{model, dom, loader}`, `xmlutil`, the resolver core (`super`); nothing above.
+//! May import: `wsdl::{model, dom, loader}`, `xmlutil`, the resolver core (`super`); nothing
+//! above.
 
 use std::sync::Arc;
 
