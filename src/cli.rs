@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config::Gateway;
 use crate::http::server::{Shutdown, run_server};
 use crate::http::{AppState, RouteTable, ServerConfig};
 use crate::mapping::{self, Diagnostic, Mappings};
@@ -56,6 +57,10 @@ pub enum Command {
         /// Reload when a mapping file changes (SIGHUP always reloads).
         #[arg(long)]
         watch: bool,
+        /// The gateway configuration: authentication providers and policies
+        /// (docs/configuration.md).
+        #[arg(long, env = "SOAPBRIDGE_CONFIG")]
+        config: Option<PathBuf>,
         /// Largest request body, in bytes.
         #[arg(long, default_value_t = 1 << 20)]
         max_body_bytes: usize,
@@ -66,6 +71,9 @@ pub enum Command {
     Check {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// The gateway configuration the mappings name policies of (checked too).
+        #[arg(long, env = "SOAPBRIDGE_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// Print the OpenAPI 3.1 description of mapping files (default: the `mappings/` folder).
     Openapi {
@@ -167,6 +175,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             paths,
             watch,
+            config,
             max_body_bytes,
             shutdown,
         }) => {
@@ -175,9 +184,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 paths
             };
-            serve(listen, paths, watch, max_body_bytes, shutdown.shutdown())
+            serve(
+                listen,
+                paths,
+                watch,
+                config,
+                max_body_bytes,
+                shutdown.shutdown(),
+            )
         }
-        Some(Command::Check { paths }) => check(&paths),
+        Some(Command::Check { paths, config }) => check(&paths, config.as_deref()),
         Some(Command::Openapi { paths, server }) => {
             Ok(crate::openapi::print(&paths, server.as_deref())?)
         }
@@ -208,8 +224,9 @@ fn log_notes(m: &Mappings) {
     }
 }
 
-fn check(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    match mapping::load(paths, mapping::Options::default()) {
+fn check(paths: &[PathBuf], config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let loaded = gateway_config(config).and_then(|(_, opts)| mapping::load(paths, opts));
+    match loaded {
         Ok(m) => {
             for n in &m.notes {
                 println!("note: {n}");
@@ -271,32 +288,62 @@ fn mock(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The gateway configuration (none: an empty one) and what the mapping compiler needs of it.
+fn gateway_config(
+    path: Option<&Path>,
+) -> Result<(Arc<Gateway>, mapping::Options), Vec<Diagnostic>> {
+    let Some(path) = path else {
+        return Ok((Arc::new(Gateway::default()), mapping::Options::default()));
+    };
+    let gw = crate::config::load(path)?;
+    let opts = mapping::Options {
+        policies: Some(mapping::Policies {
+            names: gw.policy_names(),
+            default: gw.default_policy.clone(),
+        }),
+        ..mapping::Options::default()
+    };
+    Ok((Arc::new(gw), opts))
+}
+
+/// The gateway configuration and the mappings, compiled into a route table.
+fn load_table(
+    paths: &[PathBuf],
+    config: Option<&Path>,
+) -> Result<(RouteTable, usize), Vec<Diagnostic>> {
+    let (gw, opts) = gateway_config(config)?;
+    let m = mapping::load(paths, opts)?;
+    log_notes(&m);
+    let n = m.routes.len();
+    RouteTable::build_with(m, &gw)
+        .map(|t| (t, n))
+        .map_err(|e| vec![Diagnostic::new(config.unwrap_or(Path::new("-")), None, e)])
+}
+
 fn serve(
     listen: SocketAddr,
     paths: Vec<PathBuf>,
     watch: bool,
+    config: Option<PathBuf>,
     max_body_bytes: usize,
     shutdown: Shutdown,
 ) -> anyhow::Result<ExitCode> {
-    let mappings = match mapping::load(&paths, mapping::Options::default()) {
-        Ok(m) => m,
+    let (table, routes) = match load_table(&paths, config.as_deref()) {
+        Ok(t) => t,
         Err(diags) => {
             print_diagnostics(&diags);
             return Ok(ExitCode::FAILURE);
         }
     };
-    log_notes(&mappings);
-    let routes = mappings.routes.len();
-    let table = RouteTable::build(mappings).map_err(|e| anyhow::anyhow!(e))?;
-    let config = ServerConfig {
+    let server_config = ServerConfig {
         max_body_bytes,
         ..ServerConfig::default()
     };
     actix_web::rt::System::new().block_on(async move {
-        let state = actix_web::web::Data::new(AppState::new(table, config));
+        let state = actix_web::web::Data::new(AppState::new(table, server_config));
         let (addr, server) = run_server(state.clone(), listen, shutdown).await?;
         tracing::info!(%addr, routes, "soapbridge listening.");
-        spawn_reloader(state, paths, watch);
+        spawn_reloader(state, paths, config, watch);
         server.await?;
         Ok::<_, anyhow::Error>(())
     })?;
@@ -305,33 +352,29 @@ fn serve(
 
 /// Reloads the mappings on SIGHUP, and when `watch` is set, when a mapping file changes.
 /// A reload that fails keeps the running routes and logs every error.
-fn spawn_reloader(state: actix_web::web::Data<AppState>, paths: Vec<PathBuf>, watch: bool) {
+fn spawn_reloader(
+    state: actix_web::web::Data<AppState>,
+    paths: Vec<PathBuf>,
+    config: Option<PathBuf>,
+    watch: bool,
+) {
+    let watched_config = config.clone();
     let reload = {
         let state = state.clone();
         let paths = paths.clone();
         move |why: &'static str| {
             let state = state.clone();
             let paths = paths.clone();
+            let config = config.clone();
             async move {
-                let loaded = tokio::task::spawn_blocking(move || {
-                    mapping::load(&paths, mapping::Options::default())
-                })
-                .await;
+                let loaded =
+                    tokio::task::spawn_blocking(move || load_table(&paths, config.as_deref()))
+                        .await;
                 let result = match loaded {
-                    Ok(Ok(m)) => {
-                        log_notes(&m);
-                        let n = m.routes.len();
-                        match RouteTable::build(m) {
-                            Ok(t) => {
-                                state.swap(t);
-                                tracing::info!(routes = n, reason = why, "Mappings reloaded.");
-                                "ok"
-                            }
-                            Err(e) => {
-                                tracing::error!(error = %e, "Reload failed; the previous routes stay.");
-                                "error"
-                            }
-                        }
+                    Ok(Ok((t, n))) => {
+                        state.swap(t);
+                        tracing::info!(routes = n, reason = why, "Mappings reloaded.");
+                        "ok"
                     }
                     Ok(Err(diags)) => {
                         for d in &diags {
@@ -376,6 +419,7 @@ fn spawn_reloader(state: actix_web::web::Data<AppState>, paths: Vec<PathBuf>, wa
                     .iter()
                     .map(|r| PathBuf::from(&r.backend.wsdl.location))
                     .filter(|p| p.is_file())
+                    .chain(watched_config.clone())
                     .collect();
                 files.sort();
                 files.dedup();
@@ -445,6 +489,7 @@ fn demo(listen: SocketAddr, shutdown: Shutdown) -> anyhow::Result<ExitCode> {
         let opts = mapping::Options {
             endpoint_override: Some(endpoint.clone()),
             sources,
+            policies: None,
         };
         let mappings = mapping::load_texts(&[(Path::new(DEMO_MAPPING_PATH), DEMO_MAPPING)], opts)
             .map_err(|d| {

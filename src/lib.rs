@@ -11,6 +11,8 @@
 //! Every face calls the same pipeline (`gateway`); docs/ARCHITECTURE.md draws the floors.
 
 pub mod cli;
+pub mod config;
+pub mod edge;
 pub mod gateway;
 pub mod generate;
 pub mod http;

@@ -40,14 +40,37 @@ pub use call::Guard;
 pub use problem::Problem;
 
 /// Who is calling, as the edge established it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Identity {
-    /// No authentication was asked for.
+    /// The route is public, or no policy applies.
     #[default]
     Anonymous,
-    /// An authenticated consumer: its name (an API key's consumer, a token's subject, a
-    /// certificate's subject).
-    Consumer(String),
+    Authenticated(Arc<Principal>),
+}
+
+impl Identity {
+    /// The consumer's name, for logs and metrics (`-` when anonymous).
+    pub fn consumer(&self) -> &str {
+        match self {
+            Identity::Anonymous => "-",
+            Identity::Authenticated(p) => &p.consumer,
+        }
+    }
+}
+
+/// An authenticated caller.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Principal {
+    /// The provider that authenticated it (a name from the gateway configuration).
+    pub provider: String,
+    /// The consumer: an API key's consumer, a token's subject, a certificate's subject.
+    pub consumer: String,
+    /// A token's `sub`.
+    pub subject: Option<String>,
+    /// Granted scopes or roles.
+    pub scopes: Vec<String>,
+    /// A token's claims (empty for other providers).
+    pub claims: serde_json::Map<String, Value>,
 }
 
 /// The caller's context: what every stage may read about the call besides its input.

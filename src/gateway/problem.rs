@@ -23,8 +23,17 @@ pub struct Problem {
     pub detail: Option<String>,
     /// Extra members (`errors`, `fault`, `backend_status`...).
     pub extra: Vec<(&'static str, Value)>,
+    /// What the face adds to its answer beyond the body (rare, so boxed).
+    pub hints: Option<Box<Hints>>,
+}
+
+/// Protocol hints a face renders in its own way.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Hints {
     /// When trying again makes sense (`Retry-After` in HTTP).
     pub retry_after: Option<std::time::Duration>,
+    /// How to authenticate (`WWW-Authenticate` in HTTP).
+    pub challenge: Option<String>,
 }
 
 impl Problem {
@@ -35,7 +44,7 @@ impl Problem {
             title: title.into(),
             detail: None,
             extra: Vec::new(),
-            retry_after: None,
+            hints: None,
         }
     }
 
@@ -48,6 +57,10 @@ impl Problem {
         self.extra.retain(|(k, _)| *k != key);
         self.extra.push((key, v));
         self
+    }
+
+    pub fn hints_mut(&mut self) -> &mut Hints {
+        self.hints.get_or_insert_with(Box::default)
     }
 
     /// An extra member's value.
@@ -217,7 +230,7 @@ impl Problem {
             "backend `{backend}` failed repeatedly; soapbridge tries it again in {}",
             humantime::format_duration(std::time::Duration::from_secs(wait.as_secs().max(1)))
         ));
-        p.retry_after = Some(wait);
+        p.hints_mut().retry_after = Some(wait);
         p
     }
 
@@ -226,7 +239,21 @@ impl Problem {
             .detail(format!(
                 "all {slots} connection slots of backend `{backend}` stayed taken until the request's deadline"
             ));
-        p.retry_after = Some(std::time::Duration::from_secs(1));
+        p.hints_mut().retry_after = Some(std::time::Duration::from_secs(1));
+        p
+    }
+
+    pub fn unauthenticated(detail: impl Into<String>, challenge: Option<String>) -> Self {
+        let mut p =
+            Problem::new(401, "unauthenticated", "Authentication is required").detail(detail);
+        p.hints_mut().challenge = challenge;
+        p
+    }
+
+    pub fn forbidden(detail: impl Into<String>, challenge: Option<String>) -> Self {
+        let mut p =
+            Problem::new(403, "forbidden", "The caller may not call this route").detail(detail);
+        p.hints_mut().challenge = challenge;
         p
     }
 

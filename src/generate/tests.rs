@@ -68,6 +68,7 @@ fn the_demo_mapping_compiles_in_memory() {
     let opts = crate::mapping::Options {
         endpoint_override: None,
         sources,
+        policies: None,
     };
     let env = |_: &str| None;
     let mut c = crate::mapping::Compiler::new(opts, &env);

@@ -24,6 +24,7 @@ use tracing::Instrument as _;
 use super::AppState;
 use super::problem::Problem;
 use super::router::Found;
+use crate::edge::{Credentials, Policy};
 use crate::gateway::{Caller, Input, Output, Target, log_problem};
 use crate::mapping::Route;
 use crate::metrics::{RouteLabels, RouteTimeLabels};
@@ -75,7 +76,11 @@ pub async fn dispatch(
             }
             (r, "(none)".to_owned())
         }
-        Found::Route { target, params } => {
+        Found::Route {
+            target,
+            policy,
+            params,
+        } => {
             let span = tracing::info_span!(
                 "request",
                 otel.name = format!("{method} {}", target.route.path),
@@ -90,7 +95,7 @@ pub async fn dispatch(
             telemetry::continue_trace(&span, |name| {
                 req.headers().get(name).and_then(|v| v.to_str().ok())
             });
-            let resp = match serve(&req, payload, &state, target, params, &rid)
+            let resp = match serve(&req, payload, &state, target, policy, params, &rid)
                 .instrument(span.clone())
                 .await
             {
@@ -140,10 +145,40 @@ async fn serve(
     payload: web::Payload,
     state: &AppState,
     target: Target<'_>,
+    policy: Option<&Arc<Policy>>,
     params: Vec<(String, String)>,
     rid: &str,
 ) -> Result<HttpResponse, Problem> {
-    let input = match read_input(req, payload, state, target.route, params).await {
+    let query: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .into_owned()
+        .collect();
+    let mut caller = Caller::new(rid);
+    if let Some(policy) = policy {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        let creds = Credentials {
+            header: &header,
+            query: &query,
+        };
+        match policy.admit(&creds) {
+            Ok(identity) => caller.identity = identity,
+            Err(denied) => {
+                let p = match denied.status {
+                    403 => Problem::forbidden(denied.detail, denied.challenge),
+                    _ => Problem::unauthenticated(denied.detail, denied.challenge),
+                };
+                tracing::info!(
+                    request_id = %rid,
+                    route = %target.route.path,
+                    policy = %policy.name,
+                    code = p.code,
+                    reason = p.detail.as_deref().unwrap_or(""),
+                    "Request refused at the edge."
+                );
+                return Err(p);
+            }
+        }
+    }
+    let input = match read_input(req, payload, state, target.route, params, query).await {
         Ok(input) => input,
         Err(p) => {
             let span =
@@ -152,7 +187,7 @@ async fn serve(
             return Err(p);
         }
     };
-    let Output { status, body } = state.core.invoke(target, input, &Caller::new(rid)).await?;
+    let Output { status, body } = state.core.invoke(target, input, &caller).await?;
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     Ok(match body {
         None => HttpResponse::build(status).finish(),
@@ -169,12 +204,10 @@ async fn read_input(
     state: &AppState,
     route: &Arc<Route>,
     path: Vec<(String, String)>,
+    query: Vec<(String, String)>,
 ) -> Result<Input, Problem> {
     let bytes = read_body(payload, state.config.max_body_bytes).await?;
     let body = parse_json_body(req, &bytes)?;
-    let query = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .collect();
     // Only the headers the route reads.
     let headers = route
         .header_params

@@ -16,13 +16,16 @@ impl Problem {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut b = HttpResponse::build(status);
         b.content_type("application/problem+json");
-        if let Some(wait) = self.retry_after {
+        if let Some(wait) = self.hints.as_ref().and_then(|h| h.retry_after) {
             // Whole seconds, rounded up: a client never retries before the circuit lets it.
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             b.insert_header((
                 actix_web::http::header::RETRY_AFTER,
                 secs.max(1).to_string(),
             ));
+        }
+        if let Some(c) = self.hints.as_ref().and_then(|h| h.challenge.as_deref()) {
+            b.insert_header((actix_web::http::header::WWW_AUTHENTICATE, c));
         }
         b.body(self.body(instance, request_id).to_string())
     }

@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use actix_web::http::Method;
 
+use crate::config::Gateway;
+use crate::edge::Policy;
 use crate::gateway::{Backends, Target};
 use crate::mapping::{Mappings, Route};
 
@@ -16,6 +18,8 @@ pub use crate::mapping::compile::{RESERVED, is_reserved};
 pub struct RouteTable {
     routers: HashMap<Method, matchit::Router<usize>>,
     pub routes: Vec<Arc<Route>>,
+    /// Each route's policy (same index), resolved from the gateway configuration.
+    policies: Vec<Option<Arc<Policy>>>,
     backends: Backends,
     pub notes: Vec<String>,
     /// The OpenAPI document of these routes, built on first request.
@@ -33,6 +37,7 @@ impl std::fmt::Debug for RouteTable {
 pub enum Found<'t> {
     Route {
         target: Target<'t>,
+        policy: Option<&'t Arc<Policy>>,
         params: Vec<(String, String)>,
     },
     MethodNotAllowed(Vec<String>),
@@ -44,13 +49,32 @@ impl RouteTable {
         Self {
             routers: HashMap::new(),
             routes: Vec::new(),
+            policies: Vec::new(),
             backends: Backends::default(),
             notes: Vec::new(),
             openapi: std::sync::OnceLock::new(),
         }
     }
 
+    /// The table of mappings that name no policy (no gateway configuration).
     pub fn build(m: Mappings) -> Result<Self, String> {
+        Self::build_with(m, &Gateway::default())
+    }
+
+    /// The table, with each route's policy taken from `gateway`.
+    pub fn build_with(m: Mappings, gateway: &Gateway) -> Result<Self, String> {
+        let mut policies = Vec::with_capacity(m.routes.len());
+        for r in &m.routes {
+            policies.push(match &r.auth {
+                None => None,
+                Some(name) => Some(gateway.policies.get(name).cloned().ok_or_else(|| {
+                    format!(
+                        "{}: policy `{name}` is not in the gateway configuration",
+                        r.origin
+                    )
+                })?),
+            });
+        }
         let backends = Backends::build(&m.backends)?;
         let mut routers: HashMap<Method, matchit::Router<usize>> = HashMap::new();
         for (i, r) in m.routes.iter().enumerate() {
@@ -69,6 +93,7 @@ impl RouteTable {
         Ok(Self {
             routers,
             routes: m.routes,
+            policies,
             backends,
             notes: m.notes,
             openapi: std::sync::OnceLock::new(),
@@ -101,7 +126,11 @@ impl RouteTable {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect();
             if let Some(target) = self.backends.target(route) {
-                return Found::Route { target, params };
+                return Found::Route {
+                    target,
+                    policy: self.policies[*m.value].as_ref(),
+                    params,
+                };
             }
         }
         let mut allowed: Vec<String> = self

@@ -74,3 +74,22 @@ pub fn hint_for(given: &str, known: &[&str], what: &str) -> String {
         None => format!("known {what}: {list}"),
     }
 }
+
+/// Where a value was written, for a diagnostic.
+pub fn loc<T>(s: &serde_saphyr::Spanned<T>) -> Option<serde_saphyr::Location> {
+    Some(s.referenced)
+}
+
+/// A YAML syntax or shape error's first line without its own "line N column M:" prefix
+/// (the diagnostic prints the position itself).
+pub fn strip_location_prefix(msg: &str) -> String {
+    let first = msg.lines().next().unwrap_or(msg);
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // "line 2 column 1: unknown field ..." → "unknown field ..."
+    if first.starts_with("line ")
+        && let Some((_, rest)) = first.split_once(": ")
+    {
+        return rest.to_owned();
+    }
+    first.to_owned()
+}

@@ -21,7 +21,7 @@ pub mod template;
 
 use std::path::{Path, PathBuf};
 
-pub use compile::{Compiler, Options};
+pub use compile::{Compiler, Options, Policies};
 pub use diag::Diagnostic;
 pub use model::*;
 

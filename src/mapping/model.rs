@@ -24,6 +24,8 @@ pub struct Backend {
     /// How the backend client reaches it (endpoint and version repeated there).
     pub client: ClientSettings,
     pub ws_security: Option<WsSecurity>,
+    /// The policy the backend's routes get unless they name their own.
+    pub auth: Option<String>,
 }
 
 impl Backend {
@@ -157,6 +159,9 @@ pub struct Route {
     pub faults: Vec<FaultRule>,
     pub summary: Option<String>,
     pub description: Option<String>,
+    /// The gateway configuration's policy that admits callers (the route's, else the
+    /// backend's, else the configuration's default); `None`: public.
+    pub auth: Option<String>,
     /// A retry after the request reached the backend is safe (GET/HEAD routes, or
     /// `idempotent: true`).
     pub idempotent: bool,

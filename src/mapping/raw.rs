@@ -61,6 +61,9 @@ pub struct RawBackend {
     pub basic_auth: Option<RawBasicAuth>,
     #[serde(default)]
     pub ws_security: Option<RawWsSecurity>,
+    /// The gateway configuration's policy for this backend's routes.
+    #[serde(default)]
+    pub auth: Option<Spanned<String>>,
     #[serde(default)]
     pub circuit_breaker: Option<RawCircuitBreaker>,
     #[serde(default)]
@@ -150,6 +153,9 @@ pub struct RawRoute {
     /// backend is allowed (GET and HEAD routes are idempotent anyway).
     #[serde(default)]
     pub idempotent: Option<bool>,
+    /// The gateway configuration's policy for this route (overrides the backend's).
+    #[serde(default)]
+    pub auth: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -521,6 +521,11 @@ mod tests {
         let client = Arc::new(SoapClient::new(settings(url, 1)).expect("client"));
         let results = calls(&client, N).await;
         assert!(results.iter().all(|r| r == &Ok(200)), "{results:?}");
+        // The server records a connection after answering on it: let it finish the last.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while log.lock().expect("lock").len() < N && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         let log = log.lock().expect("lock");
         assert_eq!(log.len(), N, "one connection per call: {log:?}");
         assert!(
@@ -545,6 +550,10 @@ mod tests {
             failed.len(),
             failed[0]
         );
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while log.lock().expect("lock").len() < N && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         assert_eq!(log.lock().expect("lock").len(), N);
     }
 }

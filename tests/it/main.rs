@@ -1,6 +1,8 @@
 //! Integration tests: one binary, one module per area. They start the real server and real
 //! HTTP SOAP backends on 127.0.0.1 (ephemeral ports).
 
+// Edge security: API keys and policies from a gateway configuration, 401/403, no key in logs.
+mod auth;
 mod backend;
 mod bridge;
 mod corpus;

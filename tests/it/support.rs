@@ -99,6 +99,14 @@ pub async fn start_bridge(
     config: soapbridge::http::ServerConfig,
 ) -> Bridge {
     let table = soapbridge::http::RouteTable::build(mappings).expect("route table builds");
+    start_table(table, config).await
+}
+
+/// Starts the bridge on a route table already built (with a gateway configuration).
+pub async fn start_table(
+    table: soapbridge::http::RouteTable,
+    config: soapbridge::http::ServerConfig,
+) -> Bridge {
     let state = actix_web::web::Data::new(soapbridge::http::AppState::new(table, config));
     let s2 = state.clone();
     let server = actix_web::HttpServer::new(move || {

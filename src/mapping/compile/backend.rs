@@ -243,7 +243,9 @@ impl Compiler<'_> {
             breaker: self.breaker_settings(file, raw.circuit_breaker.as_ref()),
             retry: self.retry_settings(file, raw.retry.as_ref()),
         };
+        let auth = self.policy(file, raw.auth.as_ref());
         Some(Backend {
+            auth,
             name,
             wsdl,
             binding,

@@ -23,6 +23,7 @@ mod backend;
 mod binding;
 mod faults;
 mod params;
+mod policy;
 mod request;
 mod resilience;
 mod response;
@@ -33,7 +34,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use actix_web::http::Method;
-use serde_saphyr::{Location, Spanned};
 
 use super::diag::Diagnostic;
 use super::model::*;
@@ -57,6 +57,16 @@ pub struct Options {
     /// Replaces every backend's endpoint (the embedded demo points at its own mock).
     pub endpoint_override: Option<url::Url>,
     pub sources: wsdl::Sources,
+    /// The policies the gateway configuration declares, and its default; `None`: there is
+    /// no gateway configuration, so no mapping may name a policy.
+    pub policies: Option<Policies>,
+}
+
+/// What the mapping compiler needs to know of the gateway configuration's policies.
+#[derive(Clone, Debug, Default)]
+pub struct Policies {
+    pub names: std::collections::BTreeSet<String>,
+    pub default: Option<String>,
 }
 
 pub struct Compiler<'e> {
@@ -68,9 +78,7 @@ pub struct Compiler<'e> {
     out: Mappings,
 }
 
-fn loc<T>(s: &Spanned<T>) -> Option<Location> {
-    Some(s.referenced)
-}
+pub(super) use super::diag::{loc, strip_location_prefix};
 
 impl<'e> Compiler<'e> {
     pub fn new(opts: Options, env: &'e dyn Fn(&str) -> Option<String>) -> Self {
@@ -165,18 +173,6 @@ impl<'e> Compiler<'e> {
             None => self.auto_routes(path, &backend, &base),
         }
     }
-}
-
-fn strip_location_prefix(msg: &str) -> String {
-    let first = msg.lines().next().unwrap_or(msg);
-    let first = first.strip_prefix("error: ").unwrap_or(first);
-    // "line 2 column 1: unknown field ..." → "unknown field ..."
-    if first.starts_with("line ")
-        && let Some((_, rest)) = first.split_once(": ")
-    {
-        return rest.to_owned();
-    }
-    first.to_owned()
 }
 
 /// The simple type a text value converts to for `ty`: itself, or the content of a complex

@@ -103,6 +103,7 @@ impl Compiler<'_> {
                 faults: Vec::new(),
                 summary: op.documentation.clone(),
                 description: None,
+                auth: backend.auth.clone().or_else(|| self.default_policy()),
                 idempotent: false,
                 origin,
             }));
@@ -197,7 +198,12 @@ impl Compiler<'_> {
         }
         let idempotent =
             method == Method::GET || method == Method::HEAD || r.idempotent == Some(true);
+        let auth = match &r.auth {
+            Some(a) => self.policy(file, Some(a)),
+            None => backend.auth.clone().or_else(|| self.default_policy()),
+        };
         Some(Route {
+            auth,
             idempotent,
             method,
             path,
