@@ -62,11 +62,18 @@ struct Verdict {
     result: Result<Value, Problem>,
     /// Counts as a failure for the breaker.
     failure: bool,
-    /// Worth another attempt on an idempotent route.
-    retry_if_idempotent: bool,
-    /// Worth another attempt on any route (nothing reached the backend).
-    retry_always: bool,
+    retry: Retry,
     outcome: &'static str,
+}
+
+/// Whether another attempt may follow.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    Never,
+    /// The request may have reached the backend: only an idempotent route is retried.
+    IfIdempotent,
+    /// Nothing reached the backend: any route may be retried.
+    Always,
 }
 
 /// Calls the backend for one request and reads its answer.
@@ -166,8 +173,7 @@ pub async fn call(
                     humantime::format_duration(settings.timeout)
                 ))),
                 failure: false,
-                retry_if_idempotent: false,
-                retry_always: false,
+                retry: Retry::Never,
                 outcome: "timeout",
             }
         } else {
@@ -217,7 +223,8 @@ pub async fn call(
         let tr = guard.breaker.record(ticket, v.failure, Instant::now());
         note(metrics, backend, tr);
         // A retry the circuit would refuse is not tried: the caller gets the real failure.
-        let retryable = (v.retry_always || (idempotent && v.retry_if_idempotent))
+        let retryable = (v.retry == Retry::Always
+            || (idempotent && v.retry == Retry::IfIdempotent))
             && guard.breaker.check(Instant::now()).is_ok();
         if retryable && attempt < settings.retries {
             let pause = backoff(&settings.retry, attempt);
@@ -274,36 +281,42 @@ fn judge(
     match r {
         Err(e) => {
             let text = e.to_string();
-            match e {
-                CallError::Connect { .. } => Verdict {
-                    result: Err(Problem::backend_unavailable(text)),
-                    failure: true,
-                    retry_if_idempotent: true,
-                    retry_always: true,
-                    outcome: "unavailable",
-                },
-                CallError::Transport { .. } => Verdict {
-                    result: Err(Problem::backend_unavailable(text)),
-                    failure: true,
-                    retry_if_idempotent: true,
-                    retry_always: false,
-                    outcome: "unavailable",
-                },
-                CallError::Timeout { .. } => Verdict {
-                    result: Err(Problem::backend_timeout(text)),
-                    failure: true,
-                    // Only a per-attempt timeout leaves time for another attempt.
-                    retry_if_idempotent: attempt_capped,
-                    retry_always: false,
-                    outcome: "timeout",
-                },
-                CallError::TooLarge { .. } => Verdict {
-                    result: Err(Problem::backend_response_too_large(text)),
-                    failure: false,
-                    retry_if_idempotent: false,
-                    retry_always: false,
-                    outcome: "invalid_response",
-                },
+            let (problem, failure, retry, outcome) = match e {
+                CallError::Connect { .. } => (
+                    Problem::backend_unavailable(text),
+                    true,
+                    Retry::Always,
+                    "unavailable",
+                ),
+                CallError::Transport { .. } => (
+                    Problem::backend_unavailable(text),
+                    true,
+                    Retry::IfIdempotent,
+                    "unavailable",
+                ),
+                // Only a per-attempt timeout leaves time for another attempt.
+                CallError::Timeout { .. } => (
+                    Problem::backend_timeout(text),
+                    true,
+                    if attempt_capped {
+                        Retry::IfIdempotent
+                    } else {
+                        Retry::Never
+                    },
+                    "timeout",
+                ),
+                CallError::TooLarge { .. } => (
+                    Problem::backend_response_too_large(text),
+                    false,
+                    Retry::Never,
+                    "invalid_response",
+                ),
+            };
+            Verdict {
+                result: Err(problem),
+                failure,
+                retry,
+                outcome,
             }
         }
         Ok(raw) => {
@@ -328,8 +341,11 @@ fn judge(
             Verdict {
                 result,
                 failure,
-                retry_if_idempotent: gateway_error,
-                retry_always: false,
+                retry: if gateway_error {
+                    Retry::IfIdempotent
+                } else {
+                    Retry::Never
+                },
                 outcome,
             }
         }

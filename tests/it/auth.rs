@@ -4,7 +4,6 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -197,11 +196,7 @@ async fn keys_never_reach_the_log_even_at_debug_level() {
     .expect("write");
     let config = dir.path().join("gateway.yaml");
     std::fs::write(&config, config_text()).expect("write");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = support::free_port();
     let log = dir.path().join("stderr");
     let mut child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
         .args([
@@ -222,23 +217,7 @@ async fn keys_never_reach_the_log_even_at_debug_level() {
         .spawn()
         .expect("start soapbridge serve");
     let base = format!("http://127.0.0.1:{port}");
-    let ready = Instant::now() + Duration::from_secs(20);
-    while support::client()
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map(|r| r.status().as_u16())
-        .ok()
-        != Some(200)
-    {
-        if Instant::now() > ready {
-            panic!(
-                "not ready: {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    support::wait_ready(&base, Some(&log)).await;
     for key in ["billing-key-1", "crm-key-7", "guessed-key"] {
         for path in ["/customers/42", "/customers/42/orders", "/ping"] {
             let _ = support::client()

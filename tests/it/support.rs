@@ -138,3 +138,30 @@ pub fn client() -> reqwest::Client {
         .build()
         .expect("client")
 }
+
+/// A port that was free a moment ago on 127.0.0.1, for a server the test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Waits until `GET {base}/readyz` answers 200; after 20 s, fails with the server's log.
+pub async fn wait_ready(base: &str, log: Option<&Path>) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let r = client().get(format!("{base}/readyz")).send().await;
+        if r.map(|r| r.status().as_u16()).ok() == Some(200) {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            let text = log
+                .and_then(|l| std::fs::read_to_string(l).ok())
+                .unwrap_or_default();
+            panic!("soapbridge at {base} did not become ready:\n{text}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -3,7 +3,6 @@
 //! `traceparent`, and sends its own client span's context on to the backend.
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -106,11 +105,7 @@ async fn a_trace_crosses_the_bridge_from_caller_to_backend() {
         .expect("mapping")
         .replace("../wsdl/customers.wsdl", &wsdl.display().to_string());
     std::fs::write(dir.path().join("customers.yaml"), text).expect("write");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = support::free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--shutdown-grace", "0s"])
@@ -125,18 +120,7 @@ async fn a_trace_crosses_the_bridge_from_caller_to_backend() {
         .spawn()
         .expect("start soapbridge serve");
     let base = format!("http://127.0.0.1:{port}");
-    let ready = Instant::now() + Duration::from_secs(20);
-    while support::client()
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map(|r| r.status().as_u16())
-        .ok()
-        != Some(200)
-    {
-        assert!(Instant::now() < ready, "soapbridge did not become ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    support::wait_ready(&base, None).await;
     // The caller's trace: a known trace id and parent span id.
     let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
     let caller_span = "00f067aa0ba902b7";
