@@ -504,45 +504,37 @@ fn start_up_errors_name_the_file_and_the_fault() {
     assert!(error(&no_ca).contains("needs a client CA bundle"));
 }
 
-#[test]
-fn a_sec1_key_is_read_as_well_as_pkcs8() {
+/// Kubernetes secret volumes: `tls.crt` -> `..data/tls.crt`, `..data` -> a timestamped dir,
+/// and a rotation swaps the `..data` symlink in one rename.
+#[cfg(unix)]
+#[actix_web::test]
+async fn a_swapped_secret_volume_symlink_is_a_rotation() {
+    use std::os::unix::fs::symlink;
     let files = Files::new();
-    // rcgen writes PKCS#8; the SEC1 ECPrivateKey is the OCTET STRING inside it.
-    let pkcs8 = std::fs::read_to_string(files.path("tls.key")).expect("read");
-    let der = rustls::pki_types::pem::PemObject::from_pem_slice(pkcs8.as_bytes())
-        .map(|k: rustls::pki_types::PrivatePkcs8KeyDer<'static>| k.secret_pkcs8_der().to_vec())
-        .expect("pkcs8");
-    let sec1 = sec1_inside(&der);
-    let pem = format!(
-        "-----BEGIN EC PRIVATE KEY-----\n{}\n-----END EC PRIVATE KEY-----\n",
-        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, sec1)
-    );
-    std::fs::write(files.path("tls.key"), pem).expect("write");
-    let listener = TlsListener::new(&files.settings(ClientAuth::None)).expect("SEC1 key");
-    assert_eq!(listener.status().serial, "5b:01");
-}
-
-/// The privateKey OCTET STRING of a PKCS#8 PrivateKeyInfo.
-fn sec1_inside(pkcs8: &[u8]) -> Vec<u8> {
-    use x509_parser::der_parser::ber::BerObjectContent;
-    let (_, info) = x509_parser::der_parser::parse_der(pkcs8).expect("der");
-    let BerObjectContent::Sequence(items) = info.content else {
-        panic!("PrivateKeyInfo is a SEQUENCE")
+    let write_version = |name: &str, leaf: &Leaf| {
+        let dir = files.path(name);
+        std::fs::create_dir(&dir).expect("mkdir");
+        std::fs::write(dir.join("tls.crt"), &leaf.cert).expect("write");
+        std::fs::write(dir.join("tls.key"), &leaf.key).expect("write");
     };
-    match &items[2].content {
-        BerObjectContent::OctetString(bytes) => bytes.to_vec(),
-        other => panic!("privateKey is an OCTET STRING, not {other:?}"),
+    write_version("v1", &server_leaf(&files.server_ca, 1));
+    symlink("v1", files.path("..data")).expect("symlink");
+    for name in ["tls.crt", "tls.key"] {
+        std::fs::remove_file(files.path(name)).expect("rm");
+        symlink(format!("..data/{name}"), files.path(name)).expect("symlink");
     }
-}
+    let listener = TlsListener::new(&files.settings(ClientAuth::None)).expect("listener");
+    listener.watch().expect("watch");
+    let server = serve(&listener);
 
-#[test]
-fn debug_output_shows_paths_not_keys() {
-    let files = Files::new();
-    let listener = TlsListener::new(&files.settings(ClientAuth::Require)).expect("listener");
-    let debug = format!("{listener:?}");
-    assert!(debug.contains("tls.key"), "{debug}");
-    assert!(!debug.contains("PRIVATE"), "{debug}");
-    let key = std::fs::read_to_string(files.path("tls.key")).expect("read");
-    let body_line = key.lines().nth(1).expect("a base64 line");
-    assert!(!debug.contains(body_line), "{debug}");
+    write_version("v2", &server_leaf(&files.server_ca, 2));
+    symlink("v2", files.path("..data_tmp")).expect("symlink");
+    std::fs::rename(files.path("..data_tmp"), files.path("..data")).expect("swap");
+    eventually("the swapped volume serves", async || {
+        match get(client(&files.server_ca), server.addr).await {
+            Ok(resp) => served_serial(&resp) == "5b:02",
+            Err(_) => false,
+        }
+    })
+    .await;
 }

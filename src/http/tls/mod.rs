@@ -21,6 +21,8 @@
 mod identity;
 mod load;
 mod resolver;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::path::PathBuf;

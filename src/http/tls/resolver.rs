@@ -13,10 +13,10 @@
 //! May import nothing from soapbridge.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use arc_swap::ArcSwap;
 use rustls::crypto::CryptoProvider;
@@ -52,6 +52,7 @@ impl Shared {
     ) -> Result<Self, String> {
         let stamps = (stamp(&cert_path), stamp(&key_path));
         let pair = load_pair(&cert_path, &key_path, &provider)?;
+        warn_if_expired(&cert_path, &pair.serial, pair.not_after);
         let status = TlsStatus {
             serial: pair.serial,
             subject: pair.subject,
@@ -94,6 +95,7 @@ impl Shared {
                 subject,
                 not_after,
             }) => {
+                warn_if_expired(&self.cert_path, &serial, not_after);
                 self.current.store(Arc::new(key));
                 tracing::info!(
                     cert = %self.cert_path.display(),
@@ -123,6 +125,22 @@ impl Shared {
                 Err(error)
             }
         }
+    }
+}
+
+/// An expired certificate still loads (a rotation may be on its way) but clients will refuse
+/// it, so the log says so.
+fn warn_if_expired(cert_path: &Path, serial: &str, not_after: i64) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    if not_after < now {
+        tracing::warn!(
+            cert = %cert_path.display(),
+            %serial,
+            not_after_unix = not_after,
+            "The TLS certificate has expired; clients will refuse it until it is renewed."
+        );
     }
 }
 
