@@ -410,16 +410,18 @@ async fn rotated_files_are_served_to_new_connections_and_a_broken_pair_keeps_the
     })
     .await;
     assert_eq!(listener.status().serial, "5b:02");
-    assert_eq!(listener.status().reloads, 1);
+    assert!(listener.status().reloads >= 1);
     get(client(&files.server_ca), server.addr)
         .await
         .expect_err("the old CA no longer matches");
 
     // A certificate whose key is another one's: logged, counted, and the old pair serves on.
+    // (The rotation itself may have counted a failure: key read before it was rewritten.)
+    let failed = listener.status().failed_reloads;
     let other = server_leaf(&new_ca, 3);
     std::fs::write(files.path("tls.crt"), &other.cert).expect("write");
     eventually("the broken pair is noticed", async || {
-        listener.status().failed_reloads >= 1
+        listener.status().failed_reloads > failed
     })
     .await;
     let status = listener.status();
@@ -439,7 +441,7 @@ async fn rotated_files_are_served_to_new_connections_and_a_broken_pair_keeps_the
     // Garbage in the certificate file: the same.
     std::fs::write(files.path("tls.crt"), "not a certificate\n").expect("write");
     eventually("the garbage is noticed", async || {
-        listener.status().failed_reloads >= 2
+        listener.status().failed_reloads > failed + 1
     })
     .await;
     let resp = get(client(&new_ca), server.addr)
@@ -448,60 +450,48 @@ async fn rotated_files_are_served_to_new_connections_and_a_broken_pair_keeps_the
     assert_eq!(served_serial(&resp), "5b:02");
 }
 
-fn error(settings: &TlsSettings) -> String {
-    TlsListener::new(settings).expect_err("must fail")
+/// Fails to start with `files`' settings changed by `change`; the error holds every `part`.
+fn start_error(files: &Files, change: impl FnOnce(&mut TlsSettings), parts: &[&str]) -> String {
+    let mut settings = files.settings(ClientAuth::None);
+    change(&mut settings);
+    let err = TlsListener::new(&settings).expect_err("must fail");
+    for part in parts {
+        assert!(err.contains(part), "{part:?} missing from: {err}");
+    }
+    err
 }
 
 #[test]
 fn start_up_errors_name_the_file_and_the_fault() {
     let files = Files::new();
-    let settings = files.settings(ClientAuth::None);
-
-    let mut missing = settings.clone();
-    missing.cert_chain = files.path("nope.crt");
-    let err = error(&missing);
-    assert!(
-        err.contains("cannot read the TLS certificate chain"),
-        "{err}"
+    let nope = |s: &mut TlsSettings| s.cert_chain = files.path("nope.crt");
+    start_error(
+        &files,
+        nope,
+        &["cannot read the TLS certificate chain", "nope.crt"],
     );
-    assert!(err.contains("nope.crt"), "{err}");
-
-    let mut missing_key = settings.clone();
-    missing_key.key = files.path("nope.key");
-    let err = error(&missing_key);
-    assert!(
-        err.contains("cannot read the TLS private key") && err.contains("nope.key"),
-        "{err}"
+    let nope = |s: &mut TlsSettings| s.key = files.path("nope.key");
+    start_error(
+        &files,
+        nope,
+        &["cannot read the TLS private key", "nope.key"],
     );
 
-    // The key of another certificate.
+    // The key of another certificate: both files named, no key material.
     let other = server_leaf(&files.server_ca, 9);
     std::fs::write(files.path("other.key"), &other.key).expect("write");
-    let mut mismatch = settings.clone();
-    mismatch.key = files.path("other.key");
-    let err = error(&mismatch);
-    assert!(err.contains("does not match the certificate"), "{err}");
-    assert!(
-        err.contains("other.key") && err.contains("tls.crt"),
-        "{err}"
-    );
+    let other_key = |s: &mut TlsSettings| s.key = files.path("other.key");
+    let parts = ["does not match the certificate", "other.key", "tls.crt"];
+    let err = start_error(&files, other_key, &parts);
     assert!(
         !err.contains("PRIVATE KEY"),
         "no key material in errors: {err}"
     );
 
-    // Swapped paths.
-    let mut swapped = settings.clone();
-    std::mem::swap(&mut swapped.cert_chain, &mut swapped.key);
-    let err = error(&swapped);
-    assert!(
-        err.contains("holds no certificate") && err.contains("swapped"),
-        "{err}"
-    );
-
-    let mut no_ca = settings.clone();
-    no_ca.client_auth = ClientAuth::Require;
-    assert!(error(&no_ca).contains("needs a client CA bundle"));
+    let swapped = |s: &mut TlsSettings| std::mem::swap(&mut s.cert_chain, &mut s.key);
+    start_error(&files, swapped, &["holds no certificate", "swapped"]);
+    let require = |s: &mut TlsSettings| s.client_auth = ClientAuth::Require;
+    start_error(&files, require, &["needs a client CA bundle"]);
 }
 
 /// Kubernetes secret volumes: `tls.crt` -> `..data/tls.crt`, `..data` -> a timestamped dir,

@@ -80,14 +80,14 @@ impl Shared {
     /// pair now serves; `Ok(false)`: nothing changed; `Err`: the new files are unusable and the
     /// previous pair keeps serving.
     pub(super) fn reload_if_changed(&self) -> Result<bool, String> {
+        // Held to the end: two checks at once (the watch task and a SIGHUP) take turns, so an
+        // older pair can never be stored after a newer one.
+        let mut last = lock(&self.stamps);
         let now = (stamp(&self.cert_path), stamp(&self.key_path));
-        {
-            let mut last = lock(&self.stamps);
-            if *last == now {
-                return Ok(false);
-            }
-            *last = now;
+        if *last == now {
+            return Ok(false);
         }
+        *last = now;
         match load_pair(&self.cert_path, &self.key_path, &self.provider) {
             Ok(Pair {
                 key,
@@ -96,7 +96,6 @@ impl Shared {
                 not_after,
             }) => {
                 warn_if_expired(&self.cert_path, &serial, not_after);
-                self.current.store(Arc::new(key));
                 tracing::info!(
                     cert = %self.cert_path.display(),
                     %serial,
@@ -104,7 +103,9 @@ impl Shared {
                     not_after_unix = not_after,
                     "TLS certificate reloaded; new connections use it."
                 );
+                // Under the status lock, so that status and the served pair change together.
                 let mut status = lock(&self.status);
+                self.current.store(Arc::new(key));
                 status.serial = serial;
                 status.subject = subject;
                 status.not_after_unix = not_after;
