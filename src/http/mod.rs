@@ -13,6 +13,7 @@ pub mod handler;
 pub mod problem;
 pub mod router;
 pub mod server;
+pub mod tls;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

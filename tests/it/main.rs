@@ -9,6 +9,8 @@ mod corpus;
 // The deployment files (Dockerfile, deploy/) against what the real binary serves and accepts.
 mod deploy;
 mod generate;
+// HTTPS on the listener: TLS versions, ALPN, mutual TLS, certificates rotated on disk.
+mod listener_tls;
 mod mock;
 // OpenAPI 3.1: the document validates and its schemas fit the JSON the bridge sends.
 mod openapi;
