@@ -310,14 +310,32 @@ fn gateway_config(
 fn load_table(
     paths: &[PathBuf],
     config: Option<&Path>,
-) -> Result<(RouteTable, usize), Vec<Diagnostic>> {
+) -> Result<(RouteTable, usize, Arc<Gateway>), Vec<Diagnostic>> {
     let (gw, opts) = gateway_config(config)?;
     let m = mapping::load(paths, opts)?;
     log_notes(&m);
     let n = m.routes.len();
     RouteTable::build_with(m, &gw)
-        .map(|t| (t, n))
+        .map(|t| (t, n, gw))
         .map_err(|e| vec![Diagnostic::new(config.unwrap_or(Path::new("-")), None, e)])
+}
+
+/// The listener's TLS from the configuration (the certificate files are read here).
+fn listener_tls(t: &crate::config::ListenerTls) -> anyhow::Result<crate::http::tls::TlsListener> {
+    use crate::config::ClientAuthMode;
+    use crate::http::tls::{ClientAuth, TlsListener, TlsSettings};
+    let settings = TlsSettings {
+        cert_chain: t.cert.clone(),
+        key: t.key.clone(),
+        client_ca: t.client_ca.clone(),
+        client_auth: match t.client_auth {
+            ClientAuthMode::None => ClientAuth::None,
+            ClientAuthMode::Optional => ClientAuth::Optional,
+            ClientAuthMode::Require => ClientAuth::Require,
+        },
+        reload_every: t.reload_every,
+    };
+    TlsListener::new(&settings).map_err(|e| anyhow::anyhow!("TLS: {e}"))
 }
 
 fn serve(
@@ -328,7 +346,7 @@ fn serve(
     max_body_bytes: usize,
     shutdown: Shutdown,
 ) -> anyhow::Result<ExitCode> {
-    let (table, routes) = match load_table(&paths, config.as_deref()) {
+    let (table, routes, gw) = match load_table(&paths, config.as_deref()) {
         Ok(t) => t,
         Err(diags) => {
             print_diagnostics(&diags);
@@ -341,8 +359,12 @@ fn serve(
     };
     actix_web::rt::System::new().block_on(async move {
         let state = actix_web::web::Data::new(AppState::new(table, server_config));
-        let (addr, server) = run_server(state.clone(), listen, shutdown).await?;
-        tracing::info!(%addr, routes, "soapbridge listening.");
+        let tls = match &gw.tls {
+            None => None,
+            Some(t) => Some(listener_tls(t)?),
+        };
+        let (addr, server) = run_server(state.clone(), listen, shutdown, tls.as_ref()).await?;
+        tracing::info!(%addr, routes, tls = tls.is_some(), "soapbridge listening.");
         spawn_reloader(state, paths, config, watch);
         server.await?;
         Ok::<_, anyhow::Error>(())
@@ -371,7 +393,7 @@ fn spawn_reloader(
                     tokio::task::spawn_blocking(move || load_table(&paths, config.as_deref()))
                         .await;
                 let result = match loaded {
-                    Ok(Ok((t, n))) => {
+                    Ok(Ok((t, n, _))) => {
                         state.swap(t);
                         tracing::info!(routes = n, reason = why, "Mappings reloaded.");
                         "ok"
@@ -504,7 +526,7 @@ fn demo(listen: SocketAddr, shutdown: Shutdown) -> anyhow::Result<ExitCode> {
         let routes = mappings.routes.len();
         let table = RouteTable::build(mappings).map_err(|e| anyhow::anyhow!(e))?;
         let state = actix_web::web::Data::new(AppState::new(table, ServerConfig::default()));
-        let (addr, server) = match run_server(state, listen, shutdown).await {
+        let (addr, server) = match run_server(state, listen, shutdown, None).await {
             Ok(x) => x,
             Err(e) => bail!("{e:#}"),
         };

@@ -1,5 +1,5 @@
-//! The gateway configuration: what is not per backend (authentication providers and
-//! policies today), in the same strict, located style as mapping files.
+//! The gateway configuration: what is not per backend (the listener's TLS, authentication
+//! providers and policies), in the same strict, located style as mapping files.
 //!
 //! ```text
 //! soapbridge.yaml ──raw (serde, positions)──> check + compile ──> Gateway { policies }
@@ -28,6 +28,26 @@ pub struct Gateway {
     pub policies: BTreeMap<String, Arc<Policy>>,
     /// The policy of routes that name none.
     pub default_policy: Option<String>,
+    /// TLS on the listener (files checked to exist; the listener reads them).
+    pub tls: Option<ListenerTls>,
+}
+
+/// The listener's TLS, as configured (the REST face builds its rustls config from it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenerTls {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+    pub client_ca: Option<std::path::PathBuf>,
+    /// Client certificates: `None` without `client_ca`.
+    pub client_auth: ClientAuthMode,
+    pub reload_every: std::time::Duration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAuthMode {
+    None,
+    Optional,
+    Require,
 }
 
 impl Gateway {
@@ -79,8 +99,11 @@ pub fn load_text(
         return Err(diags);
     }
     let mut out = Gateway::default();
+    let dir = path.parent().unwrap_or(Path::new(""));
+    if let Some(tls) = raw.listener.as_ref().and_then(|l| l.tls.as_ref()) {
+        out.tls = listener_tls(path, dir, tls, &mut diags);
+    }
     if let Some(auth) = &raw.auth {
-        let dir = path.parent().unwrap_or(Path::new(""));
         let mut providers: BTreeMap<String, Arc<Provider>> = BTreeMap::new();
         for (name, p) in &auth.providers {
             if let Some(p) = provider(path, dir, name, p, env, &mut diags) {
@@ -169,16 +192,97 @@ fn provider(
     env: &dyn Fn(&str) -> Option<String>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Provider> {
-    match &p.api_key {
-        Some(k) => api_keys(path, dir, name, k, env, diags).map(Provider::ApiKey),
-        None => {
+    match (&p.api_key, &p.client_certificate) {
+        (Some(k), None) => api_keys(path, dir, name, k, env, diags).map(Provider::ApiKey),
+        (None, Some(_)) => Some(Provider::ClientCertificate),
+        (None, None) => {
             diags.push(
-                Diagnostic::new(path, None, format!("provider `{name}` has no kind"))
-                    .hint("give `api_key: {header: X-Api-Key, keys: [...]}`"),
+                Diagnostic::new(path, None, format!("provider `{name}` has no kind")).hint(
+                    "give `api_key: {header: X-Api-Key, keys: [...]}` or `client_certificate: {}`",
+                ),
+            );
+            None
+        }
+        (Some(_), Some(_)) => {
+            diags.push(
+                Diagnostic::new(path, None, format!("provider `{name}` has two kinds"))
+                    .hint("one provider is one way to authenticate: split it in two"),
             );
             None
         }
     }
+}
+
+fn listener_tls(
+    path: &Path,
+    dir: &Path,
+    t: &raw::RawTls,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ListenerTls> {
+    let before = diags.len();
+    let mut file = |s: &serde_saphyr::Spanned<String>, what: &str| {
+        let p = dir.join(&s.value);
+        if !p.is_file() {
+            diags.push(
+                Diagnostic::new(
+                    path,
+                    loc(s),
+                    format!("the {what} {} is not a file", p.display()),
+                )
+                .hint("paths are relative to the configuration file"),
+            );
+        }
+        p
+    };
+    let cert = file(&t.cert, "certificate chain");
+    let key = file(&t.key, "private key");
+    let client_ca = t.client_ca.as_ref().map(|c| file(c, "client CA bundle"));
+    let client_auth = match (
+        t.client_auth.as_ref().map(|m| (m, m.value.as_str())),
+        &client_ca,
+    ) {
+        (None, None) => ClientAuthMode::None,
+        (None, Some(_)) | (Some((_, "require")), Some(_)) => ClientAuthMode::Require,
+        (Some((_, "optional")), Some(_)) => ClientAuthMode::Optional,
+        (Some((m, "require" | "optional")), None) => {
+            diags.push(
+                Diagnostic::new(
+                    path,
+                    loc(m),
+                    format!("`client_auth: {}` needs `client_ca`", m.value),
+                )
+                .hint("give the PEM bundle of the CAs that sign client certificates"),
+            );
+            ClientAuthMode::None
+        }
+        (Some((m, other)), _) => {
+            diags.push(
+                Diagnostic::new(path, loc(m), format!("`client_auth: {other}` is not known"))
+                    .hint("use `require` or `optional`"),
+            );
+            ClientAuthMode::None
+        }
+    };
+    let reload_every = match &t.reload_every {
+        None => std::time::Duration::from_secs(10),
+        Some(r) => match humantime::parse_duration(r.value.trim()) {
+            Ok(d) => d,
+            Err(_) => {
+                diags.push(
+                    Diagnostic::new(path, loc(r), format!("`{}` is not a duration", r.value))
+                        .hint("write a number with a unit: `10s`, `1m`"),
+                );
+                std::time::Duration::from_secs(10)
+            }
+        },
+    };
+    (diags.len() == before).then_some(ListenerTls {
+        cert,
+        key,
+        client_ca,
+        client_auth,
+        reload_every,
+    })
 }
 
 fn api_keys(

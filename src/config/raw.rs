@@ -13,7 +13,35 @@ use serde_saphyr::Spanned;
 pub struct RawConfig {
     pub version: Spanned<u32>,
     #[serde(default)]
+    pub listener: Option<RawListener>,
+    #[serde(default)]
     pub auth: Option<RawAuth>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawListener {
+    #[serde(default)]
+    pub tls: Option<RawTls>,
+}
+
+/// TLS on the listener; paths are relative to the configuration file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTls {
+    /// PEM certificate chain, the server's certificate first.
+    pub cert: Spanned<String>,
+    /// PEM private key.
+    pub key: Spanned<String>,
+    /// PEM bundle of the CAs client certificates must chain to (mutual TLS).
+    #[serde(default)]
+    pub client_ca: Option<Spanned<String>>,
+    /// `optional` or `require` (with `client_ca`).
+    #[serde(default)]
+    pub client_auth: Option<Spanned<String>>,
+    /// How often the files are checked for a new certificate (default 10s).
+    #[serde(default)]
+    pub reload_every: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,7 +64,14 @@ pub struct RawAuth {
 pub struct RawProvider {
     #[serde(default)]
     pub api_key: Option<RawApiKey>,
+    /// The verified client certificate of a mutual-TLS connection (`{}`).
+    #[serde(default)]
+    pub client_certificate: Option<RawClientCertificate>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClientCertificate {}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

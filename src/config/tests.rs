@@ -34,6 +34,7 @@ fn admit(g: &Gateway, policy: &str, key: Option<&'static str>) -> Result<Identit
         .admit(&Credentials {
             header: &header,
             query: &[],
+            client_cert: None,
         })
         .map_err(|d| d.status)
 }

@@ -18,6 +18,9 @@ use crate::gateway::{Identity, Principal};
 #[derive(Debug)]
 pub enum Provider {
     ApiKey(ApiKeys),
+    /// The verified client certificate of a mutual-TLS connection; the consumer is its
+    /// subject.
+    ClientCertificate,
 }
 
 /// What the face offers to authenticate with.
@@ -26,6 +29,8 @@ pub struct Credentials<'a> {
     pub header: &'a dyn Fn(&str) -> Option<&'a str>,
     /// The query's (name, value) pairs.
     pub query: &'a [(String, String)],
+    /// The verified client certificate of the connection: (subject, subjectAltNames).
+    pub client_cert: Option<(&'a str, &'a [String])>,
 }
 
 /// Why a call is refused at the edge.
@@ -91,6 +96,26 @@ impl Policy {
                         }
                     }
                 }
+                Provider::ClientCertificate => {
+                    if let Some((subject, sans)) = c.client_cert {
+                        principal = Some(Principal {
+                            provider: name.clone(),
+                            consumer: subject.to_owned(),
+                            subject: Some(subject.to_owned()),
+                            // A certificate grants no scopes; its SANs can be allowed as
+                            // consumers.
+                            scopes: Vec::new(),
+                            claims: sans
+                                .iter()
+                                .enumerate()
+                                .map(|(i, s)| {
+                                    (format!("san{i}"), serde_json::Value::from(s.as_str()))
+                                })
+                                .collect(),
+                        });
+                        break;
+                    }
+                }
             }
         }
         let Some(principal) = principal else {
@@ -100,7 +125,17 @@ impl Policy {
                 challenge: None,
             });
         };
-        if !self.consumers.is_empty() && !self.consumers.contains(&principal.consumer) {
+        let allowed = self.consumers.contains(&principal.consumer)
+            || principal
+                .claims
+                .values()
+                .filter_map(|v| v.as_str())
+                // SANs read `URI:spiffe://...`, `DNS:host`: either form may be listed.
+                .any(|san| {
+                    let bare = san.split_once(':').map_or(san, |(_, v)| v);
+                    self.consumers.iter().any(|c| c == san || c == bare)
+                });
+        if !self.consumers.is_empty() && !allowed {
             return Err(Denied {
                 status: 403,
                 detail: format!(
@@ -133,6 +168,7 @@ impl Policy {
             .iter()
             .map(|(_, p)| match p.as_ref() {
                 Provider::ApiKey(k) => format!("an API key in {}", where_(k)),
+                Provider::ClientCertificate => "a client certificate (mutual TLS)".to_owned(),
             })
             .collect();
         format!("this route needs credentials: {}", ways.join(", or "))
@@ -179,6 +215,7 @@ mod tests {
         p.admit(&Credentials {
             header: &header,
             query: &[],
+            client_cert: None,
         })
     }
 

@@ -155,9 +155,11 @@ async fn serve(
     let mut caller = Caller::new(rid);
     if let Some(policy) = policy {
         let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        let cert = super::tls::client_cert(req);
         let creds = Credentials {
             header: &header,
             query: &query,
+            client_cert: cert.map(|c| (c.subject.as_str(), c.sans.as_slice())),
         };
         match policy.admit(&creds) {
             Ok(identity) => caller.identity = identity,

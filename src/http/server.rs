@@ -18,6 +18,7 @@ use actix_web::web;
 use anyhow::Context as _;
 
 use super::AppState;
+use super::tls::TlsListener;
 
 /// How the listener stops.
 #[derive(Clone, Copy, Debug)]
@@ -43,6 +44,7 @@ pub async fn run_server(
     state: web::Data<AppState>,
     listen: SocketAddr,
     shutdown: Shutdown,
+    tls: Option<&TlsListener>,
 ) -> anyhow::Result<(SocketAddr, actix_web::dev::Server)> {
     let app_state = state.clone();
     let server = actix_web::HttpServer::new(move || {
@@ -52,10 +54,19 @@ pub async fn run_server(
     })
     .disable_signals()
     .shutdown_timeout(shutdown.drain.as_secs().max(1))
-    .bind(listen)
-    .with_context(|| {
+    .on_connect(super::tls::store_client_cert);
+    let busy = || {
         format!("cannot listen on {listen} (is another process using it? choose one with --listen)")
-    })?;
+    };
+    let server = match tls {
+        None => server.bind(listen).with_context(busy)?,
+        Some(t) => {
+            t.watch().map_err(|e| anyhow::anyhow!(e))?;
+            server
+                .bind_rustls_0_23(listen, t.server_config())
+                .with_context(busy)?
+        }
+    };
     let addr = server.addrs().first().copied().unwrap_or(listen);
     let server = server.run();
     let handle = server.handle();

@@ -922,11 +922,24 @@ async fn hung_backend_times_out_and_the_pool_recovers() {
         }))
         .await;
         let waited = started.elapsed();
+        // The call holding the single slot times out (504); the queued ones reach their
+        // deadline in the queue (503 backend-busy), or get the slot with no time left (504).
         for r in &hung {
-            assert_eq!(r.status, 504, "{name}: while hanging: {}", r.text);
-            assert_eq!(r.json()["code"], "backend-timeout", "{name}: {}", r.text);
+            let code = r.json()["code"].as_str().map(str::to_owned);
+            assert!(
+                matches!(
+                    (r.status, code.as_deref()),
+                    (504, Some("backend-timeout")) | (503, Some("backend-busy"))
+                ),
+                "{name}: while hanging: {}",
+                r.text
+            );
         }
-        // The timeout covers the wait for the single slot: queued calls end with the first.
+        assert!(
+            hung.iter().any(|r| r.status == 504),
+            "{name}: the call on the wire times out"
+        );
+        // One deadline covers the wait for the single slot: queued calls end with the first.
         assert!(
             waited >= Duration::from_millis(900) && waited < Duration::from_secs(3),
             "{name}: three calls to a hung backend took {waited:?} with a 1 s timeout"

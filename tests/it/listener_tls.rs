@@ -528,3 +528,102 @@ async fn a_swapped_secret_volume_symlink_is_a_rotation() {
     })
     .await;
 }
+
+/// `soapbridge serve --config` with `listener.tls`: HTTPS, and the verified client
+/// certificate as a policy's identity next to API keys.
+#[actix_web::test]
+async fn serve_with_a_tls_listener_admits_by_client_certificate_or_api_key() {
+    let files = Files::new();
+    let good = client_leaf(&files.client_ca);
+    let config = files.path("gateway.yaml");
+    let key_hash: String = soapbridge::edge::apikey::hash("k-1")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(
+        &config,
+        format!(
+            "version: 1\nlistener:\n  tls:\n    cert: tls.crt\n    key: tls.key\n    client_ca: client-ca.pem\n    client_auth: optional\nauth:\n  providers:\n    mesh:\n      client_certificate: {{}}\n    partners:\n      api_key:\n        header: X-Api-Key\n        keys:\n          - {{ consumer: crm, sha256: {key_hash} }}\n  policies:\n    billing-service:\n      providers: [mesh, partners]\n      consumers: [\"spiffe://acme.example/billing\", crm]\n    open:\n      public: true\n  default: billing-service\n"
+        ),
+    )
+    .expect("config");
+    let wsdl = crate::support::root().join("wsdl/customers.wsdl");
+    let mapping = std::fs::read_to_string(crate::support::root().join("mappings/customers.yaml"))
+        .expect("mapping")
+        .replace("../wsdl/customers.wsdl", &wsdl.display().to_string())
+        .replace(
+            "  - route: GET /ping\n    operation: Ping\n",
+            "  - route: GET /ping\n    operation: Ping\n    auth: open\n",
+        );
+    std::fs::write(files.path("customers.yaml"), mapping).expect("mapping");
+    let port = crate::support::free_port();
+    let log = files.path("stderr");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--shutdown-grace",
+            "0s",
+        ])
+        .arg("--config")
+        .arg(&config)
+        .arg(files.path("customers.yaml"))
+        // Nothing listens there: admitted calls end in 502, refused ones never get that far.
+        .env("CUSTOMERS_SOAP_URL", "http://127.0.0.1:9/customers")
+        .env("SOAPBRIDGE_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("start soapbridge serve");
+    let base = format!("https://localhost:{port}");
+    let status = |c: reqwest::ClientBuilder, path: &'static str, key: Option<&'static str>| {
+        let url = format!("{base}{path}");
+        async move {
+            let mut r = c.build().expect("client").get(url);
+            if let Some(k) = key {
+                r = r.header("X-Api-Key", k);
+            }
+            r.send().await.map(|r| r.status().as_u16())
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while status(client(&files.server_ca), "/readyz", None).await.ok() != Some(200) {
+        if Instant::now() > deadline {
+            panic!(
+                "not ready: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let anonymous = || client(&files.server_ca);
+    let with_cert = || client(&files.server_ca).identity(good.identity());
+    assert_eq!(
+        status(anonymous(), "/ping", None).await.ok(),
+        Some(502),
+        "public, admitted"
+    );
+    assert_eq!(
+        status(anonymous(), "/customers/42", None).await.ok(),
+        Some(401)
+    );
+    assert_eq!(
+        status(with_cert(), "/customers/42", None).await.ok(),
+        Some(502),
+        "admitted by its SAN"
+    );
+    assert_eq!(
+        status(anonymous(), "/customers/42", Some("k-1")).await.ok(),
+        Some(502),
+        "admitted by key"
+    );
+    assert_eq!(
+        status(anonymous(), "/customers/42", Some("k-2")).await.ok(),
+        Some(401)
+    );
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
