@@ -63,6 +63,8 @@ pub async fn dispatch(
     let table = state.table.load_full();
     let path = req.path().to_owned();
     let method = req.method().clone();
+    // The authenticated consumer, for the access log line.
+    let mut consumer = String::from("-");
     let (resp, route_label) = match table.find(&method, &path) {
         Found::NotFound => (
             Problem::route_not_found(method.as_str(), &path).response(&path, &rid),
@@ -95,9 +97,18 @@ pub async fn dispatch(
             telemetry::continue_trace(&span, |name| {
                 req.headers().get(name).and_then(|v| v.to_str().ok())
             });
-            let resp = match serve(&req, payload, &state, target, policy, params, &rid)
-                .instrument(span.clone())
-                .await
+            let resp = match serve(
+                &req,
+                payload,
+                &state,
+                target,
+                policy,
+                params,
+                &rid,
+                &mut consumer,
+            )
+            .instrument(span.clone())
+            .await
             {
                 Ok(resp) => resp,
                 Err(p) => p.response(&path, &rid),
@@ -133,6 +144,7 @@ pub async fn dispatch(
         method = %method,
         path = %path,
         status,
+        consumer = %consumer,
         millis = elapsed.as_millis() as u64,
         "Request handled."
     );
@@ -140,6 +152,7 @@ pub async fn dispatch(
 }
 
 /// A matched route: the HTTP request as the pipeline's input, the output as HTTP.
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     req: &HttpRequest,
     payload: web::Payload,
@@ -148,6 +161,7 @@ async fn serve(
     policy: Option<&Arc<Policy>>,
     params: Vec<(String, String)>,
     rid: &str,
+    consumer: &mut String,
 ) -> Result<HttpResponse, Problem> {
     let query: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
         .into_owned()
@@ -162,7 +176,10 @@ async fn serve(
             client_cert: cert.map(|c| (c.subject.as_str(), c.sans.as_slice())),
         };
         match policy.admit(&creds) {
-            Ok(identity) => caller.identity = identity,
+            Ok(identity) => {
+                identity.consumer().clone_into(consumer);
+                caller.identity = identity;
+            }
             Err(denied) => {
                 let p = match denied.status {
                     403 => Problem::forbidden(denied.detail, denied.challenge),
