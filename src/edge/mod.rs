@@ -8,9 +8,11 @@
 //! ```
 //!
 //! Policies are compiled from the gateway configuration (`config`) at start-up; the request
-//! path only reads them. May import `gateway` (the identity and problem types).
+//! path only reads them. May import `gateway` (the identity and problem types); `jwt` (bearer
+//! tokens against an issuer's JWKS) imports only `tls` and `net`.
 
 pub mod apikey;
+pub mod jwt;
 pub mod policy;
 
 pub use policy::{Credentials, Denied, Policy, Provider};
