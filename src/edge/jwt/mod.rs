@@ -85,8 +85,12 @@ impl JwtVerifier {
         if !problems.is_empty() {
             return Err(format!("jwt settings: {}", problems.join("; ")));
         }
-        let mut algorithms = settings.algorithms.clone();
-        algorithms.dedup();
+        let mut algorithms: Vec<Algorithm> = Vec::with_capacity(settings.algorithms.len());
+        for alg in &settings.algorithms {
+            if !algorithms.contains(alg) {
+                algorithms.push(*alg);
+            }
+        }
         let (source, max_age) = KeySource::start(
             settings.jwks.clone(),
             algorithms.clone(),
@@ -297,6 +301,9 @@ fn header_error(token: &str) -> JwtError {
     match alg {
         Some(a) if a.eq_ignore_ascii_case("none") => {
             disallowed("`none` is never accepted".to_owned())
+        }
+        Some(a) if a.parse::<Algorithm>().is_ok() => {
+            malformed("its header has a field of the wrong type")
         }
         Some(_) => disallowed("is not supported".to_owned()),
         None => malformed("its header is not base64url-encoded JSON with an `alg`"),

@@ -136,6 +136,21 @@ async fn malformed_tokens_are_invalid_token() {
             "{token:.40}: {err:?}"
         );
     }
+    // A known algorithm, but a header field of the wrong type.
+    let odd = RSA_A.sign_with_header(&json!({"alg": "RS256", "kid": 5}), &good_claims());
+    let err = refused(&v, &odd).await;
+    assert_eq!(
+        err.kind(),
+        &JwtErrorKind::Malformed("its header has a field of the wrong type")
+    );
+    // An algorithm no one knows.
+    let strange =
+        RSA_A.sign_with_header(&json!({"alg": "XS999", "kid": RSA_A.kid}), &good_claims());
+    let err = refused(&v, &strange).await;
+    assert!(
+        matches!(err.kind(), JwtErrorKind::DisallowedAlgorithm(_)),
+        "{err:?}"
+    );
     // Correctly signed, but the claims are not a JSON object.
     let header = json!({"alg": "RS256", "kid": RSA_A.kid}).to_string();
     let not_json = RSA_A.sign_input(&format!("{}.{}", b64(header.as_bytes()), b64(b"[1,2")));
