@@ -32,6 +32,7 @@ RUN mkdir -p src benches \
  && touch src/lib.rs \
  && echo 'fn main() {}' > benches/translate.rs \
  && echo 'fn main() {}' > benches/load.rs \
+ && echo 'fn main() {}' > benches/auth.rs \
  && cargo build --release --locked \
  && cargo clean --release --locked -p soapbridge \
  && rm -rf src benches
