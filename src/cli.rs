@@ -133,13 +133,23 @@ impl ShutdownArgs {
     }
 }
 
-pub fn init_logging(format: LogFormat) {
+/// The trace settings of the gateway configuration a `serve` command names, if any.
+pub fn telemetry_settings(cli: &Cli) -> crate::telemetry::Settings {
+    match &cli.command {
+        Some(Command::Serve {
+            config: Some(path), ..
+        }) => crate::config::telemetry_settings(path),
+        _ => Default::default(),
+    }
+}
+
+pub fn init_logging(format: LogFormat, telemetry: &crate::telemetry::Settings) {
     use tracing_subscriber::EnvFilter;
     use tracing_subscriber::prelude::*;
     let filter = EnvFilter::try_from_env("SOAPBRIDGE_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
-    let (otel, otel_error) = match crate::telemetry::layer() {
+    let (otel, otel_error) = match crate::telemetry::layer(telemetry) {
         Ok(l) => (l, None),
         Err(e) => (None, Some(e)),
     };
@@ -162,7 +172,7 @@ pub fn init_logging(format: LogFormat) {
     tracing_subscriber::registry().with(fmt).with(otel).init();
     if let Some(e) = otel_error {
         tracing::error!(error = %e, "Traces are off.");
-    } else if crate::telemetry::enabled_by_env() {
+    } else if crate::telemetry::enabled(telemetry) {
         tracing::info!("Traces are exported over OTLP/HTTP.");
     }
 }

@@ -7,7 +7,7 @@ use soapbridge::cli::{self, Cli};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    cli::init_logging(cli.log_format);
+    cli::init_logging(cli.log_format, &cli::telemetry_settings(&cli));
     let code = match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {

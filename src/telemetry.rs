@@ -7,11 +7,12 @@
 //!                               └─ client span per attempt ──traceparent──> backend
 //! ```
 //!
-//! Off unless the standard variables ask for it: `OTEL_EXPORTER_OTLP_ENDPOINT` (or
-//! `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set and `OTEL_SDK_DISABLED` not `true`. The SDK
-//! reads the rest itself: `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
-//! `OTEL_TRACES_SAMPLER` / `_ARG`, `OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_HEADERS`. When off, no
-//! span context exists, so nothing is exported and no `traceparent` is sent.
+//! Off unless asked for: `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+//! `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) set, or `telemetry.otlp_endpoint` in the gateway
+//! configuration, and `OTEL_SDK_DISABLED` not `true`. The standard variables win over the
+//! configuration's keys ([`Settings`]); the SDK reads the rest itself:
+//! `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_HEADERS`. When off, no span
+//! context exists, so nothing is exported and no `traceparent` is sent.
 //!
 //! May import nothing from soapbridge.
 
@@ -25,38 +26,110 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
 
-/// Whether the environment switches tracing on.
-pub fn enabled_by_env() -> bool {
-    let set = |k: &str| std::env::var(k).is_ok_and(|v| !v.trim().is_empty());
-    let disabled =
-        std::env::var("OTEL_SDK_DISABLED").is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"));
-    !disabled && (set("OTEL_EXPORTER_OTLP_ENDPOINT") || set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"))
+/// Trace settings from the gateway configuration; each applies only when its standard
+/// variable is not set.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    /// The OTLP/HTTP base URL (`http://collector:4318`); traces go to `{url}/v1/traces`.
+    pub otlp_endpoint: Option<String>,
+    pub service_name: Option<String>,
+    /// One of [`SAMPLERS`].
+    pub sampler: Option<String>,
+    /// The ratio of the `traceidratio` samplers, 0 to 1.
+    pub sampler_arg: Option<f64>,
 }
 
-/// The tracing layer that turns spans into OpenTelemetry spans, when the environment asks
-/// for traces; the exporter runs on its own thread and is flushed by [`shutdown`].
-pub fn layer<S>() -> Result<Option<impl tracing_subscriber::Layer<S>>, String>
+/// The samplers [`Settings::sampler`] may name (as `OTEL_TRACES_SAMPLER` does).
+pub const SAMPLERS: [&str; 6] = [
+    "always_on",
+    "always_off",
+    "traceidratio",
+    "parentbased_always_on",
+    "parentbased_always_off",
+    "parentbased_traceidratio",
+];
+
+fn env_set(k: &str) -> bool {
+    std::env::var(k).is_ok_and(|v| !v.trim().is_empty())
+}
+
+/// Whether the environment switches tracing on.
+pub fn enabled_by_env() -> bool {
+    enabled(&Settings::default())
+}
+
+/// Whether the environment or `settings` switch tracing on.
+pub fn enabled(settings: &Settings) -> bool {
+    let disabled =
+        std::env::var("OTEL_SDK_DISABLED").is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    !disabled
+        && (env_set("OTEL_EXPORTER_OTLP_ENDPOINT")
+            || env_set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            || settings.otlp_endpoint.is_some())
+}
+
+fn sampler(name: &str, arg: f64) -> Option<opentelemetry_sdk::trace::Sampler> {
+    use opentelemetry_sdk::trace::Sampler;
+    Some(match name {
+        "always_on" => Sampler::AlwaysOn,
+        "always_off" => Sampler::AlwaysOff,
+        "traceidratio" => Sampler::TraceIdRatioBased(arg),
+        "parentbased_always_on" => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+        "parentbased_always_off" => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
+        "parentbased_traceidratio" => {
+            Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(arg)))
+        }
+        _ => return None,
+    })
+}
+
+/// The tracing layer that turns spans into OpenTelemetry spans, when the environment or
+/// `settings` ask for traces; the exporter runs on its own thread and is flushed by
+/// [`shutdown`].
+pub fn layer<S>(settings: &Settings) -> Result<Option<impl tracing_subscriber::Layer<S>>, String>
 where
     S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
 {
-    if !enabled_by_env() {
+    use opentelemetry_otlp::WithExportConfig as _;
+    if !enabled(settings) {
         return Ok(None);
     }
     crate::tls::install_crypto_provider();
-    let exporter = opentelemetry_otlp::SpanExporter::builder()
-        .with_http()
+    let mut exporter = opentelemetry_otlp::SpanExporter::builder().with_http();
+    if !env_set("OTEL_EXPORTER_OTLP_ENDPOINT")
+        && !env_set("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        && let Some(base) = &settings.otlp_endpoint
+    {
+        let base = base.trim_end_matches('/');
+        let url = if base.ends_with("/v1/traces") {
+            base.to_owned()
+        } else {
+            format!("{base}/v1/traces")
+        };
+        exporter = exporter.with_endpoint(url);
+    }
+    let exporter = exporter
         .build()
         .map_err(|e| format!("the OTLP exporter cannot be built: {e}"))?;
-    let resource = opentelemetry_sdk::Resource::builder()
-        .with_attribute(opentelemetry::KeyValue::new(
-            "service.version",
-            env!("CARGO_PKG_VERSION"),
-        ))
-        .build();
-    let provider = SdkTracerProvider::builder()
+    let mut resource = opentelemetry_sdk::Resource::builder().with_attribute(
+        opentelemetry::KeyValue::new("service.version", env!("CARGO_PKG_VERSION")),
+    );
+    if !env_set("OTEL_SERVICE_NAME")
+        && let Some(name) = &settings.service_name
+    {
+        resource = resource.with_service_name(name.clone());
+    }
+    let mut provider = SdkTracerProvider::builder()
         .with_batch_exporter(exporter)
-        .with_resource(resource)
-        .build();
+        .with_resource(resource.build());
+    if !env_set("OTEL_TRACES_SAMPLER")
+        && let Some(name) = &settings.sampler
+    {
+        let s = sampler(name, settings.sampler_arg.unwrap_or(1.0))
+            .ok_or_else(|| format!("sampler `{name}` is not known"))?;
+        provider = provider.with_sampler(s);
+    }
+    let provider = provider.build();
     let tracer = provider.tracer("soapbridge");
     let _ = PROVIDER.set(provider);
     Ok(Some(tracing_opentelemetry::layer().with_tracer(tracer)))

@@ -8,8 +8,8 @@
 //!
 //! Mappings name policies (`auth:` on a backend or a route); the mapping compiler checks
 //! those names against [`Gateway::policy_names`]. Secrets are read here (from the
-//! environment or files) and kept only as hashes. May import `edge`, `mapping::diag`,
-//! `mapping::env`.
+//! environment or files) and kept only as hashes. May import `edge`, `telemetry`,
+//! `mapping::diag`.
 
 pub mod raw;
 
@@ -30,6 +30,8 @@ pub struct Gateway {
     pub default_policy: Option<String>,
     /// TLS on the listener (files checked to exist; the listener reads them).
     pub tls: Option<ListenerTls>,
+    /// Traces (the logging set-up reads them first, with [`telemetry_settings`]).
+    pub telemetry: crate::telemetry::Settings,
 }
 
 /// The listener's TLS, as configured (the REST face builds its rustls config from it).
@@ -102,6 +104,9 @@ pub fn load_text(
     let dir = path.parent().unwrap_or(Path::new(""));
     if let Some(tls) = raw.listener.as_ref().and_then(|l| l.tls.as_ref()) {
         out.tls = listener_tls(path, dir, tls, &mut diags);
+    }
+    if let Some(t) = &raw.telemetry {
+        out.telemetry = telemetry(path, t, &mut diags);
     }
     if let Some(auth) = &raw.auth {
         let mut providers: BTreeMap<String, Arc<Provider>> = BTreeMap::new();
@@ -210,6 +215,72 @@ fn provider(
             );
             None
         }
+    }
+}
+
+/// The telemetry section of the configuration at `path`, read before logging starts; a
+/// file that does not read gives none (the full load reports why).
+pub fn telemetry_settings(path: &Path) -> crate::telemetry::Settings {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Default::default();
+    };
+    let Ok(raw) = serde_saphyr::from_str::<RawConfig>(&text) else {
+        return Default::default();
+    };
+    let mut ignored = Vec::new();
+    raw.telemetry
+        .map(|t| telemetry(path, &t, &mut ignored))
+        .unwrap_or_default()
+}
+
+fn telemetry(
+    path: &Path,
+    t: &raw::RawTelemetry,
+    diags: &mut Vec<Diagnostic>,
+) -> crate::telemetry::Settings {
+    let otlp_endpoint = t.otlp_endpoint.as_ref().and_then(|e| {
+        match url::Url::parse(&e.value) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Some(e.value.clone()),
+            _ => {
+                diags.push(
+                    Diagnostic::new(path, loc(e), format!("`{}` is not an http(s) URL", e.value))
+                        .hint("the collector's OTLP/HTTP address, such as `http://otel-collector:4318`"),
+                );
+                None
+            }
+        }
+    });
+    let sampler = t.sampler.as_ref().and_then(|s| {
+        if crate::telemetry::SAMPLERS.contains(&s.value.as_str()) {
+            Some(s.value.clone())
+        } else {
+            diags.push(
+                Diagnostic::new(path, loc(s), format!("sampler `{}` is not known", s.value))
+                    .hint(hint_for(&s.value, &crate::telemetry::SAMPLERS, "samplers")),
+            );
+            None
+        }
+    });
+    let sampler_arg = t.sampler_arg.as_ref().and_then(|a| {
+        if (0.0..=1.0).contains(&a.value) {
+            Some(a.value)
+        } else {
+            diags.push(
+                Diagnostic::new(
+                    path,
+                    loc(a),
+                    format!("sampler_arg `{}` is not between 0 and 1", a.value),
+                )
+                .hint("the share of traces sampled: `0.1` for one in ten"),
+            );
+            None
+        }
+    });
+    crate::telemetry::Settings {
+        otlp_endpoint,
+        service_name: t.service_name.clone(),
+        sampler,
+        sampler_arg,
     }
 }
 

@@ -16,6 +16,26 @@ pub struct RawConfig {
     pub listener: Option<RawListener>,
     #[serde(default)]
     pub auth: Option<RawAuth>,
+    #[serde(default)]
+    pub telemetry: Option<RawTelemetry>,
+}
+
+/// Traces; each key applies only when its standard `OTEL_*` variable is not set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTelemetry {
+    /// The OTLP/HTTP base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`).
+    #[serde(default)]
+    pub otlp_endpoint: Option<Spanned<String>>,
+    /// `OTEL_SERVICE_NAME`.
+    #[serde(default)]
+    pub service_name: Option<String>,
+    /// `OTEL_TRACES_SAMPLER`.
+    #[serde(default)]
+    pub sampler: Option<Spanned<String>>,
+    /// `OTEL_TRACES_SAMPLER_ARG`.
+    #[serde(default)]
+    pub sampler_arg: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -47,23 +47,44 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<(String, Vec<u
     }
 }
 
-/// An OTLP/HTTP trace receiver: every span of every `POST /v1/traces`, decoded.
+/// An OTLP/HTTP trace receiver: every span of every `POST /v1/traces`, decoded, and the
+/// `service.name` of the resources they came with.
 async fn otlp_receiver() -> (String, Arc<Mutex<Vec<Span>>>) {
+    let (url, spans, _) = otlp_receiver_with_services().await;
+    (url, spans)
+}
+
+type Services = Arc<Mutex<Vec<String>>>;
+
+async fn otlp_receiver_with_services() -> (String, Arc<Mutex<Vec<Span>>>, Services) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let spans = Arc::new(Mutex::new(Vec::new()));
+    let services: Services = Arc::new(Mutex::new(Vec::new()));
     let sink = spans.clone();
+    let names = services.clone();
     tokio::spawn(async move {
         while let Ok((mut sock, _)) = listener.accept().await {
             let sink = sink.clone();
+            let names = names.clone();
             tokio::spawn(async move {
                 while let Some((head, body)) = read_request(&mut sock).await {
                     if head.starts_with("post /v1/traces") {
                         let req = ExportTraceServiceRequest::decode(&body[..])
                             .expect("an OTLP protobuf export request");
                         let mut sink = sink.lock().expect("lock");
+                        for rs in &req.resource_spans {
+                            for kv in rs.resource.iter().flat_map(|r| &r.attributes) {
+                                if kv.key == "service.name"
+                                    && let Some(AnyValue::StringValue(v)) =
+                                        kv.value.as_ref().and_then(|v| v.value.as_ref())
+                                {
+                                    names.lock().expect("lock").push(v.clone());
+                                }
+                            }
+                        }
                         for rs in req.resource_spans {
                             for ss in rs.scope_spans {
                                 sink.extend(ss.spans);
@@ -78,7 +99,7 @@ async fn otlp_receiver() -> (String, Arc<Mutex<Vec<Span>>>) {
             });
         }
     });
-    (url, spans)
+    (url, spans, services)
 }
 
 fn attr(s: &Span, key: &str) -> Option<String> {
@@ -205,4 +226,73 @@ async fn a_trace_crosses_the_bridge_from_caller_to_backend() {
         .unwrap_or_else(|| panic!("no call span: {ours:?}"));
     assert_eq!(attr(call, "operation").as_deref(), Some("Ping"));
     assert_eq!(attr(call, "backend").as_deref(), Some("customers"));
+}
+
+#[actix_web::test]
+async fn traces_can_be_switched_on_by_the_gateway_configuration() {
+    let (otlp, spans, services) = otlp_receiver_with_services().await;
+    let be = backend::start(Reply::soap12(200, PING)).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let wsdl = support::root().join("wsdl/customers.wsdl");
+    let text = std::fs::read_to_string(support::root().join("mappings/customers.yaml"))
+        .expect("mapping")
+        .replace("../wsdl/customers.wsdl", &wsdl.display().to_string());
+    std::fs::write(dir.path().join("customers.yaml"), text).expect("write");
+    let config = dir.path().join("gateway.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "version: 1\ntelemetry:\n  otlp_endpoint: {otlp}\n  service_name: bridge-from-config\n  sampler: always_on\n"
+        ),
+    )
+    .expect("config");
+    let port = support::free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--shutdown-grace", "0s", "--config"])
+        .arg(&config)
+        .arg(dir.path().join("customers.yaml"))
+        .env("CUSTOMERS_SOAP_URL", be.url("/customers"))
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        .env_remove("OTEL_SERVICE_NAME")
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .env("SOAPBRIDGE_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start soapbridge serve");
+    let base = format!("http://127.0.0.1:{port}");
+    support::wait_ready(&base, None).await;
+    let r = support::client()
+        .get(format!("{base}/ping"))
+        .send()
+        .await
+        .expect("GET /ping");
+    assert_eq!(r.status(), 200);
+    assert!(
+        be.last().header("traceparent").is_some(),
+        "the backend gets a traceparent"
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !spans
+        .lock()
+        .expect("lock")
+        .iter()
+        .any(|s| s.name == "GET /ping")
+    {
+        assert!(Instant::now() < deadline, "no server span arrived");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        services
+            .lock()
+            .expect("lock")
+            .iter()
+            .all(|n| n == "bridge-from-config"),
+        "{:?}",
+        services.lock().expect("lock")
+    );
 }
