@@ -125,7 +125,10 @@ fn unknown_keys_and_bad_versions_are_refused() {
 fn telemetry_keys_are_checked() {
     let good = "version: 1\ntelemetry:\n  otlp_endpoint: http://collector:4318\n  service_name: edge\n  sampler: parentbased_traceidratio\n  sampler_arg: 0.25\n";
     let g = load_text(Path::new("gw.yaml"), good, &env).expect("compiles");
-    assert_eq!(g.telemetry.otlp_endpoint.as_deref(), Some("http://collector:4318"));
+    assert_eq!(
+        g.telemetry.otlp_endpoint.as_deref(),
+        Some("http://collector:4318")
+    );
     assert_eq!(g.telemetry.sampler_arg, Some(0.25));
     let bad = "version: 1\ntelemetry:\n  otlp_endpoint: collector\n  sampler: parentbased_traceidratoi\n  sampler_arg: 2\n";
     let all = load_text(Path::new("gw.yaml"), bad, &env)
@@ -134,7 +137,16 @@ fn telemetry_keys_are_checked() {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("\n");
-    assert!(all.contains("gw.yaml:3:18: `collector` is not an http(s) URL"), "{all}");
-    assert!(all.contains("did you mean `parentbased_traceidratio`?"), "{all}");
-    assert!(all.contains("sampler_arg `2` is not between 0 and 1"), "{all}");
+    assert!(
+        all.contains("gw.yaml:3:18: `collector` is not an http(s) URL"),
+        "{all}"
+    );
+    assert!(
+        all.contains("did you mean `parentbased_traceidratio`?"),
+        "{all}"
+    );
+    assert!(
+        all.contains("sampler_arg `2` is not between 0 and 1"),
+        "{all}"
+    );
 }
