@@ -198,7 +198,7 @@ async fn keys_never_reach_the_log_even_at_debug_level() {
     std::fs::write(&config, config_text()).expect("write");
     let port = support::free_port();
     let log = dir.path().join("stderr");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
         .args([
             "serve",
             "--listen",
@@ -216,6 +216,7 @@ async fn keys_never_reach_the_log_even_at_debug_level() {
         .stderr(std::fs::File::create(&log).expect("log"))
         .spawn()
         .expect("start soapbridge serve");
+    let mut child = crate::support::KillOnDrop(child);
     let base = format!("http://127.0.0.1:{port}");
     support::wait_ready(&base, Some(&log)).await;
     for key in ["billing-key-1", "crm-key-7", "guessed-key"] {

@@ -558,7 +558,7 @@ async fn serve_with_a_tls_listener_admits_by_client_certificate_or_api_key() {
     std::fs::write(files.path("customers.yaml"), mapping).expect("mapping");
     let port = crate::support::free_port();
     let log = files.path("stderr");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
         .args([
             "serve",
             "--listen",
@@ -576,6 +576,7 @@ async fn serve_with_a_tls_listener_admits_by_client_certificate_or_api_key() {
         .stderr(std::fs::File::create(&log).expect("log"))
         .spawn()
         .expect("start soapbridge serve");
+    let mut child = crate::support::KillOnDrop(child);
     let base = format!("https://localhost:{port}");
     let status = |c: reqwest::ClientBuilder, path: &'static str, key: Option<&'static str>| {
         let url = format!("{base}{path}");

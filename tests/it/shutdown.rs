@@ -74,7 +74,7 @@ async fn sigterm_turns_unready_and_finishes_every_request_in_flight() {
         .replace("../wsdl/customers.wsdl", &wsdl.display().to_string());
     std::fs::write(dir.path().join("customers.yaml"), text).expect("write");
     let port = support::free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--shutdown-grace", "1s", "--drain-timeout", "10s"])
         .arg(dir.path())
@@ -84,6 +84,7 @@ async fn sigterm_turns_unready_and_finishes_every_request_in_flight() {
         .stderr(std::fs::File::create(dir.path().join("stderr")).expect("log file"))
         .spawn()
         .expect("start soapbridge serve");
+    let mut child = crate::support::KillOnDrop(child);
     let base = format!("http://127.0.0.1:{port}");
     support::wait_ready(&base, Some(&dir.path().join("stderr"))).await;
     // One client for all (building one per call costs more than the calls on a busy machine).

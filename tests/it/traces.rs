@@ -127,7 +127,7 @@ async fn a_trace_crosses_the_bridge_from_caller_to_backend() {
         .replace("../wsdl/customers.wsdl", &wsdl.display().to_string());
     std::fs::write(dir.path().join("customers.yaml"), text).expect("write");
     let port = support::free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--shutdown-grace", "0s"])
         .arg(dir.path())
@@ -140,6 +140,7 @@ async fn a_trace_crosses_the_bridge_from_caller_to_backend() {
         .stderr(Stdio::null())
         .spawn()
         .expect("start soapbridge serve");
+    let mut child = crate::support::KillOnDrop(child);
     let base = format!("http://127.0.0.1:{port}");
     support::wait_ready(&base, None).await;
     // The caller's trace: a known trace id and parent span id.
@@ -247,7 +248,7 @@ async fn traces_can_be_switched_on_by_the_gateway_configuration() {
     )
     .expect("config");
     let port = support::free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--shutdown-grace", "0s", "--config"])
         .arg(&config)
@@ -262,6 +263,7 @@ async fn traces_can_be_switched_on_by_the_gateway_configuration() {
         .stderr(Stdio::null())
         .spawn()
         .expect("start soapbridge serve");
+    let mut child = crate::support::KillOnDrop(child);
     let base = format!("http://127.0.0.1:{port}");
     support::wait_ready(&base, None).await;
     let r = support::client()
