@@ -235,7 +235,21 @@ fn log_notes(m: &Mappings) {
 }
 
 fn check(paths: &[PathBuf], config: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let loaded = gateway_config(config).and_then(|(_, opts)| mapping::load(paths, opts));
+    let loaded = gateway_config(config).and_then(|(gw, opts)| {
+        let m = mapping::load(paths, opts)?;
+        // JWKS files are read now; URLs are not fetched (`check` stays offline).
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| vec![Diagnostic::new(Path::new("-"), None, e.to_string())])?;
+        rt.block_on(gw.start_offline()).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| Diagnostic::new(config.unwrap_or(Path::new("-")), None, e))
+                .collect::<Vec<_>>()
+        })?;
+        Ok(m)
+    });
     match loaded {
         Ok(m) => {
             for n in &m.notes {
@@ -307,10 +321,7 @@ fn gateway_config(
     };
     let gw = crate::config::load(path)?;
     let opts = mapping::Options {
-        policies: Some(mapping::Policies {
-            names: gw.policy_names(),
-            default: gw.default_policy.clone(),
-        }),
+        policies: Some(gw.mapping_policies()),
         ..mapping::Options::default()
     };
     Ok((Arc::new(gw), opts))
@@ -368,6 +379,13 @@ fn serve(
         ..ServerConfig::default()
     };
     actix_web::rt::System::new().block_on(async move {
+        if let Err(errors) = gw.start().await {
+            for e in &errors {
+                tracing::error!(error = %e, "Cannot start the authentication providers.");
+                eprintln!("error: {e}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
         let state = actix_web::web::Data::new(AppState::new(table, server_config));
         let tls = match &gw.tls {
             None => None,
@@ -377,9 +395,8 @@ fn serve(
         tracing::info!(%addr, routes, tls = tls.is_some(), "soapbridge listening.");
         spawn_reloader(state, paths, config, watch);
         server.await?;
-        Ok::<_, anyhow::Error>(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+        Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
+    })
 }
 
 /// Reloads the mappings on SIGHUP, and when `watch` is set, when a mapping file changes.
@@ -402,8 +419,19 @@ fn spawn_reloader(
                 let loaded =
                     tokio::task::spawn_blocking(move || load_table(&paths, config.as_deref()))
                         .await;
-                let result = match loaded {
-                    Ok(Ok((t, n, _))) => {
+                let started = match loaded {
+                    Ok(Ok((t, n, gw))) => match gw.start().await {
+                        Ok(()) => Ok(Ok((t, n))),
+                        Err(errors) => Ok(Err(errors
+                            .into_iter()
+                            .map(|e| Diagnostic::new(Path::new("-"), None, e))
+                            .collect::<Vec<_>>())),
+                    },
+                    Ok(Err(diags)) => Ok(Err(diags)),
+                    Err(e) => Err(e),
+                };
+                let result = match started {
+                    Ok(Ok((t, n))) => {
                         state.swap(t);
                         tracing::info!(routes = n, reason = why, "Mappings reloaded.");
                         "ok"

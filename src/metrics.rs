@@ -50,6 +50,22 @@ pub struct RetryLabels {
     pub reason: &'static str,
 }
 
+/// Calls by authenticated consumer (anonymous calls are not counted here).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ConsumerLabels {
+    pub consumer: String,
+    pub route: String,
+    pub status: u16,
+}
+
+/// Calls refused at the edge, by policy and reason (unauthenticated, forbidden,
+/// rate_limited).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EdgeLabels {
+    pub policy: String,
+    pub reason: &'static str,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ReloadLabels {
     pub result: &'static str,
@@ -69,6 +85,8 @@ pub struct Metrics {
     pub retries: Family<RetryLabels, Counter>,
     pub in_flight: Family<BackendLabels, Gauge>,
     pub queued: Family<BackendLabels, Gauge>,
+    pub consumer_requests: Family<ConsumerLabels, Counter>,
+    pub edge_refused: Family<EdgeLabels, Counter>,
 }
 
 fn seconds_histogram() -> Histogram {
@@ -144,7 +162,21 @@ impl Default for Metrics {
             "Backend calls waiting for a connection slot",
             queued.clone(),
         );
+        let consumer_requests = Family::<ConsumerLabels, Counter>::default();
+        registry.register(
+            "consumer_requests",
+            "REST requests by authenticated consumer, route and status",
+            consumer_requests.clone(),
+        );
+        let edge_refused = Family::<EdgeLabels, Counter>::default();
+        registry.register(
+            "edge_refused",
+            "Requests refused at the edge by policy and reason: unauthenticated, forbidden, rate_limited",
+            edge_refused.clone(),
+        );
         Self {
+            consumer_requests,
+            edge_refused,
             registry,
             circuit_state,
             circuit_rejected,

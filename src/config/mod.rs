@@ -11,16 +11,18 @@
 //! environment or files) and kept only as hashes. May import `edge`, `telemetry`,
 //! `mapping::diag`.
 
+mod auth;
+mod cors;
 pub mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::edge::apikey::{self, ApiKeys, KeyLocation, StoredKey};
+use crate::edge::cors::CorsPolicy;
 use crate::edge::{Policy, Provider};
 use crate::mapping::diag::{Diagnostic, hint_for, loc, strip_location_prefix};
-use raw::{RawApiKey, RawConfig, RawProvider};
+use raw::RawConfig;
 
 /// The compiled gateway configuration.
 #[derive(Debug, Default)]
@@ -32,6 +34,8 @@ pub struct Gateway {
     pub tls: Option<ListenerTls>,
     /// Traces (the logging set-up reads them first, with [`telemetry_settings`]).
     pub telemetry: crate::telemetry::Settings,
+    /// CORS policies by name.
+    pub cors: BTreeMap<String, Arc<CorsPolicy>>,
 }
 
 /// The listener's TLS, as configured (the REST face builds its rustls config from it).
@@ -55,6 +59,53 @@ pub enum ClientAuthMode {
 impl Gateway {
     pub fn policy_names(&self) -> BTreeSet<String> {
         self.policies.keys().cloned().collect()
+    }
+
+    /// What the mapping compiler checks `auth:`, `cors:` and `{auth.*}` against.
+    pub fn mapping_policies(&self) -> crate::mapping::Policies {
+        crate::mapping::Policies {
+            names: self.policy_names(),
+            public: self
+                .policies
+                .iter()
+                .filter(|(_, p)| p.public)
+                .map(|(n, _)| n.clone())
+                .collect(),
+            default: self.default_policy.clone(),
+            cors: self.cors.keys().cloned().collect(),
+        }
+    }
+
+    /// Starts what needs the runtime: each JWT issuer's keys are read or fetched (and then
+    /// refreshed in the background). Every failure is reported, with its provider.
+    pub async fn start(&self) -> Result<(), Vec<String>> {
+        self.start_providers(true).await
+    }
+
+    /// As [`start`](Self::start), reading JWKS files but fetching no URL (for `check`).
+    pub async fn start_offline(&self) -> Result<(), Vec<String>> {
+        self.start_providers(false).await
+    }
+
+    async fn start_providers(&self, fetch: bool) -> Result<(), Vec<String>> {
+        let mut seen = BTreeSet::new();
+        let mut errors = Vec::new();
+        for policy in self.policies.values() {
+            for (name, p) in &policy.providers {
+                if let Provider::Jwt(j) = p.as_ref()
+                    && (fetch || matches!(j.settings.jwks, crate::edge::jwt::JwksSource::File(_)))
+                    && seen.insert(name.clone())
+                    && let Err(e) = j.start().await
+                {
+                    errors.push(format!("provider `{name}`: {e}"));
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -108,113 +159,14 @@ pub fn load_text(
     if let Some(t) = &raw.telemetry {
         out.telemetry = telemetry(path, t, &mut diags);
     }
-    if let Some(auth) = &raw.auth {
-        let mut providers: BTreeMap<String, Arc<Provider>> = BTreeMap::new();
-        for (name, p) in &auth.providers {
-            if let Some(p) = provider(path, dir, name, p, env, &mut diags) {
-                providers.insert(name.clone(), Arc::new(p));
-            }
-        }
-        let known: Vec<&str> = auth.providers.keys().map(String::as_str).collect();
-        for (name, p) in &auth.policies {
-            let public = p.public.unwrap_or(false);
-            if public && !(p.providers.is_empty() && p.consumers.is_empty() && p.scopes.is_empty())
-            {
-                diags.push(
-                    Diagnostic::new(
-                        path,
-                        None,
-                        format!("policy `{name}` is public and also names providers, consumers or scopes"),
-                    )
-                    .hint("a public policy admits anyone: remove `public: true` or the other keys"),
-                );
-                continue;
-            }
-            if !public && p.providers.is_empty() {
-                diags.push(
-                    Diagnostic::new(path, None, format!("policy `{name}` names no provider"))
-                        .hint("list `providers: [...]`, or write `public: true` for an open route"),
-                );
-                continue;
-            }
-            let mut list = Vec::new();
-            for pn in &p.providers {
-                match providers.get(&pn.value) {
-                    Some(prov) => list.push((pn.value.clone(), prov.clone())),
-                    None if auth.providers.contains_key(&pn.value) => {}
-                    None => diags.push(
-                        Diagnostic::new(
-                            path,
-                            loc(pn),
-                            format!(
-                                "policy `{name}` names provider `{}`, which is not declared",
-                                pn.value
-                            ),
-                        )
-                        .hint(hint_for(&pn.value, &known, "providers")),
-                    ),
-                }
-            }
-            out.policies.insert(
-                name.clone(),
-                Arc::new(Policy {
-                    name: name.clone(),
-                    public,
-                    providers: list,
-                    consumers: p.consumers.clone(),
-                    scopes: p.scopes.clone(),
-                }),
-            );
-        }
-        if let Some(d) = &auth.default {
-            if auth.policies.contains_key(&d.value) {
-                out.default_policy = Some(d.value.clone());
-            } else {
-                let names: Vec<&str> = auth.policies.keys().map(String::as_str).collect();
-                diags.push(
-                    Diagnostic::new(
-                        path,
-                        loc(d),
-                        format!("the default policy `{}` is not declared", d.value),
-                    )
-                    .hint(hint_for(&d.value, &names, "policies")),
-                );
-            }
-        }
+    if let Some(a) = &raw.auth {
+        auth::auth(path, dir, a, env, &mut diags, &mut out);
     }
+    out.cors = cors::policies(path, &raw.cors, &mut diags);
     if diags.is_empty() {
         Ok(out)
     } else {
         Err(diags)
-    }
-}
-
-fn provider(
-    path: &Path,
-    dir: &Path,
-    name: &str,
-    p: &RawProvider,
-    env: &dyn Fn(&str) -> Option<String>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Provider> {
-    match (&p.api_key, &p.client_certificate) {
-        (Some(k), None) => api_keys(path, dir, name, k, env, diags).map(Provider::ApiKey),
-        (None, Some(_)) => Some(Provider::ClientCertificate),
-        (None, None) => {
-            diags.push(
-                Diagnostic::new(path, None, format!("provider `{name}` has no kind")).hint(
-                    "give `api_key: {header: X-Api-Key, keys: [...]}` or `client_certificate: {}`",
-                ),
-            );
-            None
-        }
-        (Some(_), Some(_)) => {
-            diags.push(
-                Diagnostic::new(path, None, format!("provider `{name}` has two kinds"))
-                    .hint("one provider is one way to authenticate: split it in two"),
-            );
-            None
-        }
     }
 }
 
@@ -354,115 +306,6 @@ fn listener_tls(
         client_auth,
         reload_every,
     })
-}
-
-fn api_keys(
-    path: &Path,
-    dir: &Path,
-    name: &str,
-    k: &RawApiKey,
-    env: &dyn Fn(&str) -> Option<String>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<ApiKeys> {
-    let location = match (&k.header, &k.query) {
-        (Some(h), None) => {
-            if actix_web::http::header::HeaderName::from_bytes(h.value.as_bytes()).is_err() {
-                diags.push(Diagnostic::new(
-                    path,
-                    loc(h),
-                    format!("`{}` is not a valid HTTP header name", h.value),
-                ));
-                return None;
-            }
-            KeyLocation::Header(h.value.to_ascii_lowercase())
-        }
-        (None, Some(q)) => KeyLocation::Query(q.value.clone()),
-        _ => {
-            diags.push(
-                Diagnostic::new(
-                    path,
-                    None,
-                    format!("provider `{name}`: give exactly one of `header` and `query`"),
-                )
-                .hint("where callers put the key, e.g. `header: X-Api-Key`"),
-            );
-            return None;
-        }
-    };
-    let before = diags.len();
-    let mut keys = Vec::new();
-    for key in &k.keys {
-        let sha256 = match (&key.sha256, &key.env, &key.file) {
-            (Some(h), None, None) => match apikey::parse_hex_sha256(&h.value) {
-                Some(h) => h,
-                None => {
-                    diags.push(
-                        Diagnostic::new(path, loc(h), "`sha256` is not 64 hexadecimal digits")
-                            .hint("write the output of `printf %s \"$KEY\" | sha256sum`"),
-                    );
-                    continue;
-                }
-            },
-            (None, Some(var), None) => match env(&var.value).filter(|v| !v.is_empty()) {
-                Some(v) => apikey::hash(v.trim_end_matches(['\r', '\n'])),
-                None => {
-                    diags.push(
-                        Diagnostic::new(
-                            path,
-                            loc(var),
-                            format!("environment variable `{}` is not set", var.value),
-                        )
-                        .hint("set it, or give the key's `sha256` instead"),
-                    );
-                    continue;
-                }
-            },
-            (None, None, Some(f)) => {
-                let file = dir.join(&f.value);
-                match std::fs::read_to_string(&file) {
-                    Ok(v) if !v.trim().is_empty() => apikey::hash(v.trim_end_matches(['\r', '\n'])),
-                    Ok(_) => {
-                        diags.push(Diagnostic::new(
-                            path,
-                            loc(f),
-                            format!("{} is empty", file.display()),
-                        ));
-                        continue;
-                    }
-                    Err(e) => {
-                        diags.push(
-                            Diagnostic::new(
-                                path,
-                                loc(f),
-                                format!("cannot read {}: {e}", file.display()),
-                            )
-                            .hint("the path is relative to the configuration file"),
-                        );
-                        continue;
-                    }
-                }
-            }
-            _ => {
-                diags.push(
-                    Diagnostic::new(
-                        path,
-                        loc(&key.consumer),
-                        format!(
-                            "the key of consumer `{}`: give exactly one of `sha256`, `env` and `file`",
-                            key.consumer.value
-                        ),
-                    )
-                    .hint("keys are never written in clear in the configuration"),
-                );
-                continue;
-            }
-        };
-        keys.push(StoredKey {
-            consumer: key.consumer.value.clone(),
-            sha256,
-        });
-    }
-    (diags.len() == before).then_some(ApiKeys { location, keys })
 }
 
 #[cfg(test)]

@@ -18,6 +18,34 @@ pub struct RawConfig {
     pub auth: Option<RawAuth>,
     #[serde(default)]
     pub telemetry: Option<RawTelemetry>,
+    /// Cross-origin (browser) access, as named policies that mappings refer to.
+    #[serde(default)]
+    pub cors: BTreeMap<String, RawCors>,
+}
+
+/// One CORS policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCors {
+    /// Exact origins (`https://app.example.com`), or `*` for any (not with credentials).
+    pub origins: Vec<Spanned<String>>,
+    /// Methods a preflight may ask for; default: each route's own method.
+    #[serde(default)]
+    pub methods: Vec<Spanned<String>>,
+    /// Request headers a preflight may ask for (`Authorization`, `X-Api-Key`, ...);
+    /// `Content-Type` is always allowed.
+    #[serde(default)]
+    pub headers: Vec<Spanned<String>>,
+    /// Response headers scripts may read (`X-Request-Id` and the `RateLimit-*` headers are
+    /// always exposed).
+    #[serde(default)]
+    pub expose_headers: Vec<Spanned<String>>,
+    /// Browsers send cookies and credentials (`Access-Control-Allow-Credentials`).
+    #[serde(default)]
+    pub credentials: Option<bool>,
+    /// How long a browser may cache a preflight answer (default 10m).
+    #[serde(default)]
+    pub max_age: Option<Spanned<String>>,
 }
 
 /// Traces; each key applies only when its standard `OTEL_*` variable is not set.
@@ -87,6 +115,45 @@ pub struct RawProvider {
     /// The verified client certificate of a mutual-TLS connection (`{}`).
     #[serde(default)]
     pub client_certificate: Option<RawClientCertificate>,
+    /// Bearer tokens (JWT) of one issuer.
+    #[serde(default)]
+    pub jwt: Option<RawJwt>,
+}
+
+/// A token issuer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJwt {
+    /// The exact `iss` of its tokens.
+    pub issuer: Spanned<String>,
+    /// The accepted `aud` values (at least one).
+    pub audiences: Vec<Spanned<String>>,
+    /// The accepted algorithms (`RS256`, `ES256`, `PS256`, `EdDSA`, ... or `HS256` with a
+    /// secret JWKS); `none` is never accepted.
+    pub algorithms: Vec<Spanned<String>>,
+    /// A JWKS file (relative to the configuration) or the issuer's `jwks_uri`.
+    pub jwks: Spanned<String>,
+    /// Clock skew on `exp` and `nbf` (default 60s).
+    #[serde(default)]
+    pub leeway: Option<Spanned<String>>,
+    /// Claims every token must carry (default `[exp]`).
+    #[serde(default)]
+    pub required_claims: Option<Vec<String>>,
+    /// The claim holding scopes or roles (default `scope`).
+    #[serde(default)]
+    pub scope_claim: Option<String>,
+    /// The claim naming the consumer (default `sub`).
+    #[serde(default)]
+    pub consumer_claim: Option<String>,
+    /// Refresh period of a JWKS URL without `Cache-Control: max-age` (default 5m).
+    #[serde(default)]
+    pub refresh: Option<Spanned<String>>,
+    /// Least time between two fetches for an unknown `kid` (default 30s).
+    #[serde(default)]
+    pub min_refetch_interval: Option<Spanned<String>>,
+    /// The realm of the `WWW-Authenticate` challenge (default `soapbridge`).
+    #[serde(default)]
+    pub realm: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,4 +200,20 @@ pub struct RawPolicy {
     pub consumers: Vec<String>,
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// How often one consumer may call one route.
+    #[serde(default)]
+    pub rate_limit: Option<RawRateLimit>,
+}
+
+/// A token bucket: `requests` per `per`, bursts up to `burst` (default `requests`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRateLimit {
+    pub requests: Spanned<u32>,
+    pub per: Spanned<String>,
+    #[serde(default)]
+    pub burst: Option<Spanned<u32>>,
+    /// `consumer` (default: a bucket per consumer and route) or `route` (one per route).
+    #[serde(default)]
+    pub by: Option<Spanned<String>>,
 }

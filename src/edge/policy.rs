@@ -3,8 +3,8 @@
 //! ```text
 //! public?  ──yes──> Identity::Anonymous
 //! each provider, in order: credentials present? ──verify──> Principal | 401 invalid
-//! none presented ──> 401 with a challenge
-//! consumers / scopes required? ──missing──> 403
+//! none presented ──> 401 with a challenge (Bearer when a JWT provider is accepted)
+//! consumers / scopes required? ──missing──> 403 (a token: error="insufficient_scope")
 //! ```
 //!
 //! May import `gateway` (the identity types).
@@ -12,15 +12,58 @@
 use std::sync::Arc;
 
 use super::apikey::{ApiKeys, KeyLocation};
+use super::jwt::{ErrorCode, JwtError, JwtSettings, JwtVerifier, bearer_token};
+use super::limit::RateLimit;
 use crate::gateway::{Identity, Principal};
 
 /// An authentication provider, named in the gateway configuration.
 #[derive(Debug)]
 pub enum Provider {
     ApiKey(ApiKeys),
+    /// Bearer tokens of one issuer.
+    Jwt(Box<JwtProvider>),
     /// The verified client certificate of a mutual-TLS connection; the consumer is its
     /// subject.
     ClientCertificate,
+}
+
+/// A JWT provider: its settings, checked when the configuration loads, and the verifier,
+/// which needs a runtime (it may fetch the keys) and so starts with [`JwtProvider::start`].
+#[derive(Debug)]
+pub struct JwtProvider {
+    pub settings: JwtSettings,
+    /// The `realm` of its challenges.
+    pub realm: String,
+    /// The claim whose value names the consumer (`sub` by default).
+    pub consumer_claim: String,
+    verifier: tokio::sync::OnceCell<JwtVerifier>,
+}
+
+impl JwtProvider {
+    pub fn new(settings: JwtSettings, realm: String, consumer_claim: String) -> Self {
+        Self {
+            settings,
+            realm,
+            consumer_claim,
+            verifier: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// Loads the key set (reads the file or fetches the URL) and starts its refresh; must
+    /// run inside a tokio runtime. Idempotent.
+    pub async fn start(&self) -> Result<(), String> {
+        self.verifier
+            .get_or_try_init(|| JwtVerifier::new(self.settings.clone()))
+            .await
+            .map(|_| ())
+    }
+
+    fn challenge(&self, err: Option<&JwtError>) -> String {
+        match err {
+            Some(e) => e.www_authenticate(&self.realm),
+            None => JwtError::missing().www_authenticate(&self.realm),
+        }
+    }
 }
 
 /// What the face offers to authenticate with.
@@ -56,16 +99,40 @@ pub struct Policy {
     pub consumers: Vec<String>,
     /// Every one of these scopes must be granted.
     pub scopes: Vec<String>,
+    /// How often one consumer may call one route (per replica).
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// The first failure met while trying the providers: what the caller is told.
+struct Refusal {
+    detail: String,
+    challenge: Option<String>,
 }
 
 impl Policy {
+    /// A policy with these providers and requirements, and no rate limit.
+    pub fn new(name: impl Into<String>, providers: Vec<(String, Arc<Provider>)>) -> Self {
+        Self {
+            name: name.into(),
+            public: false,
+            providers,
+            consumers: Vec::new(),
+            scopes: Vec::new(),
+            rate_limit: None,
+        }
+    }
+
     /// The caller's identity, or why the call is refused.
-    pub fn admit(&self, c: &Credentials<'_>) -> Result<Identity, Denied> {
+    pub async fn admit(&self, c: &Credentials<'_>) -> Result<Identity, Denied> {
         if self.public {
             return Ok(Identity::Anonymous);
         }
-        let mut invalid: Option<String> = None;
+        let mut refusal: Option<Refusal> = None;
         let mut principal = None;
+        // The JWT provider whose token verified, for an insufficient_scope challenge.
+        let mut bearer_realm: Option<&JwtProvider> = None;
+        // Whether a client certificate authenticated (its SANs may then be listed consumers).
+        let mut from_cert = false;
         for (name, p) in &self.providers {
             match p.as_ref() {
                 Provider::ApiKey(keys) => {
@@ -90,8 +157,53 @@ impl Policy {
                             break;
                         }
                         None => {
-                            invalid.get_or_insert_with(|| {
-                                format!("the API key given in {} is not known", where_(keys))
+                            refusal.get_or_insert_with(|| Refusal {
+                                detail: format!(
+                                    "the API key given in {} is not known",
+                                    where_(keys)
+                                ),
+                                challenge: None,
+                            });
+                        }
+                    }
+                }
+                Provider::Jwt(jwt) => {
+                    let Some(authorization) = (c.header)("authorization") else {
+                        continue;
+                    };
+                    let verified = match bearer_token(authorization) {
+                        // Another scheme (Basic...): not this provider's to judge.
+                        Err(e) if e.code().is_none() => continue,
+                        Err(e) => Err(e),
+                        Ok(token) => match jwt.verifier.get() {
+                            Some(v) => v.verify(token).await,
+                            // `start` was not awaited: a bug, refused rather than admitted.
+                            None => Err(JwtError::unavailable()),
+                        },
+                    };
+                    match verified {
+                        Ok(v) => {
+                            let consumer = v
+                                .claims
+                                .get(&jwt.consumer_claim)
+                                .and_then(serde_json::Value::as_str)
+                                .or(v.subject.as_deref())
+                                .unwrap_or("-")
+                                .to_owned();
+                            principal = Some(Principal {
+                                provider: name.clone(),
+                                consumer,
+                                subject: v.subject,
+                                scopes: v.scopes,
+                                claims: v.claims,
+                            });
+                            bearer_realm = Some(jwt);
+                            break;
+                        }
+                        Err(e) => {
+                            refusal.get_or_insert_with(|| Refusal {
+                                detail: e.description(),
+                                challenge: Some(jwt.challenge(Some(&e))),
                             });
                         }
                     }
@@ -113,23 +225,29 @@ impl Policy {
                                 })
                                 .collect(),
                         });
+                        from_cert = true;
                         break;
                     }
                 }
             }
         }
         let Some(principal) = principal else {
+            let r = refusal.unwrap_or_else(|| Refusal {
+                detail: self.what_to_send(),
+                challenge: self.first_bearer().map(|j| j.challenge(None)),
+            });
             return Err(Denied {
                 status: 401,
-                detail: invalid.unwrap_or_else(|| self.what_to_send()),
-                challenge: None,
+                detail: r.detail,
+                challenge: r.challenge,
             });
         };
         let allowed = self.consumers.contains(&principal.consumer)
             || principal
                 .claims
-                .values()
-                .filter_map(|v| v.as_str())
+                .iter()
+                .filter(|(k, _)| from_cert && k.starts_with("san"))
+                .filter_map(|(_, v)| v.as_str())
                 // SANs read `URI:spiffe://...`, `DNS:host`: either form may be listed.
                 .any(|san| {
                     let bare = san.split_once(':').map_or(san, |(_, v)| v);
@@ -152,13 +270,31 @@ impl Policy {
             .map(String::as_str)
             .collect();
         if !missing.is_empty() {
+            let detail = format!("the call needs the scope(s) {}", missing.join(" "));
+            // RFC 6750 section 3.1: a valid token without the scope gets insufficient_scope,
+            // with the scope the resource needs.
+            let challenge = bearer_realm.map(|j| {
+                format!(
+                    "Bearer realm=\"{}\", error=\"{}\", error_description=\"the token lacks a required scope\", scope=\"{}\"",
+                    j.realm.replace(['"', '\\'], ""),
+                    ErrorCode::InsufficientScope.as_str(),
+                    self.scopes.join(" ").replace(['"', '\\'], "")
+                )
+            });
             return Err(Denied {
                 status: 403,
-                detail: format!("the call needs the scope(s) {}", missing.join(" ")),
-                challenge: None,
+                detail,
+                challenge,
             });
         }
         Ok(Identity::Authenticated(Arc::new(principal)))
+    }
+
+    fn first_bearer(&self) -> Option<&JwtProvider> {
+        self.providers.iter().find_map(|(_, p)| match p.as_ref() {
+            Provider::Jwt(j) => Some(j.as_ref()),
+            _ => None,
+        })
     }
 
     /// What a caller without credentials is told to send.
@@ -168,6 +304,7 @@ impl Policy {
             .iter()
             .map(|(_, p)| match p.as_ref() {
                 Provider::ApiKey(k) => format!("an API key in {}", where_(k)),
+                Provider::Jwt(_) => "a bearer token in the `Authorization` header".to_owned(),
                 Provider::ClientCertificate => "a client certificate (mutual TLS)".to_owned(),
             })
             .collect();
@@ -201,22 +338,22 @@ mod tests {
                 },
             ],
         };
-        Policy {
-            name: "orders".into(),
-            public: false,
-            providers: vec![("partners".into(), Arc::new(Provider::ApiKey(keys)))],
-            consumers: consumers.iter().map(|s| (*s).to_owned()).collect(),
-            scopes: Vec::new(),
-        }
+        let mut p = Policy::new(
+            "orders",
+            vec![("partners".into(), Arc::new(Provider::ApiKey(keys)))],
+        );
+        p.consumers = consumers.iter().map(|s| (*s).to_owned()).collect();
+        p
     }
 
     fn admit(p: &Policy, key: Option<&'static str>) -> Result<Identity, Denied> {
         let header = move |name: &str| if name == "x-api-key" { key } else { None };
-        p.admit(&Credentials {
+        let creds = Credentials {
             header: &header,
             query: &[],
             client_cert: None,
-        })
+        };
+        futures_util::FutureExt::now_or_never(p.admit(&creds)).expect("API keys need no waiting")
     }
 
     #[test]

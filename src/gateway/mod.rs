@@ -49,6 +49,39 @@ pub enum Identity {
 }
 
 impl Identity {
+    /// The values `{auth.*}` placeholders read: `consumer`, `sub`, `provider` and
+    /// `claims.<name>` for each claim that is text, a number or a boolean.
+    pub fn template_values(&self) -> Vec<(String, String)> {
+        let Identity::Authenticated(p) = self else {
+            return Vec::new();
+        };
+        let mut out = vec![
+            ("consumer".to_owned(), p.consumer.clone()),
+            ("provider".to_owned(), p.provider.clone()),
+        ];
+        if let Some(sub) = &p.subject {
+            out.push(("sub".to_owned(), sub.clone()));
+        }
+        for (k, v) in &p.claims {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => continue,
+            };
+            out.push((format!("claims.{k}"), text));
+        }
+        out
+    }
+
+    /// The consumer's name when the caller is authenticated.
+    pub fn named_consumer(&self) -> Option<&str> {
+        match self {
+            Identity::Anonymous => None,
+            Identity::Authenticated(p) => Some(&p.consumer),
+        }
+    }
+
     /// The consumer's name, for logs and metrics (`-` when anonymous).
     pub fn consumer(&self) -> &str {
         match self {
@@ -246,10 +279,16 @@ impl Core {
         let backend = &route.backend;
         let schema = &backend.wsdl.schema;
         let op = route.operation();
+        let auth = if route.reads_auth {
+            caller.identity.template_values()
+        } else {
+            Vec::new()
+        };
         let parts = RequestParts {
             path: &input.path,
             query: &input.query,
             headers: &input.headers,
+            auth: &auth,
             body: input.body,
         };
         // 1. Bind (headers first: the input takes the body).

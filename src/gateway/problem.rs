@@ -34,6 +34,8 @@ pub struct Hints {
     pub retry_after: Option<std::time::Duration>,
     /// How to authenticate (`WWW-Authenticate` in HTTP).
     pub challenge: Option<String>,
+    /// Other protocol headers (`RateLimit-*`), lower-case names.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Problem {
@@ -255,6 +257,25 @@ impl Problem {
             Problem::new(403, "forbidden", "The caller may not call this route").detail(detail);
         p.hints_mut().challenge = challenge;
         p
+    }
+
+    pub fn rate_limited(policy: &str, retry_after: std::time::Duration) -> Self {
+        let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        let mut p = Problem::new(429, "rate-limited", "Too many requests").detail(format!(
+            "the rate limit of policy `{policy}` is used up; try again in {}s",
+            secs.max(1)
+        ));
+        p.hints_mut().retry_after = Some(retry_after);
+        p
+    }
+
+    pub fn cors_refused(detail: impl Into<String>) -> Self {
+        Problem::new(
+            403,
+            "cors-refused",
+            "The cross-origin request is not allowed",
+        )
+        .detail(detail)
     }
 
     pub fn backend_http_error(status: u16) -> Self {

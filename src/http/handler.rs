@@ -2,8 +2,11 @@
 //! result back into HTTP.
 //!
 //! ```text
-//! route table (404 / 405) ─> read body (limit 413, JSON 415 / 400) ─> gateway::Input
+//! CORS preflight? ─> the route's CORS policy: 204 | 403
+//! route table (404 / 405) ─> edge: policy (401 / 403), rate limit (429)
+//!     ─> read body (limit 413, JSON 415 / 400) ─> gateway::Input
 //!     ─> Core::invoke ─> Output: status + JSON body | Problem: application/problem+json
+//!     (+ CORS and RateLimit-* headers)
 //! ```
 //!
 //! Everything between (bind, encode, call, read, shape) is `gateway`'s. This module adds
@@ -24,10 +27,12 @@ use tracing::Instrument as _;
 use super::AppState;
 use super::problem::Problem;
 use super::router::Found;
+use crate::edge::cors::CorsPolicy;
+use crate::edge::limit::{Allowed, ceil_secs};
 use crate::edge::{Credentials, Policy};
 use crate::gateway::{Caller, Input, Output, Target, log_problem};
 use crate::mapping::Route;
-use crate::metrics::{RouteLabels, RouteTimeLabels};
+use crate::metrics::{ConsumerLabels, EdgeLabels, RouteLabels, RouteTimeLabels};
 use crate::telemetry;
 
 /// The request id: the caller's `X-Request-Id` when it is sane, else a new UUID.
@@ -65,12 +70,31 @@ pub async fn dispatch(
     let method = req.method().clone();
     // The authenticated consumer, for the access log line.
     let mut consumer = String::from("-");
-    let (resp, route_label) = match table.find(&method, &path) {
-        Found::NotFound => (
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let preflight = (method == actix_web::http::Method::OPTIONS)
+        .then(|| {
+            req.headers()
+                .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                .and_then(|v| v.to_str().ok())
+        })
+        .flatten()
+        .zip(origin.as_deref());
+    let mut cors_of_route: Option<Arc<CorsPolicy>> = None;
+    let found = match preflight {
+        Some((asked, origin)) => Err(answer_preflight(&req, &table, asked, origin, &path, &rid)),
+        None => Ok(table.find(&method, &path)),
+    };
+    let (resp, route_label) = match found {
+        Err((resp, label)) => (resp, label),
+        Ok(Found::NotFound) => (
             Problem::route_not_found(method.as_str(), &path).response(&path, &rid),
             "(none)".to_owned(),
         ),
-        Found::MethodNotAllowed(allowed) => {
+        Ok(Found::MethodNotAllowed(allowed)) => {
             let mut r =
                 Problem::method_not_allowed(method.as_str(), &allowed).response(&path, &rid);
             if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
@@ -78,11 +102,13 @@ pub async fn dispatch(
             }
             (r, "(none)".to_owned())
         }
-        Found::Route {
+        Ok(Found::Route {
             target,
             policy,
+            cors,
             params,
-        } => {
+        }) => {
+            cors_of_route = cors.cloned();
             let span = tracing::info_span!(
                 "request",
                 otel.name = format!("{method} {}", target.route.path),
@@ -121,9 +147,23 @@ pub async fn dispatch(
             (resp, target.route.path.clone())
         }
     };
+    let mut resp = resp;
+    if let (Some(cors), Some(origin), None) = (&cors_of_route, &origin, preflight) {
+        add_headers(&mut resp, cors.simple(origin));
+    }
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();
     let metrics = &state.core.metrics;
+    if consumer != "-" {
+        metrics
+            .consumer_requests
+            .get_or_create(&ConsumerLabels {
+                consumer: consumer.clone(),
+                route: route_label.clone(),
+                status,
+            })
+            .inc();
+    }
     metrics
         .requests
         .get_or_create(&RouteLabels {
@@ -167,6 +207,7 @@ async fn serve(
         .into_owned()
         .collect();
     let mut caller = Caller::new(rid);
+    let mut limit_headers: Option<Allowed> = None;
     if let Some(policy) = policy {
         let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
         let cert = super::tls::client_cert(req);
@@ -175,7 +216,7 @@ async fn serve(
             query: &query,
             client_cert: cert.map(|c| (c.subject.as_str(), c.sans.as_slice())),
         };
-        match policy.admit(&creds) {
+        match policy.admit(&creds).await {
             Ok(identity) => {
                 identity.consumer().clone_into(consumer);
                 caller.identity = identity;
@@ -185,15 +226,28 @@ async fn serve(
                     403 => Problem::forbidden(denied.detail, denied.challenge),
                     _ => Problem::unauthenticated(denied.detail, denied.challenge),
                 };
-                tracing::info!(
-                    request_id = %rid,
-                    route = %target.route.path,
-                    policy = %policy.name,
-                    code = p.code,
-                    reason = p.detail.as_deref().unwrap_or(""),
-                    "Request refused at the edge."
-                );
-                return Err(p);
+                return Err(refused(state, rid, target, policy, p));
+            }
+        }
+        if let Some(limit) = &policy.rate_limit {
+            let route_key = format!("{} {}", target.route.method, target.route.path);
+            let peer = req
+                .peer_addr()
+                .map_or_else(|| "-".to_owned(), |a| a.ip().to_string());
+            let named = caller.identity.named_consumer();
+            match limit.check(&route_key, named, &peer) {
+                Ok(allowed) => limit_headers = Some(allowed),
+                Err(over) => {
+                    let mut p = Problem::rate_limited(&policy.name, over.retry_after);
+                    let reset = ceil_secs(over.retry_after).max(1);
+                    p.hints_mut().headers = rate_limit_headers(&Allowed {
+                        limit: over.limit,
+                        remaining: 0,
+                        reset,
+                        window: over.window,
+                    });
+                    return Err(refused(state, rid, target, policy, p));
+                }
             }
         }
     }
@@ -206,14 +260,133 @@ async fn serve(
             return Err(p);
         }
     };
-    let Output { status, body } = state.core.invoke(target, input, &caller).await?;
+    let with_limits = |mut resp: HttpResponse| {
+        if let Some(a) = &limit_headers {
+            add_headers(&mut resp, rate_limit_headers(a));
+        }
+        resp
+    };
+    let Output { status, body } = match state.core.invoke(target, input, &caller).await {
+        Ok(out) => out,
+        Err(mut p) => {
+            if let Some(a) = &limit_headers {
+                p.hints_mut().headers.extend(rate_limit_headers(a));
+            }
+            return Err(p);
+        }
+    };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    Ok(match body {
+    Ok(with_limits(match body {
         None => HttpResponse::build(status).finish(),
         Some(value) => HttpResponse::build(status)
             .content_type("application/json")
             .body(value.to_string()),
-    })
+    }))
+}
+
+/// A call refused at the edge: logged with its reason (never a credential) and counted.
+fn refused(
+    state: &AppState,
+    rid: &str,
+    target: Target<'_>,
+    policy: &Policy,
+    p: Problem,
+) -> Problem {
+    tracing::info!(
+        request_id = %rid,
+        route = %target.route.path,
+        policy = %policy.name,
+        code = p.code,
+        reason = p.detail.as_deref().unwrap_or(""),
+        "Request refused at the edge."
+    );
+    let reason = match p.code {
+        "rate-limited" => "rate_limited",
+        "forbidden" => "forbidden",
+        _ => "unauthenticated",
+    };
+    state
+        .core
+        .metrics
+        .edge_refused
+        .get_or_create(&EdgeLabels {
+            policy: policy.name.clone(),
+            reason,
+        })
+        .inc();
+    p
+}
+
+/// The `RateLimit-*` headers (draft-ietf-httpapi-ratelimit-headers): the limit, what is
+/// left of it, seconds until the bucket is full, and the policy's window.
+fn rate_limit_headers(a: &Allowed) -> Vec<(&'static str, String)> {
+    vec![
+        ("ratelimit-limit", a.limit.to_string()),
+        ("ratelimit-remaining", a.remaining.to_string()),
+        ("ratelimit-reset", a.reset.to_string()),
+        ("ratelimit-policy", format!("{};w={}", a.limit, a.window)),
+    ]
+}
+
+fn add_headers(resp: &mut HttpResponse, headers: Vec<(&'static str, String)>) {
+    for (name, value) in headers {
+        let Ok(v) = HeaderValue::from_str(&value) else {
+            continue;
+        };
+        let name = header::HeaderName::from_static(name);
+        if name == header::VARY {
+            resp.headers_mut().append(name, v);
+        } else {
+            resp.headers_mut().insert(name, v);
+        }
+    }
+}
+
+/// A CORS preflight: the route the browser asks about, and its CORS policy's answer.
+fn answer_preflight(
+    req: &HttpRequest,
+    table: &super::router::RouteTable,
+    asked: &str,
+    origin: &str,
+    path: &str,
+    rid: &str,
+) -> (HttpResponse, String) {
+    let method = actix_web::http::Method::from_bytes(asked.as_bytes()).ok();
+    let target = method
+        .as_ref()
+        .and_then(|m| table.preflight_target(m, path));
+    let Some((route, cors)) = target else {
+        return (
+            Problem::route_not_found(asked, path).response(path, rid),
+            "(none)".to_owned(),
+        );
+    };
+    let label = route.path.clone();
+    let refused = |why: String| {
+        tracing::info!(request_id = %rid, route = %route.path, origin, reason = %why, "CORS preflight refused.");
+        Problem::cors_refused(why).response(path, rid)
+    };
+    let Some(cors) = cors else {
+        return (
+            refused(format!(
+                "route {} {} allows no cross-origin calls",
+                route.method, route.path
+            )),
+            label,
+        );
+    };
+    let asked_headers = req
+        .headers()
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .and_then(|v| v.to_str().ok());
+    match cors.preflight(origin, asked, asked_headers, route.method.as_str()) {
+        Ok(headers) => {
+            let mut resp = HttpResponse::NoContent().finish();
+            add_headers(&mut resp, headers);
+            (resp, label)
+        }
+        Err(e) => (refused(e.0), label),
+    }
 }
 
 /// The route's inputs: path parameters, the query, the headers it reads and the JSON body.

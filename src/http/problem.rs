@@ -27,6 +27,9 @@ impl Problem {
         if let Some(c) = self.hints.as_ref().and_then(|h| h.challenge.as_deref()) {
             b.insert_header((actix_web::http::header::WWW_AUTHENTICATE, c));
         }
+        for (name, value) in self.hints.iter().flat_map(|h| h.headers.iter()) {
+            b.insert_header((*name, value.as_str()));
+        }
         b.body(self.body(instance, request_id).to_string())
     }
 }

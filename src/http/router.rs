@@ -10,6 +10,7 @@ use actix_web::http::Method;
 
 use crate::config::Gateway;
 use crate::edge::Policy;
+use crate::edge::cors::CorsPolicy;
 use crate::gateway::{Backends, Target};
 use crate::mapping::{Mappings, Route};
 
@@ -20,6 +21,8 @@ pub struct RouteTable {
     pub routes: Vec<Arc<Route>>,
     /// Each route's policy (same index), resolved from the gateway configuration.
     policies: Vec<Option<Arc<Policy>>>,
+    /// Each route's CORS policy (same index).
+    cors: Vec<Option<Arc<CorsPolicy>>>,
     backends: Backends,
     pub notes: Vec<String>,
     /// The OpenAPI document of these routes, built on first request.
@@ -38,6 +41,7 @@ pub enum Found<'t> {
     Route {
         target: Target<'t>,
         policy: Option<&'t Arc<Policy>>,
+        cors: Option<&'t Arc<CorsPolicy>>,
         params: Vec<(String, String)>,
     },
     MethodNotAllowed(Vec<String>),
@@ -50,6 +54,7 @@ impl RouteTable {
             routers: HashMap::new(),
             routes: Vec::new(),
             policies: Vec::new(),
+            cors: Vec::new(),
             backends: Backends::default(),
             notes: Vec::new(),
             openapi: std::sync::OnceLock::new(),
@@ -75,6 +80,18 @@ impl RouteTable {
                 })?),
             });
         }
+        let mut cors = Vec::with_capacity(m.routes.len());
+        for r in &m.routes {
+            cors.push(match &r.cors {
+                None => None,
+                Some(name) => Some(gateway.cors.get(name).cloned().ok_or_else(|| {
+                    format!(
+                        "{}: CORS policy `{name}` is not in the gateway configuration",
+                        r.origin
+                    )
+                })?),
+            });
+        }
         let backends = Backends::build(&m.backends)?;
         let mut routers: HashMap<Method, matchit::Router<usize>> = HashMap::new();
         for (i, r) in m.routes.iter().enumerate() {
@@ -94,6 +111,7 @@ impl RouteTable {
             routers,
             routes: m.routes,
             policies,
+            cors,
             backends,
             notes: m.notes,
             openapi: std::sync::OnceLock::new(),
@@ -115,6 +133,17 @@ impl RouteTable {
         &self.backends
     }
 
+    /// The route a CORS preflight for `method` on `path` asks about, with its CORS policy
+    /// (`None` inside: the route allows no cross-origin calls).
+    pub fn preflight_target(
+        &self,
+        method: &Method,
+        path: &str,
+    ) -> Option<(&Arc<Route>, Option<&Arc<CorsPolicy>>)> {
+        let m = self.routers.get(method)?.at(path).ok()?;
+        Some((&self.routes[*m.value], self.cors[*m.value].as_ref()))
+    }
+
     pub fn find(&self, method: &Method, path: &str) -> Found<'_> {
         if let Some(router) = self.routers.get(method)
             && let Ok(m) = router.at(path)
@@ -129,6 +158,7 @@ impl RouteTable {
                 return Found::Route {
                     target,
                     policy: self.policies[*m.value].as_ref(),
+                    cors: self.cors[*m.value].as_ref(),
                     params,
                 };
             }

@@ -22,6 +22,9 @@ pub struct RequestParts<'a> {
     pub query: &'a [(String, String)],
     /// Lower-cased header names.
     pub headers: &'a [(String, String)],
+    /// The authenticated caller's values by `Source::Auth` name (`consumer`, `sub`,
+    /// `provider`, `claims.<name>`); empty for an anonymous caller.
+    pub auth: &'a [(String, String)],
     pub body: Option<Value>,
 }
 
@@ -31,6 +34,7 @@ impl RequestParts<'_> {
             Source::Path(n) => (self.path, n),
             Source::Query(n) => (self.query, n),
             Source::Header(n) => (self.headers, n),
+            Source::Auth(n) => (self.auth, n),
             Source::Body(_) => return Vec::new(),
         };
         list.iter()

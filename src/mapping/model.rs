@@ -26,6 +26,8 @@ pub struct Backend {
     pub ws_security: Option<WsSecurity>,
     /// The policy the backend's routes get unless they name their own.
     pub auth: Option<String>,
+    /// The CORS policy the backend's routes get unless they name their own.
+    pub cors: Option<String>,
 }
 
 impl Backend {
@@ -162,6 +164,11 @@ pub struct Route {
     /// The gateway configuration's policy that admits callers (the route's, else the
     /// backend's, else the configuration's default); `None`: public.
     pub auth: Option<String>,
+    /// The gateway configuration's CORS policy (the route's, else the backend's); `None`:
+    /// no cross-origin headers, preflights refused.
+    pub cors: Option<String>,
+    /// A template reads `{auth.*}`: the call needs the caller's values.
+    pub reads_auth: bool,
     /// A retry after the request reached the backend is safe (GET/HEAD routes, or
     /// `idempotent: true`).
     pub idempotent: bool,

@@ -64,6 +64,15 @@ pub struct RawBackend {
     /// The gateway configuration's policy for this backend's routes.
     #[serde(default)]
     pub auth: Option<Spanned<String>>,
+    /// The gateway configuration's CORS policy for this backend's routes.
+    #[serde(default)]
+    pub cors: Option<Spanned<String>>,
+    /// TLS to the backend: private CA, client certificate, verification.
+    #[serde(default)]
+    pub tls: Option<RawBackendTls>,
+    /// An HTTP(S) proxy on the way to the backend.
+    #[serde(default)]
+    pub proxy: Option<RawProxy>,
     #[serde(default)]
     pub circuit_breaker: Option<RawCircuitBreaker>,
     #[serde(default)]
@@ -156,6 +165,40 @@ pub struct RawRoute {
     /// The gateway configuration's policy for this route (overrides the backend's).
     #[serde(default)]
     pub auth: Option<Spanned<String>>,
+    /// The gateway configuration's CORS policy for this route (overrides the backend's).
+    #[serde(default)]
+    pub cors: Option<Spanned<String>>,
+}
+
+/// TLS to a backend; paths are relative to the mapping file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackendTls {
+    /// PEM bundle of the CAs the backend's certificate must chain to (instead of the
+    /// system's roots; `add_system_roots: true` keeps both).
+    #[serde(default)]
+    pub ca: Option<Spanned<String>>,
+    #[serde(default)]
+    pub add_system_roots: Option<bool>,
+    /// PEM certificate chain presented to a backend that demands mutual TLS.
+    #[serde(default)]
+    pub client_cert: Option<Spanned<String>>,
+    /// Its PEM private key.
+    #[serde(default)]
+    pub client_key: Option<Spanned<String>>,
+    /// Accept any certificate (test systems only; logged loudly at every start).
+    #[serde(default)]
+    pub insecure_skip_verify: Option<Spanned<bool>>,
+}
+
+/// A proxy for a backend: `url` (`http://proxy:3128`, credentials may come from `${VAR}`)
+/// and hosts reached directly.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProxy {
+    pub url: Spanned<String>,
+    #[serde(default)]
+    pub no_proxy: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

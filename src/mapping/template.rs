@@ -1,5 +1,7 @@
 //! Placeholders in request templates: `{path.id}`, `{query.limit:10}`, `{header.X-Tenant}`,
-//! `{body}`, `{body.customer.name}`. `{{` and `}}` write literal braces.
+//! `{body}`, `{body.customer.name}`, and the authenticated caller: `{auth.consumer}`,
+//! `{auth.sub}`, `{auth.provider}`, `{auth.claims.tenant}`. `{{` and `}}` write literal
+//! braces.
 //!
 //! May import nothing from soapbridge.
 
@@ -9,6 +11,9 @@ pub enum Source {
     Path(String),
     Query(String),
     Header(String),
+    /// What the edge established about the caller: `consumer`, `sub`, `provider`, or
+    /// `claims.<name>` (a token claim).
+    Auth(String),
     /// A dotted path into the JSON body; empty for the whole body.
     Body(Vec<String>),
 }
@@ -19,6 +24,7 @@ impl Source {
             Source::Path(n) => format!("path parameter `{n}`"),
             Source::Query(n) => format!("query parameter `{n}`"),
             Source::Header(n) => format!("header `{n}`"),
+            Source::Auth(n) => format!("the caller's `{n}`"),
             Source::Body(p) if p.is_empty() => "the request body".into(),
             Source::Body(p) => format!("body field `{}`", p.join(".")),
         }
@@ -103,17 +109,28 @@ fn parse_ref(inner: &str) -> Result<Ref, String> {
         "path" => Source::Path(name.to_owned()),
         "query" => Source::Query(name.to_owned()),
         "header" => Source::Header(name.to_ascii_lowercase()),
+        "auth" => match name {
+            "consumer" | "sub" | "provider" => Source::Auth(name.to_owned()),
+            claim if claim.starts_with("claims.") && claim.len() > "claims.".len() => {
+                Source::Auth(claim.to_owned())
+            }
+            _ => {
+                return Err(format!(
+                    "`{{{inner}}}`: the caller offers `auth.consumer`, `auth.sub`, `auth.provider` and `auth.claims.<name>`"
+                ));
+            }
+        },
         "body" if name.is_empty() => Source::Body(Vec::new()),
         "body" => Source::Body(name.split('.').map(str::to_owned).collect()),
         other => {
             return Err(format!(
-                "`{{{inner}}}`: unknown source `{other}`; use path, query, header or body"
+                "`{{{inner}}}`: unknown source `{other}`; use path, query, header, auth or body"
             ));
         }
     };
     if default.is_some() && !source.is_text() {
         return Err(format!(
-            "`{{{inner}}}`: only path, query and header values take a default"
+            "`{{{inner}}}`: only path, query, header and auth values take a default"
         ));
     }
     Ok(Ref { source, default })

@@ -55,6 +55,83 @@ pub struct ClientSettings {
     pub breaker: BreakerSettings,
     /// How retries are spaced and bounded.
     pub retry: RetrySettings,
+    /// TLS to the backend beyond the system's defaults.
+    pub tls: BackendTls,
+    /// An explicit proxy (`None`: the `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment).
+    pub proxy: Option<ProxySettings>,
+}
+
+/// TLS to one backend. Hostname verification and SNI are always on; only
+/// `insecure_skip_verify` turns verification off, and the start-up log says so.
+#[derive(Clone, Default)]
+pub struct BackendTls {
+    /// PEM CA bundle the backend's certificate must chain to; `None`: the system's roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// With `ca_pem`: trust the system's roots too.
+    pub add_system_roots: bool,
+    /// PEM certificate chain and private key, for a backend that demands mutual TLS.
+    pub client_identity_pem: Option<Vec<u8>>,
+    pub insecure_skip_verify: bool,
+}
+
+impl std::fmt::Debug for BackendTls {
+    /// Which parts are set, never the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackendTls")
+            .field("ca", &self.ca_pem.is_some())
+            .field("add_system_roots", &self.add_system_roots)
+            .field("client_certificate", &self.client_identity_pem.is_some())
+            .field("insecure_skip_verify", &self.insecure_skip_verify)
+            .finish()
+    }
+}
+
+/// A proxy on the way to one backend.
+#[derive(Clone)]
+pub struct ProxySettings {
+    /// `http://[user:password@]proxy:3128`.
+    pub url: url::Url,
+    /// Hosts, domains (`.corp.example`) and CIDR ranges reached directly.
+    pub no_proxy: Vec<String>,
+}
+
+impl std::fmt::Debug for ProxySettings {
+    /// The URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = self.url.clone();
+        if shown.password().is_some() {
+            let _ = shown.set_password(Some("redacted"));
+        }
+        f.debug_struct("ProxySettings")
+            .field("url", &shown.as_str())
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
+}
+
+impl BackendTls {
+    /// The reqwest client with these TLS settings.
+    fn apply(&self, mut b: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, String> {
+        if let Some(pem) = &self.ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| format!("the backend CA bundle is not PEM certificates: {e}"))?;
+            b = if self.add_system_roots {
+                b.tls_certs_merge(certs)
+            } else {
+                b.tls_certs_only(certs)
+            };
+        }
+        if let Some(pem) = &self.client_identity_pem {
+            let id = reqwest::Identity::from_pem(pem).map_err(|e| {
+                format!("the client certificate and key are not a usable PEM pair: {e}")
+            })?;
+            b = b.identity(id);
+        }
+        if self.insecure_skip_verify {
+            b = b.tls_danger_accept_invalid_certs(true);
+        }
+        Ok(b)
+    }
 }
 
 /// When a backend's circuit opens and how it closes again. Failures are connection errors,
@@ -141,6 +218,8 @@ impl std::fmt::Debug for ClientSettings {
             )
             .field("breaker", &self.breaker)
             .field("retry", &self.retry)
+            .field("tls", &self.tls)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -191,14 +270,28 @@ impl SoapClient {
         } else {
             backend.max_concurrency.min(32)
         };
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(backend.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(idle)
             .tcp_nodelay(true)
-            .user_agent(concat!("soapbridge/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| describe_reqwest_error(&e))?;
+            .tls_sni(true)
+            .user_agent(concat!("soapbridge/", env!("CARGO_PKG_VERSION")));
+        builder = backend.tls.apply(builder)?;
+        if let Some(p) = &backend.proxy {
+            let proxy = reqwest::Proxy::all(p.url.as_str())
+                .map_err(|e| format!("proxy: {}", describe_reqwest_error(&e)))?
+                .no_proxy(reqwest::NoProxy::from_string(&p.no_proxy.join(",")));
+            builder = builder.proxy(proxy);
+        }
+        if backend.tls.insecure_skip_verify {
+            tracing::warn!(
+                backend = %backend.name,
+                endpoint = %backend.endpoint,
+                "TLS verification is OFF for this backend (insecure_skip_verify): anyone on the path can read and change its calls. Use it only on test systems."
+            );
+        }
+        let http = builder.build().map_err(|e| describe_reqwest_error(&e))?;
         Ok(Self {
             http,
             permits: Arc::new(Semaphore::new(backend.max_concurrency)),
@@ -476,6 +569,8 @@ mod tests {
             basic_auth: None,
             breaker: BreakerSettings::default(),
             retry: RetrySettings::default(),
+            tls: BackendTls::default(),
+            proxy: None,
         }
     }
 

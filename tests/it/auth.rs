@@ -73,10 +73,7 @@ async fn bridge(endpoint: &str) -> Bridge {
         .expect("the configuration compiles");
     let opts = soapbridge::mapping::Options {
         endpoint_override: Some(endpoint.parse().expect("url")),
-        policies: Some(soapbridge::mapping::Policies {
-            names: gw.policy_names(),
-            default: gw.default_policy.clone(),
-        }),
+        policies: Some(gw.mapping_policies()),
         ..Default::default()
     };
     let path = support::root().join("mappings/customers.yaml");
@@ -156,7 +153,7 @@ fn a_mapping_naming_an_unknown_policy_is_refused_with_its_place_and_a_hint() {
     let opts = soapbridge::mapping::Options {
         policies: Some(soapbridge::mapping::Policies {
             names: ["billing-only".to_owned(), "open".to_owned()].into(),
-            default: None,
+            ..Default::default()
         }),
         ..Default::default()
     };

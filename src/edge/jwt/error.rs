@@ -62,6 +62,8 @@ pub enum JwtErrorKind {
     DisallowedAlgorithm(String),
     /// A required claim is absent (its name comes from the settings, not from the token).
     MissingClaim(String),
+    /// The issuer's keys are not loaded.
+    Unavailable,
 }
 
 /// A refused bearer token.
@@ -78,6 +80,12 @@ impl JwtError {
     /// The error for a request that carries no bearer token.
     pub fn missing() -> Self {
         Self::new(JwtErrorKind::Missing)
+    }
+
+    /// The error for a token that cannot be checked because the issuer's keys were never
+    /// loaded (the provider was not started).
+    pub fn unavailable() -> Self {
+        Self::new(JwtErrorKind::Unavailable)
     }
 
     /// What was wrong.
@@ -113,6 +121,7 @@ impl JwtError {
             JwtErrorKind::MissingClaim(name) => {
                 format!("the token lacks the required claim `{name}`")
             }
+            JwtErrorKind::Unavailable => "the issuer's keys are not loaded".to_owned(),
         }
     }
 

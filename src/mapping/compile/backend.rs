@@ -19,6 +19,10 @@ use crate::soap::client::ClientSettings;
 use crate::wsdl::{self, Wsdl};
 
 impl Compiler<'_> {
+    pub(super) fn expand_text(&mut self, file: &Path, s: &Spanned<String>) -> Option<String> {
+        self.expand(file, s)
+    }
+
     fn expand(&mut self, file: &Path, s: &Spanned<String>) -> Option<String> {
         match env::expand(&s.value, self.env) {
             Ok(v) => Some(v),
@@ -242,10 +246,14 @@ impl Compiler<'_> {
             basic_auth,
             breaker: self.breaker_settings(file, raw.circuit_breaker.as_ref()),
             retry: self.retry_settings(file, raw.retry.as_ref()),
+            tls: self.backend_tls(file, raw.tls.as_ref()),
+            proxy: self.proxy(file, raw.proxy.as_ref()),
         };
         let auth = self.policy(file, raw.auth.as_ref());
+        let cors = self.cors(file, raw.cors.as_ref());
         Some(Backend {
             auth,
+            cors,
             name,
             wsdl,
             binding,

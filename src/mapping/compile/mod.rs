@@ -28,6 +28,7 @@ mod request;
 mod resilience;
 mod response;
 mod route;
+mod transport;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -66,7 +67,11 @@ pub struct Options {
 #[derive(Clone, Debug, Default)]
 pub struct Policies {
     pub names: std::collections::BTreeSet<String>,
+    /// Those that admit anyone (no caller values for `{auth.*}`).
+    pub public: std::collections::BTreeSet<String>,
     pub default: Option<String>,
+    /// The CORS policies.
+    pub cors: std::collections::BTreeSet<String>,
 }
 
 pub struct Compiler<'e> {

@@ -60,6 +60,10 @@ impl RouteCtx<'_> {
                     self.header_params.push(param(n));
                 }
             }
+            // Checked against the route's policy once it is known.
+            Source::Auth(_) => {
+                self.reads_auth.get_or_insert(loc(t));
+            }
             Source::Body(path) => {
                 if !self.has_body() {
                     self.diag(

@@ -104,6 +104,8 @@ impl Compiler<'_> {
                 summary: op.documentation.clone(),
                 description: None,
                 auth: backend.auth.clone().or_else(|| self.default_policy()),
+                cors: backend.cors.clone(),
+                reads_auth: false,
                 idempotent: false,
                 origin,
             }));
@@ -161,6 +163,7 @@ impl Compiler<'_> {
             header_params: Vec::new(),
             body_fields: Vec::new(),
             body_whole: None,
+            reads_auth: None,
             diags: Vec::new(),
         };
         let input = match &r.request {
@@ -189,21 +192,31 @@ impl Compiler<'_> {
             path_params,
             query_params,
             header_params,
+            reads_auth,
             ..
         } = ctx;
         let ok = diags.is_empty();
         self.diags.extend(diags);
-        if !ok || !registered {
-            return None;
-        }
         let idempotent =
             method == Method::GET || method == Method::HEAD || r.idempotent == Some(true);
         let auth = match &r.auth {
             Some(a) => self.policy(file, Some(a)),
             None => backend.auth.clone().or_else(|| self.default_policy()),
         };
+        if let Some(at) = reads_auth {
+            self.check_auth_reader(file, at, &r.route.value, auth.as_deref());
+        }
+        let cors = match &r.cors {
+            Some(c) => self.cors(file, Some(c)),
+            None => backend.cors.clone(),
+        };
+        if !ok || !registered {
+            return None;
+        }
         Some(Route {
             auth,
+            cors,
+            reads_auth: reads_auth.is_some(),
             idempotent,
             method,
             path,
@@ -290,6 +303,8 @@ pub(super) struct RouteCtx<'a> {
     pub(super) body_fields: Vec<BodyField>,
     /// `{body}` placed whole: the target type.
     pub(super) body_whole: Option<(TypeId, bool)>,
+    /// Where the first `{auth.*}` placeholder is, if any.
+    pub(super) reads_auth: Option<Option<Location>>,
     pub(super) diags: Vec<Diagnostic>,
 }
 
