@@ -57,7 +57,10 @@ impl std::fmt::Debug for RateLimit {
 /// A call within the limit, with what the `RateLimit-*` headers say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Allowed {
+    /// The bucket's size: the most calls that may be made at once (`RateLimit-Limit`).
     pub limit: u32,
+    /// Calls per window (`RateLimit-Policy`'s quota); below `limit` when bursts are larger.
+    pub quota: u32,
     pub remaining: u32,
     /// Seconds until the bucket is full again.
     pub reset: u64,
@@ -69,6 +72,7 @@ pub struct Allowed {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limited {
     pub limit: u32,
+    pub quota: u32,
     pub retry_after: Duration,
     pub window: u64,
 }
@@ -127,14 +131,16 @@ impl RateLimit {
                 let missing = self.burst.get().saturating_sub(remaining);
                 let refill = state.quota().replenish_interval() * missing;
                 Ok(Allowed {
-                    limit: self.requests.get(),
+                    limit: self.burst.get(),
+                    quota: self.requests.get(),
                     remaining,
                     reset: ceil_secs(refill),
                     window,
                 })
             }
             Err(not_until) => Err(Limited {
-                limit: self.requests.get(),
+                limit: self.burst.get(),
+                quota: self.requests.get(),
                 retry_after: not_until.wait_time_from(self.clock.now()),
                 window,
             }),

@@ -242,6 +242,7 @@ async fn serve(
                     let reset = ceil_secs(over.retry_after).max(1);
                     p.hints_mut().headers = rate_limit_headers(&Allowed {
                         limit: over.limit,
+                        quota: over.quota,
                         remaining: 0,
                         reset,
                         window: over.window,
@@ -317,14 +318,20 @@ fn refused(
     p
 }
 
-/// The `RateLimit-*` headers (draft-ietf-httpapi-ratelimit-headers): the limit, what is
-/// left of it, seconds until the bucket is full, and the policy's window.
+/// The `RateLimit-*` headers (draft-ietf-httpapi-ratelimit-headers): the bucket's size,
+/// what is left of it, seconds until it is full, and the policy (quota per window, and the
+/// burst when it is larger than the quota).
 fn rate_limit_headers(a: &Allowed) -> Vec<(&'static str, String)> {
+    let policy = if a.limit > a.quota {
+        format!("{};w={};burst={}", a.quota, a.window, a.limit)
+    } else {
+        format!("{};w={}", a.quota, a.window)
+    };
     vec![
         ("ratelimit-limit", a.limit.to_string()),
         ("ratelimit-remaining", a.remaining.to_string()),
         ("ratelimit-reset", a.reset.to_string()),
-        ("ratelimit-policy", format!("{};w={}", a.limit, a.window)),
+        ("ratelimit-policy", policy),
     ]
 }
 

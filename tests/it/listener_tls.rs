@@ -18,9 +18,9 @@ use serde_json::{Value, json};
 use soapbridge::http::tls::{self, ClientAuth, TlsListener, TlsSettings};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-type Ca = CertifiedIssuer<'static, KeyPair>;
+pub type Ca = CertifiedIssuer<'static, KeyPair>;
 
-fn ca(name: &str) -> Ca {
+pub fn ca(name: &str) -> Ca {
     let mut p = CertificateParams::default();
     p.distinguished_name.push(DnType::CommonName, name);
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -29,9 +29,9 @@ fn ca(name: &str) -> Ca {
 }
 
 /// A certificate and its key, PEM.
-struct Leaf {
-    cert: String,
-    key: String,
+pub struct Leaf {
+    pub cert: String,
+    pub key: String,
 }
 
 impl Leaf {
@@ -42,7 +42,7 @@ impl Leaf {
     }
 }
 
-fn server_leaf(ca: &Ca, serial: u8) -> Leaf {
+pub fn server_leaf(ca: &Ca, serial: u8) -> Leaf {
     let mut p = CertificateParams::new(vec!["localhost".to_owned()]).expect("params");
     p.subject_alt_names
         .push(SanType::IpAddress("127.0.0.1".parse().expect("ip")));
@@ -57,7 +57,7 @@ fn server_leaf(ca: &Ca, serial: u8) -> Leaf {
     }
 }
 
-fn client_leaf(ca: &Ca) -> Leaf {
+pub fn client_leaf(ca: &Ca) -> Leaf {
     let mut p = CertificateParams::new(vec!["billing.internal".to_owned()]).expect("params");
     p.subject_alt_names.push(SanType::URI(
         "spiffe://acme.example/billing".try_into().expect("uri"),

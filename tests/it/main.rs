@@ -4,11 +4,15 @@
 // Edge security: API keys and policies from a gateway configuration, 401/403, no key in logs.
 mod auth;
 mod backend;
+// TLS to backends: a private CA and client certificates, against a mutual-TLS backend.
+mod backend_tls;
 mod bridge;
 mod corpus;
 // The deployment files (Dockerfile, deploy/) against what the real binary serves and accepts.
 mod deploy;
 mod generate;
+// Bearer tokens against a live JWKS endpoint, rate limits and CORS on the same routes.
+mod jwt;
 // HTTPS on the listener: TLS versions, ALPN, mutual TLS, certificates rotated on disk.
 mod listener_tls;
 mod mock;
@@ -16,6 +20,8 @@ mod mock;
 mod openapi;
 // The circuit breaker, retries and the bulkhead against failing loopback backends.
 mod resilience;
+// examples/secured: its tokens, its check, and its README's curl lines against serve.sh.
+mod secured;
 mod serve;
 // SIGTERM: unready at once, a grace for new connections, every request in flight finished.
 mod shutdown;

@@ -1,0 +1,200 @@
+//! TLS to backends: a backend on 127.0.0.1 behind a private CA that demands a client
+//! certificate (soapbridge's own rustls listener with `client_auth: require`), called with the
+//! CA and the client certificate a mapping's `backend.tls` names; without them the call is a
+//! precise 502, never a hang.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use serde_json::Value;
+use soapbridge::http::tls::{self, ClientAuth, TlsListener, TlsSettings};
+
+use crate::listener_tls::{ca, client_leaf, server_leaf};
+use crate::support;
+
+const PING: &str = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><c:PingResponse xmlns:c="http://example.com/soapbridge/customers"><c:serverTime>2026-12-02T10:00:00Z</c:serverTime><c:version>1</c:version></c:PingResponse></env:Body></env:Envelope>"#;
+
+/// The HTTPS backend: answers Ping and records the subject of each client certificate.
+struct TlsBackend {
+    url: String,
+    seen: Arc<Mutex<Vec<String>>>,
+    handle: actix_web::dev::ServerHandle,
+    _listener: TlsListener,
+}
+
+impl Drop for TlsBackend {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+async fn start_backend(dir: &Path) -> TlsBackend {
+    let mut s = TlsSettings::new(dir.join("backend.crt"), dir.join("backend.key"));
+    s.client_ca = Some(dir.join("clients-ca.pem"));
+    s.client_auth = ClientAuth::Require;
+    let listener = TlsListener::new(&s).expect("backend TLS listener");
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s2 = seen.clone();
+    let server = HttpServer::new(move || {
+        let seen = s2.clone();
+        App::new().default_service(web::to(move |req: HttpRequest| {
+            let seen = seen.clone();
+            async move {
+                let subject = tls::client_cert(&req).map(|c| c.subject.clone());
+                seen.lock().expect("lock").push(subject.unwrap_or_default());
+                HttpResponse::Ok()
+                    .content_type("application/soap+xml; charset=utf-8")
+                    .body(PING)
+            }
+        }))
+    })
+    .workers(1)
+    .disable_signals()
+    .on_connect(tls::store_client_cert)
+    .bind_rustls_0_23(("127.0.0.1", 0), listener.server_config())
+    .expect("bind");
+    let url = format!("https://127.0.0.1:{}/customers", server.addrs()[0].port());
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    TlsBackend {
+        url,
+        seen,
+        handle,
+        _listener: listener,
+    }
+}
+
+/// The demo mapping's Ping route against `url`, with `tls` under `backend:`.
+fn mapping(dir: &Path, url: &str, tls: &str) -> soapbridge::mapping::Mappings {
+    let wsdl = support::root().join("wsdl/customers.wsdl");
+    let text = format!(
+        "version: 1\nbackend:\n  wsdl: {}\n  endpoint: {url}\n  service: CustomerService\n  port: CustomerServiceSoap12\n  timeout: 5s\n{tls}routes:\n  - route: GET /ping\n    operation: Ping\n",
+        wsdl.display()
+    );
+    let path = dir.join("customers.yaml");
+    support::compile(&[(path.as_path(), &text)], Default::default())
+}
+
+async fn ping(b: &support::Bridge) -> (u16, Value) {
+    let r = support::client()
+        .get(b.url("/ping"))
+        .send()
+        .await
+        .expect("request");
+    let status = r.status().as_u16();
+    let text = r.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[actix_web::test]
+async fn a_mutual_tls_backend_behind_a_private_ca_is_called_with_the_mappings_certificate() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let (server_ca, clients_ca, stranger_ca) = (ca("Backend CA"), ca("Clients CA"), ca("Other CA"));
+    let leaf = server_leaf(&server_ca, 1);
+    std::fs::write(d.join("backend.crt"), &leaf.cert).expect("write");
+    std::fs::write(d.join("backend.key"), &leaf.key).expect("write");
+    std::fs::write(d.join("clients-ca.pem"), clients_ca.pem()).expect("write");
+    std::fs::write(d.join("backend-ca.pem"), server_ca.pem()).expect("write");
+    let client = client_leaf(&clients_ca);
+    std::fs::write(d.join("client.crt"), &client.cert).expect("write");
+    std::fs::write(d.join("client.key"), &client.key).expect("write");
+    let stranger = client_leaf(&stranger_ca);
+    std::fs::write(d.join("stranger.crt"), &stranger.cert).expect("write");
+    std::fs::write(d.join("stranger.key"), &stranger.key).expect("write");
+    let be = start_backend(d).await;
+
+    // The private CA and a client certificate the backend trusts: the call goes through,
+    // and the backend saw who called.
+    let good =
+        "  tls:\n    ca: backend-ca.pem\n    client_cert: client.crt\n    client_key: client.key\n";
+    let b = support::start_bridge(mapping(d, &be.url, good), Default::default()).await;
+    let (status, v) = ping(&b).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["version"], "1", "{v}");
+    let seen = be.seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].contains("CN=billing"), "{seen:?}");
+
+    // Each broken setup is a 502 that says what failed, the backend never answering.
+    let cases = [
+        // TLS 1.3: the backend refuses the client after the handshake, so what the client
+        // reads first (the alert, a closed connection, a broken pipe) is a race; only the
+        // refusal is asserted for those two.
+        (
+            "no client certificate",
+            "  tls:\n    ca: backend-ca.pem\n",
+            None,
+        ),
+        (
+            "a client certificate the backend does not trust",
+            "  tls:\n    ca: backend-ca.pem\n    client_cert: stranger.crt\n    client_key: stranger.key\n",
+            None,
+        ),
+        (
+            "the system roots only: the backend's CA is unknown",
+            "  tls:\n    client_cert: client.crt\n    client_key: client.key\n",
+            Some("invalid peer certificate: UnknownIssuer"),
+        ),
+    ];
+    for (what, tls, says) in cases {
+        let b = support::start_bridge(mapping(d, &be.url, tls), Default::default()).await;
+        let started = std::time::Instant::now();
+        let (status, v) = ping(&b).await;
+        assert_eq!(status, 502, "{what}: {v}");
+        assert_eq!(v["code"], "backend-unavailable", "{what}: {v}");
+        assert!(
+            says.is_none_or(|s| v["detail"].as_str().unwrap_or("").contains(s)),
+            "{what}: {v}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "{what}: the refusal is immediate"
+        );
+        assert!(
+            !v.to_string().contains("PRIVATE KEY"),
+            "{what}: no key material in the problem"
+        );
+    }
+    assert_eq!(
+        be.seen.lock().expect("lock").len(),
+        1,
+        "only the good call was served"
+    );
+}
+
+#[test]
+fn a_missing_or_broken_tls_file_is_reported_by_check_with_its_place() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(d.join("not-pem.crt"), "hello").expect("write");
+    let wsdl = support::root().join("wsdl/customers.wsdl");
+    let text = format!(
+        "version: 1\nbackend:\n  wsdl: {}\n  endpoint: https://127.0.0.1:9/customers\n  tls:\n    ca: missing-ca.pem\n    client_cert: not-pem.crt\n    client_key: missing.key\nroutes:\n  - route: GET /ping\n    operation: Ping\n",
+        wsdl.display()
+    );
+    let path = d.join("customers.yaml");
+    let diags = soapbridge::mapping::load_texts(&[(path.as_path(), &text)], Default::default())
+        .expect_err("refused");
+    let all = diags
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        all.contains("customers.yaml:6:9: cannot read the CA bundle"),
+        "{all}"
+    );
+    assert!(
+        all.contains("customers.yaml:7:18: the client certificate"),
+        "{all}"
+    );
+    assert!(all.contains("holds no PEM block"), "{all}");
+    assert!(
+        all.contains("customers.yaml:8:17: cannot read the client key"),
+        "{all}"
+    );
+}
