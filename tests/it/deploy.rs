@@ -1104,7 +1104,8 @@ fn matcher_names(s: &str) -> (Vec<String>, usize) {
 
 /// Everything the binary exports: the demo's `/metrics` after one request (requests and
 /// backend calls), merged with that of the pod's command line after one ConfigMap update
-/// (a reload: its counter has no series before one).
+/// (a reload: its counter has no series before one) and that of the secured example after
+/// a refused and an admitted call (the edge's counters).
 async fn exported() -> Exported {
     let (_demo, port) = demo().await;
     let (status, body) = get(port, "/customers/42").await;
@@ -1115,9 +1116,22 @@ async fn exported() -> Exported {
     let mut pod = Pod::start(pod_command()).await;
     pod.update_without_ping().await;
     let reloaded = Exported::parse(&get(pod.port, "/metrics").await.1);
-    all.families.extend(reloaded.families);
-    for (name, labels) in reloaded.samples {
-        all.samples.entry(name).or_default().extend(labels);
+    let secured = crate::secured::start().await;
+    let (status, body) = get(secured.port, "/customers/42").await;
+    assert_eq!(status, 401, "{body}");
+    let r = support::client()
+        .get(format!("http://127.0.0.1:{}/customers/42", secured.port))
+        .bearer_auth(crate::secured::token("read.jwt"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 200);
+    let edge = Exported::parse(&get(secured.port, "/metrics").await.1);
+    for other in [reloaded, edge] {
+        all.families.extend(other.families);
+        for (name, labels) in other.samples {
+            all.samples.entry(name).or_default().extend(labels);
+        }
     }
     all
 }

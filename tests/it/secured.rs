@@ -88,6 +88,45 @@ fn secured_example_passes_check() {
     );
 }
 
+/// The example as `serve.sh` runs it, on free ports, ready; stopped when dropped.
+pub struct Running {
+    pub port: u16,
+    pub mock_port: u16,
+    child: support::KillOnDrop,
+    _log: tempfile::TempDir,
+}
+
+pub async fn start() -> Running {
+    let (port, mock_port) = (support::free_port(), support::free_port());
+    let log_dir = tempfile::tempdir().expect("tmp");
+    let log = log_dir.path().join("stderr");
+    let child = Command::new("bash")
+        .arg(dir().join("serve.sh"))
+        .arg(format!("127.0.0.1:{port}"))
+        .env("SOAPBRIDGE", env!("CARGO_BIN_EXE_soapbridge"))
+        .env("MOCK_LISTEN", format!("127.0.0.1:{mock_port}"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("start serve.sh");
+    let child = support::KillOnDrop(child);
+    support::wait_ready(&format!("http://127.0.0.1:{port}"), Some(&log)).await;
+    Running {
+        port,
+        mock_port,
+        child,
+        _log: log_dir,
+    }
+}
+
+/// A committed token of the example (`read.jwt`, `no-scope.jwt`).
+pub fn token(file: &str) -> String {
+    std::fs::read_to_string(dir().join("tokens").join(file))
+        .expect("token")
+        .trim()
+        .to_owned()
+}
+
 /// The README's curl lines with the status each ends with (`# 401: ...`).
 fn readme_lines(readme: &Path) -> Vec<(String, u16)> {
     let text = std::fs::read_to_string(readme).expect("README");
@@ -115,21 +154,8 @@ async fn secured_example_answers_as_its_readme_says() {
     }
     let lines = readme_lines(&dir().join("README.md"));
     assert!(lines.len() >= 6, "{lines:?}");
-    let (port, mock_port) = (support::free_port(), support::free_port());
-    let log_dir = tempfile::tempdir().expect("tmp");
-    let log = log_dir.path().join("stderr");
-    let child = Command::new("bash")
-        .arg(dir().join("serve.sh"))
-        .arg(format!("127.0.0.1:{port}"))
-        .env("SOAPBRIDGE", env!("CARGO_BIN_EXE_soapbridge"))
-        .env("MOCK_LISTEN", format!("127.0.0.1:{mock_port}"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log"))
-        .spawn()
-        .expect("start serve.sh");
-    let mut child = support::KillOnDrop(child);
-    let base = format!("http://127.0.0.1:{port}");
-    support::wait_ready(&base, Some(&log)).await;
+    let mut running = start().await;
+    let port = running.port;
     for (line, want) in &lines {
         let cmd = line
             .replace("curl -i ", "curl -s -o /dev/null -w '%{http_code}' ")
@@ -144,12 +170,12 @@ async fn secured_example_answers_as_its_readme_says() {
     }
     // serve.sh stops both of its servers on SIGTERM.
     let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &running.child.id().to_string()])
         .status();
-    let _ = child.wait();
+    let _ = running.child.wait();
     let stopped = (0..30).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(100));
-        std::net::TcpStream::connect(("127.0.0.1", mock_port)).is_err()
+        std::net::TcpStream::connect(("127.0.0.1", running.mock_port)).is_err()
     });
     assert!(stopped, "the mock backend is still running");
 }
