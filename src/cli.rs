@@ -82,6 +82,10 @@ pub enum Command {
         /// The base URL clients call, written as the document's `servers` entry.
         #[arg(long)]
         server: Option<String>,
+        /// The gateway configuration the mappings name policies of (its security schemes
+        /// are described).
+        #[arg(long, env = "SOAPBRIDGE_CONFIG")]
+        config: Option<PathBuf>,
     },
     /// Show a WSDL's services, ports, bindings and operations.
     Inspect {
@@ -204,9 +208,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
         }
         Some(Command::Check { paths, config }) => check(&paths, config.as_deref()),
-        Some(Command::Openapi { paths, server }) => {
-            Ok(crate::openapi::print(&paths, server.as_deref())?)
-        }
+        Some(Command::Openapi {
+            paths,
+            server,
+            config,
+        }) => openapi(&paths, server.as_deref(), config.as_deref()),
         Some(Command::Inspect { wsdl, json }) => inspect(&wsdl, json),
         Some(Command::Mock {
             wsdl,
@@ -325,6 +331,34 @@ fn gateway_config(
         ..mapping::Options::default()
     };
     Ok((Arc::new(gw), opts))
+}
+
+/// `soapbridge openapi`: the document of the mapping files under `paths` (default
+/// `mappings/`), with the security of the gateway configuration when one is given.
+fn openapi(
+    paths: &[PathBuf],
+    server: Option<&str>,
+    config: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("mappings")]
+    } else {
+        paths.to_vec()
+    };
+    let loaded =
+        gateway_config(config).and_then(|(gw, opts)| Ok((mapping::load(&paths, opts)?, gw)));
+    match loaded {
+        Ok((m, gw)) => {
+            let security = config.map(|_| gw.openapi_security());
+            let doc = crate::openapi::spec_for_routes(&m.routes, server, security.as_ref());
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diags) => {
+            print_diagnostics(&diags);
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 /// The gateway configuration and the mappings, compiled into a route table.

@@ -9,7 +9,7 @@
 //! Mappings name policies (`auth:` on a backend or a route); the mapping compiler checks
 //! those names against [`Gateway::policy_names`]. Secrets are read here (from the
 //! environment or files) and kept only as hashes. May import `edge`, `telemetry`,
-//! `mapping::diag`.
+//! `mapping::diag`, and `openapi`'s description of security (no secret goes there).
 
 mod auth;
 mod cors;
@@ -74,6 +74,46 @@ impl Gateway {
             default: self.default_policy.clone(),
             cors: self.cors.keys().cloned().collect(),
         }
+    }
+
+    /// Who may call what, as the OpenAPI document describes it: a security scheme per
+    /// provider (where callers put their credential, never a credential), and per policy
+    /// the providers, scopes, consumers and rate limit.
+    pub fn openapi_security(&self) -> crate::openapi::Security {
+        use crate::edge::apikey::KeyLocation;
+        use crate::openapi::{PolicyDoc, Security};
+        let mut doc = Security::default();
+        for (name, policy) in &self.policies {
+            for (provider, p) in &policy.providers {
+                let scheme = match p.as_ref() {
+                    Provider::ApiKey(keys) => match &keys.location {
+                        KeyLocation::Header(h) => Security::api_key("header", h),
+                        KeyLocation::Query(q) => Security::api_key("query", q),
+                    },
+                    Provider::Jwt(j) => Security::bearer(&j.settings.issuer, &j.settings.audiences),
+                    Provider::ClientCertificate => Security::mutual_tls(),
+                };
+                doc.schemes.insert(provider.clone(), scheme);
+            }
+            doc.policies.insert(
+                name.clone(),
+                PolicyDoc {
+                    public: policy.public,
+                    providers: policy.providers.iter().map(|(n, _)| n.clone()).collect(),
+                    scopes: policy.scopes.clone(),
+                    consumers: policy.consumers.clone(),
+                    rate_limit: policy.rate_limit.as_ref().map(|l| {
+                        format!(
+                            "{} requests per {} (bursts of {})",
+                            l.requests,
+                            humantime::format_duration(l.per),
+                            l.burst
+                        )
+                    }),
+                },
+            );
+        }
+        doc
     }
 
     /// Starts what needs the runtime: each JWT issuer's keys are read or fetched (and then

@@ -25,6 +25,8 @@ pub struct RouteTable {
     cors: Vec<Option<Arc<CorsPolicy>>>,
     backends: Backends,
     pub notes: Vec<String>,
+    /// Who may call what, for the OpenAPI document (with a gateway configuration).
+    security: Option<crate::openapi::Security>,
     /// The OpenAPI document of these routes, built on first request.
     openapi: std::sync::OnceLock<bytes::Bytes>,
 }
@@ -57,6 +59,7 @@ impl RouteTable {
             cors: Vec::new(),
             backends: Backends::default(),
             notes: Vec::new(),
+            security: None,
             openapi: std::sync::OnceLock::new(),
         }
     }
@@ -114,6 +117,7 @@ impl RouteTable {
             cors,
             backends,
             notes: m.notes,
+            security: (!gateway.policies.is_empty()).then(|| gateway.openapi_security()),
             openapi: std::sync::OnceLock::new(),
         })
     }
@@ -123,7 +127,10 @@ impl RouteTable {
     pub fn openapi_document(&self) -> bytes::Bytes {
         self.openapi
             .get_or_init(|| {
-                bytes::Bytes::from(crate::openapi::spec_for_routes(&self.routes, None).to_string())
+                bytes::Bytes::from(
+                    crate::openapi::spec_for_routes(&self.routes, None, self.security.as_ref())
+                        .to_string(),
+                )
             })
             .clone()
     }

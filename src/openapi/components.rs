@@ -31,6 +31,8 @@ pub(super) struct Gen<'a> {
     /// Anonymous types being written inline (a repeat means recursion).
     pub(super) inline_stack: Vec<(usize, TypeId)>,
     pub(super) operation_ids: HashSet<String>,
+    /// Who may call what, when the routes name policies.
+    pub(super) security: Option<&'a super::Security>,
 }
 
 impl<'a> Gen<'a> {

@@ -14,12 +14,13 @@
 //! (contract, `TypeId`), so recursion ends at a `$ref` and two contracts never mix.
 //!
 //! ```text
-//! mod.rs         the document: info, servers, tags, paths, components; `soapbridge openapi`
+//! mod.rs         the document: info, servers, tags, paths, components
 //! paths.rs       one operation per route: parameters, request body, success response
 //! problems.rs    the problem+json schema and each route's error responses
 //! components.rs  the generator's state: which types become components, which stay inline
 //! schema.rs      complex types: objects, arrays, derived types (`$type`)
 //! choices.rs     `xsd:choice` as `oneOf` rules on which keys are present
+//! security.rs    security schemes, each operation's `security`, 401/403/429 problems
 //! simple.rs      simple types: built-ins, facets, lists, unions
 //! names.rs       component names and operation ids
 //! json_schema.rs small builders of JSON Schema values
@@ -36,12 +37,10 @@ mod names;
 mod paths;
 mod problems;
 mod schema;
+mod security;
 mod simple;
 
 use std::collections::HashSet;
-use std::io::Write as _;
-use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
@@ -51,6 +50,7 @@ use crate::mapping::{Mappings, Route};
 use components::Gen;
 pub use problems::PROBLEM_SCHEMA;
 use problems::problem_schema;
+pub use security::{PolicyDoc, Security};
 pub use simple::ecma_pattern;
 
 /// The OpenAPI version written.
@@ -58,12 +58,20 @@ pub const OPENAPI_VERSION: &str = "3.1.0";
 
 /// The OpenAPI document of every route of `m`.
 pub fn spec(m: &Mappings, server_url: Option<&str>) -> Value {
-    spec_for_routes(&m.routes, server_url)
+    spec_for_routes(&m.routes, server_url, None)
 }
 
-/// The OpenAPI document of `routes` (the route table's, or a mapping set's).
-pub fn spec_for_routes(routes: &[Arc<Route>], server_url: Option<&str>) -> Value {
-    let mut g = Gen::default();
+/// The OpenAPI document of `routes` (the route table's, or a mapping set's), with who may
+/// call them when the routes name policies of a gateway configuration.
+pub fn spec_for_routes(
+    routes: &[Arc<Route>],
+    server_url: Option<&str>,
+    security: Option<&Security>,
+) -> Value {
+    let mut g = Gen {
+        security,
+        ..Gen::default()
+    };
     g.taken.insert(PROBLEM_SCHEMA.to_owned());
     let mut paths = Map::new();
     let mut tags: Vec<Value> = Vec::new();
@@ -114,37 +122,11 @@ pub fn spec_for_routes(routes: &[Arc<Route>], server_url: Option<&str>) -> Value
         doc.insert("tags".into(), Value::Array(tags));
     }
     doc.insert("paths".into(), Value::Object(paths));
-    doc.insert("components".into(), json!({ "schemas": schemas }));
-    Value::Object(doc)
-}
-
-/// `soapbridge openapi`: compiles the mapping files under `paths` (default `mappings/`) and
-/// prints their document as pretty JSON; on mapping errors, prints every diagnostic to
-/// stderr and fails.
-pub fn print(paths: &[PathBuf], server_url: Option<&str>) -> std::io::Result<ExitCode> {
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from("mappings")]
-    } else {
-        paths.to_vec()
-    };
-    match crate::mapping::load(&paths, crate::mapping::Options::default()) {
-        Ok(m) => {
-            let text = serde_json::to_string_pretty(&spec(&m, server_url))
-                .map_err(std::io::Error::other)?;
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{text}")?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(diags) => {
-            for d in &diags {
-                eprintln!("error: {d}");
-            }
-            eprintln!(
-                "{} error{}",
-                diags.len(),
-                if diags.len() == 1 { "" } else { "s" }
-            );
-            Ok(ExitCode::FAILURE)
-        }
+    let mut components = Map::new();
+    components.insert("schemas".into(), Value::Object(schemas));
+    if let Some(schemes) = security.and_then(Security::components) {
+        components.insert("securitySchemes".into(), schemes);
     }
+    doc.insert("components".into(), Value::Object(components));
+    Value::Object(doc)
 }

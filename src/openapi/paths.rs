@@ -47,6 +47,9 @@ impl<'a> Gen<'a> {
         ));
         o.insert("description".into(), json!(description.join("\n\n")));
         o.insert("tags".into(), json!([r.backend.name]));
+        if let Some(p) = self.route_policy(r) {
+            o.insert("security".into(), p.requirements());
+        }
 
         let mut params = Vec::new();
         let mut in_path: HashSet<&str> = HashSet::new();

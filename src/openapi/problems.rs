@@ -17,7 +17,12 @@ use super::json_schema::{schema_ref, set};
 /// The shared problem+json schema's name in `components.schemas`.
 pub const PROBLEM_SCHEMA: &str = "Problem";
 
-impl Gen<'_> {
+impl<'a> Gen<'a> {
+    /// The route's policy as the document describes it.
+    pub(super) fn route_policy(&self, r: &Route) -> Option<&'a super::PolicyDoc> {
+        self.security?.policy(r.auth.as_deref()?)
+    }
+
     /// Error statuses of a route: what causes each, and the problem schema.
     pub(super) fn problem_responses(
         &mut self,
@@ -53,6 +58,11 @@ impl Gen<'_> {
             404,
             "`route-not-found`: no route matches the method and path.".into(),
         );
+        if let Some(p) = self.route_policy(r) {
+            for (status, line) in p.problems() {
+                add(status, line);
+            }
+        }
         let op = r.operation();
         let mut declared: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
         let mut undeclared: HashSet<u16> = HashSet::new();

@@ -57,7 +57,7 @@ fn dialect_validator() -> &'static Validator {
 
 /// What a checked document contains, for reports.
 #[derive(Debug, Default, Clone, Copy)]
-struct Counts {
+pub struct Counts {
     operations: usize,
     components: usize,
     refs: usize,
@@ -177,7 +177,7 @@ fn validator_at(registry: &Registry<'_>, pointer: &str) -> Validator {
 }
 
 /// Validates `doc` in every way this module knows; panics with all problems found.
-fn check_document(doc: &Value, label: &str) -> Counts {
+pub fn check_document(doc: &Value, label: &str) -> Counts {
     let mut problems: Vec<String> = Vec::new();
     for e in oas_validator().iter_errors(doc).take(20) {
         problems.push(format!(

@@ -168,6 +168,20 @@ async fn secured_example_answers_as_its_readme_says() {
         let got = String::from_utf8_lossy(&out.stdout);
         assert_eq!(got.trim(), want.to_string(), "{line}");
     }
+    // The served document describes the same security.
+    let doc = support::client()
+        .get(format!("http://127.0.0.1:{port}/openapi.json"))
+        .send()
+        .await
+        .expect("openapi.json")
+        .text()
+        .await
+        .expect("text");
+    let doc: Value = serde_json::from_str(&doc).expect("JSON");
+    assert_eq!(
+        doc["paths"]["/customers/{id}"]["get"]["security"],
+        json!([{"staff": ["customers:read"]}])
+    );
     // serve.sh stops both of its servers on SIGTERM.
     let _ = Command::new("kill")
         .args(["-TERM", &running.child.id().to_string()])
@@ -215,4 +229,69 @@ fn check_locates_a_misspelled_provider_in_the_secured_example() {
         "file and line: {err}"
     );
     assert!(err.contains("did you mean `staff`?"), "a hint: {err}");
+}
+
+#[test]
+fn secured_example_openapi_says_who_may_call_each_route_and_no_secret() {
+    let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .arg("openapi")
+        .arg("--config")
+        .arg(dir().join("soapbridge.yaml"))
+        .arg(dir().join("mappings"))
+        .output()
+        .expect("run openapi");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let doc: Value = serde_json::from_str(&text).expect("JSON");
+    crate::openapi::check_document(&doc, "secured example");
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["staff"]["type"], "http", "{schemes}");
+    assert_eq!(schemes["staff"]["scheme"], "bearer");
+    assert_eq!(schemes["staff"]["bearerFormat"], "JWT");
+    assert_eq!(
+        schemes["partners"],
+        json!({"type": "apiKey", "in": "header", "name": "x-api-key"})
+    );
+    let op = |path: &str, method: &str| doc["paths"][path][method].clone();
+    assert_eq!(
+        op("/customers/{id}", "get")["security"],
+        json!([{"staff": ["customers:read"]}])
+    );
+    assert_eq!(
+        op("/customers", "get")["security"],
+        json!([{"staff": []}]),
+        "the default policy"
+    );
+    assert_eq!(op("/ping", "get")["security"], json!([]), "public");
+    assert_eq!(op("/orders", "post")["security"], json!([{"partners": []}]));
+    let responses = |path: &str, method: &str| {
+        op(path, method)["responses"]
+            .as_object()
+            .expect("responses")
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let get_one = responses("/customers/{id}", "get");
+    assert!(
+        get_one.contains(&"401".into()) && get_one.contains(&"403".into()),
+        "{get_one:?}"
+    );
+    let orders = responses("/orders", "post");
+    assert!(
+        orders.contains(&"401".into()) && orders.contains(&"429".into()),
+        "{orders:?}"
+    );
+    assert!(!orders.contains(&"403".into()), "{orders:?}");
+    assert!(!responses("/ping", "get").contains(&"401".into()));
+    for secret in [
+        "example-key-1",
+        "207d28c47238e89eee33d9249bdbebeb80dd9b6aab9aed05dff24fe783cbc0c0",
+    ] {
+        assert!(!text.contains(secret), "the document holds a key");
+    }
 }
