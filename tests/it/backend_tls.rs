@@ -198,3 +198,49 @@ fn a_missing_or_broken_tls_file_is_reported_by_check_with_its_place() {
         "{all}"
     );
 }
+
+#[actix_web::test]
+async fn the_backends_name_is_verified_unless_verification_is_explicitly_off() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let (server_ca, clients_ca) = (ca("Backend CA"), ca("Clients CA"));
+    // A certificate from the trusted CA, for another host than the one called.
+    let mut p =
+        rcgen::CertificateParams::new(vec!["erp.other.example".to_owned()]).expect("params");
+    p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = p.signed_by(&key, &server_ca).expect("cert");
+    std::fs::write(d.join("backend.crt"), cert.pem()).expect("write");
+    std::fs::write(d.join("backend.key"), key.serialize_pem()).expect("write");
+    std::fs::write(d.join("clients-ca.pem"), clients_ca.pem()).expect("write");
+    std::fs::write(d.join("backend-ca.pem"), server_ca.pem()).expect("write");
+    let client = client_leaf(&clients_ca);
+    std::fs::write(d.join("client.crt"), &client.cert).expect("write");
+    std::fs::write(d.join("client.key"), &client.key).expect("write");
+    let be = start_backend(d).await;
+
+    let checked =
+        "  tls:\n    ca: backend-ca.pem\n    client_cert: client.crt\n    client_key: client.key\n";
+    let b = support::start_bridge(mapping(d, &be.url, checked), Default::default()).await;
+    let (status, v) = ping(&b).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (502, Some("backend-unavailable")),
+        "{v}"
+    );
+    assert!(
+        v["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("certificate not valid for name"),
+        "{v}"
+    );
+    assert!(be.seen.lock().expect("lock").is_empty());
+
+    // Test systems only: verification off, the call goes through (a warning is logged).
+    let off = "  tls:\n    insecure_skip_verify: true\n    client_cert: client.crt\n    client_key: client.key\n";
+    let b = support::start_bridge(mapping(d, &be.url, off), Default::default()).await;
+    let (status, v) = ping(&b).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(be.seen.lock().expect("lock").len(), 1);
+}
