@@ -244,3 +244,80 @@ async fn the_backends_name_is_verified_unless_verification_is_explicitly_off() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(be.seen.lock().expect("lock").len(), 1);
 }
+
+/// The backend's credentials (basic auth, WS-Security password, the client key) never reach
+/// the log, at any level.
+#[actix_web::test]
+async fn backend_credentials_never_reach_the_log_even_at_trace_level() {
+    use std::process::{Command, Stdio};
+    let be = crate::backend::start(crate::backend::Reply::soap12(200, PING)).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let clients_ca = ca("Clients CA");
+    let client = client_leaf(&clients_ca);
+    std::fs::write(d.join("client.crt"), &client.cert).expect("write");
+    std::fs::write(d.join("client.key"), &client.key).expect("write");
+    let wsdl = support::root().join("wsdl/customers.wsdl");
+    std::fs::write(
+        d.join("customers.yaml"),
+        format!(
+            "version: 1\nbackend:\n  wsdl: {}\n  endpoint: {}\n  service: CustomerService\n  port: CustomerServiceSoap12\n  basic_auth: {{ username: svc, password: \"${{BACKEND_PASSWORD}}\" }}\n  ws_security: {{ username: wss-user, password: \"${{WSS_PASSWORD}}\", password_type: text }}\n  tls:\n    client_cert: client.crt\n    client_key: client.key\nroutes:\n  - route: GET /ping\n    operation: Ping\n",
+            wsdl.display(),
+            be.url("/customers")
+        ),
+    )
+    .expect("write");
+    let port = support::free_port();
+    let log = d.join("stderr");
+    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--shutdown-grace", "0s"])
+        .arg(d.join("customers.yaml"))
+        .env("SOAPBRIDGE_LOG", "trace")
+        .env("BACKEND_PASSWORD", "basic-s3cret-pw")
+        .env("WSS_PASSWORD", "wss-s3cret-pw")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("start soapbridge serve");
+    let mut child = support::KillOnDrop(child);
+    let base = format!("http://127.0.0.1:{port}");
+    support::wait_ready(&base, Some(&log)).await;
+    let r = support::client()
+        .get(format!("{base}/ping"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 200);
+    // The backend did get them.
+    let got = be.last();
+    assert!(got.body.contains("wss-s3cret-pw"), "{}", got.body);
+    let basic = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        "svc:basic-s3cret-pw",
+    );
+    assert_eq!(
+        got.header("authorization"),
+        Some(format!("Basic {basic}").as_str())
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(text.len() > 1000, "trace logging is on: {text}");
+    let key_line = client
+        .key
+        .lines()
+        .nth(1)
+        .expect("a base64 line of the key")
+        .to_owned();
+    for secret in [
+        "basic-s3cret-pw",
+        "wss-s3cret-pw",
+        basic.as_str(),
+        &key_line,
+    ] {
+        assert!(!text.contains(secret), "`{secret}` appears in the log");
+    }
+}
