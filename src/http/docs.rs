@@ -38,18 +38,29 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/openapi.json")
-            .route(web::get().to(openapi_json))
+            .route(super::get_or_head().to(openapi_json))
             .default_service(web::to(not_allowed)),
     )
     .service(
         web::resource("/docs")
-            .route(web::get().to(page))
+            .route(super::get_or_head().to(page))
+            .default_service(web::to(not_allowed)),
+    )
+    .service(
+        // The page's assets are relative to `/docs`, so `/docs/` is sent there (relative
+        // Location, so a path prefix added by a proxy is kept).
+        web::resource("/docs/")
+            .route(super::get_or_head().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, "../docs"))
+                    .finish()
+            }))
             .default_service(web::to(not_allowed)),
     );
     for (path, _, _) in ASSETS {
         cfg.service(
             web::resource(*path)
-                .route(web::get().to(asset))
+                .route(super::get_or_head().to(asset))
                 .default_service(web::to(not_allowed)),
         );
     }

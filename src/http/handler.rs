@@ -408,7 +408,7 @@ async fn read_input(
     let bytes = read_body(payload, state.config.max_body_bytes).await?;
     let body = parse_json_body(req, &bytes)?;
     // Only the headers the route reads.
-    let headers = route
+    let headers: Vec<(String, String)> = route
         .header_params
         .iter()
         .flat_map(|p| {
@@ -418,6 +418,26 @@ async fn read_input(
                 .map(|v| (p.name.clone(), v.to_owned()))
         })
         .collect();
+    for (what, pairs) in [
+        ("path parameter", &path),
+        ("query parameter", &query),
+        ("header", &headers),
+    ] {
+        for (name, value) in pairs {
+            if let Some(ch) =
+                super::strict::forbidden_char(name).or_else(|| super::strict::forbidden_char(value))
+            {
+                return Err(Problem::invalid_request(
+                    format!(
+                        "the {what} `{}` holds the character U+{:04X}, which XML 1.0 cannot carry; remove it",
+                        name.escape_debug(),
+                        u32::from(ch)
+                    ),
+                    None,
+                ));
+            }
+        }
+    }
     Ok(Input {
         path,
         query,
@@ -461,7 +481,17 @@ fn parse_json_body(req: &HttpRequest, bytes: &[u8]) -> Result<Option<Value>, Pro
             return Err(Problem::unsupported_media_type(ct));
         }
     }
-    serde_json::from_slice::<Value>(bytes)
-        .map(Some)
-        .map_err(|e| Problem::malformed_json(&e))
+    let value = serde_json::from_slice::<Value>(bytes).map_err(|e| Problem::malformed_json(&e))?;
+    match super::strict::check(bytes) {
+        Ok(()) => Ok(Some(value)),
+        Err(r) => {
+            let pointer = match &r {
+                super::strict::Refusal::DuplicateKey { pointer, key } => {
+                    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"))
+                }
+                super::strict::Refusal::Forbidden { pointer, .. } => pointer.clone(),
+            };
+            Err(Problem::invalid_request(r.to_string(), Some(&pointer)))
+        }
+    }
 }

@@ -13,6 +13,7 @@ pub mod handler;
 pub mod problem;
 pub mod router;
 pub mod server;
+pub mod strict;
 pub mod tls;
 
 use std::sync::Arc;
@@ -135,25 +136,33 @@ async fn metrics_endpoint(state: web::Data<AppState>) -> HttpResponse {
 
 async fn not_allowed(req: HttpRequest) -> HttpResponse {
     let rid = handler::request_id(&req);
-    Problem::method_not_allowed(req.method().as_str(), &["GET".to_owned()])
-        .response(req.path(), &rid)
+    Problem::method_not_allowed(
+        req.method().as_str(),
+        &["GET".to_owned(), "HEAD".to_owned()],
+    )
+    .response(req.path(), &rid)
+}
+
+/// GET, and HEAD answered the same way (actix sends no body for HEAD).
+pub(crate) fn get_or_head() -> actix_web::Route {
+    web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
 }
 
 /// Registers soapbridge's endpoints on an actix app.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/healthz")
-            .route(web::get().to(healthz))
+            .route(get_or_head().to(healthz))
             .default_service(web::to(not_allowed)),
     )
     .service(
         web::resource("/readyz")
-            .route(web::get().to(readyz))
+            .route(get_or_head().to(readyz))
             .default_service(web::to(not_allowed)),
     )
     .service(
         web::resource("/metrics")
-            .route(web::get().to(metrics_endpoint))
+            .route(get_or_head().to(metrics_endpoint))
             .default_service(web::to(not_allowed)),
     )
     .configure(docs::configure)

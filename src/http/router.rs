@@ -151,8 +151,15 @@ impl RouteTable {
         Some((&self.routes[*m.value], self.cors[*m.value].as_ref()))
     }
 
+    /// The route for `method` and `path`; HEAD finds a GET route (the face answers it
+    /// without a body).
     pub fn find(&self, method: &Method, path: &str) -> Found<'_> {
-        if let Some(router) = self.routers.get(method)
+        let router = self.routers.get(method).or_else(|| {
+            (method == Method::HEAD)
+                .then(|| self.routers.get(&Method::GET))
+                .flatten()
+        });
+        if let Some(router) = router
             && let Ok(m) = router.at(path)
         {
             let route = &self.routes[*m.value];
@@ -176,6 +183,9 @@ impl RouteTable {
             .filter(|(m, r)| *m != method && r.at(path).is_ok())
             .map(|(m, _)| m.to_string())
             .collect();
+        if allowed.iter().any(|m| m == "GET") && method != Method::HEAD {
+            allowed.push("HEAD".to_owned());
+        }
         if allowed.is_empty() {
             Found::NotFound
         } else {

@@ -239,3 +239,41 @@ async fn keys_never_reach_the_log_even_at_debug_level() {
         assert!(!text.contains(secret), "`{secret}` appears in the log");
     }
 }
+
+/// docs/configuration.md's complete example compiles, with its files in place (TLS
+/// certificates, the ops key's secret file) and its environment variable set.
+#[test]
+fn the_documented_configuration_example_compiles() {
+    let doc = std::fs::read_to_string(support::root().join("docs/configuration.md")).expect("docs");
+    let start = doc
+        .find("```yaml\n# soapbridge.yaml\n")
+        .expect("the example")
+        + 8;
+    let text = &doc[start..start + doc[start..].find("```").expect("its end")];
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir(dir.path().join("tls")).expect("mkdir");
+    for f in ["tls.crt", "tls.key", "clients-ca.crt"] {
+        std::fs::write(dir.path().join("tls").join(f), "-----BEGIN X-----\n").expect("write");
+    }
+    let secret = dir.path().join("ops-api-key");
+    std::fs::write(&secret, "ops-key\n").expect("write");
+    let text = text.replace("/run/secrets/ops-api-key", &secret.display().to_string());
+    let env = |name: &str| (name == "CRM_API_KEY").then(|| "crm-key".to_owned());
+    let g = soapbridge::config::load_text(&dir.path().join("soapbridge.yaml"), &text, &env)
+        .unwrap_or_else(|d| {
+            panic!(
+                "{}",
+                d.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
+    assert_eq!(
+        g.policy_names().into_iter().collect::<Vec<_>>(),
+        ["anyone", "billing-only", "partners", "readers"]
+    );
+    assert!(g.policies["readers"].rate_limit.is_some());
+    assert_eq!(g.cors.keys().collect::<Vec<_>>(), ["web-app"]);
+    assert!(g.tls.is_some());
+}

@@ -618,7 +618,7 @@ async fn unknown_routes_and_methods_get_404_and_405() {
         (status, body["code"].as_str()),
         (405, Some("method-not-allowed"))
     );
-    assert_eq!(allow.as_deref(), Some("GET"));
+    assert_eq!(allow.as_deref(), Some("GET, HEAD"));
 }
 
 #[actix_web::test]

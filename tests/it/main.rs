@@ -19,6 +19,8 @@ mod mock;
 // OpenAPI 3.1: the document validates and its schemas fit the JSON the bridge sends.
 mod openapi;
 // The circuit breaker, retries and the bulkhead against failing loopback backends.
+// What callers may send: HEAD, /docs/, duplicate keys, characters XML cannot carry.
+mod requests;
 mod resilience;
 // examples/secured: its tokens, its check, and its README's curl lines against serve.sh.
 mod secured;
