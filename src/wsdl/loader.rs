@@ -102,20 +102,24 @@ impl Location {
 }
 
 /// Lexically removes `.` and `..` (the file may not exist yet: errors name it as written).
+/// `a/./b/../c` → `a/c`, lexically; leading `..` are kept (`../../x` stays so) and `/..`
+/// is `/`.
 fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
+    let mut parts: Vec<Component<'_>> = Vec::new();
     for comp in path.components() {
         match comp {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::ParentDir => match parts.last() {
+                Some(Component::Normal(_)) => {
+                    parts.pop();
                 }
-            }
-            other => out.push(other.as_os_str()),
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => parts.push(comp),
+            },
+            other => parts.push(other),
         }
     }
-    out
+    parts.iter().collect()
 }
 
 /// Bundled schemas: (namespace, usual URLs, file name, text).
@@ -749,6 +753,20 @@ mod tests {
             base.join("http://example.com/s.xsd"),
             Location::Url(_)
         ));
+        // Leading `..` are kept, however many: `inspect ../../x/a.wsdl` finds its imports.
+        let up = Location::File(PathBuf::from("../../x/AXLAPI.wsdl"));
+        assert_eq!(
+            up.join("AXLSoap.xsd"),
+            Location::File(PathBuf::from("../../x/AXLSoap.xsd"))
+        );
+        assert_eq!(
+            up.join("../../y/z.xsd"),
+            Location::File(PathBuf::from("../../../y/z.xsd"))
+        );
+        assert_eq!(
+            Location::File(PathBuf::from("/a.wsdl")).join("../../b.xsd"),
+            Location::File(PathBuf::from("/b.xsd"))
+        );
     }
 
     #[test]
