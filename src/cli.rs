@@ -96,6 +96,15 @@ pub enum Command {
         json: bool,
     },
     /// Run a SOAP backend made from a WSDL (schema-valid sample answers).
+    ///
+    /// It answers POSTs on the paths of the contract's soap:address (every path when it has
+    /// none), SOAP 1.1 or 1.2 as the request is, with sample values (the request's values
+    /// echoed into same-named fields).
+    ///
+    /// Faults on demand: put `fault:NAME` (a fault the operation declares, e.g.
+    /// `fault:CustomerNotFound`), `fault:client` or `fault:server` in any text field of the
+    /// request, or send the header `X-Mock-Fault: NAME`.
+    #[command(verbatim_doc_comment)]
     Mock {
         /// Path or URL of the WSDL.
         wsdl: String,
@@ -307,11 +316,19 @@ fn mock(
 ) -> anyhow::Result<ExitCode> {
     let w = Arc::new(wsdl::load_path(location).map_err(|e| anyhow::anyhow!("{e}"))?);
     let ops: usize = w.bindings.iter().map(|b| b.operations.len()).sum();
+    let paths = crate::mock::endpoint_paths(&w);
     actix_web::rt::System::new().block_on(async move {
         let (addr, server) = crate::mock::start(w, listen, crate::mock::MockOptions { responses })
             .with_context(|| format!("cannot listen on {listen}"))?;
         tracing::info!(%addr, operations = ops, "Mock SOAP backend listening.");
-        println!("mock SOAP backend: http://{addr}/ ({ops} operations)");
+        let shown = if paths.is_empty() {
+            vec!["/".to_owned()]
+        } else {
+            paths
+        };
+        for p in shown {
+            println!("mock SOAP backend: http://{addr}{p} ({ops} operations)");
+        }
         server.await?;
         Ok::<_, anyhow::Error>(())
     })?;

@@ -6,6 +6,9 @@
 //!   values (request values echoed into same-named fields) ─> encode ─> envelope
 //! ```
 //!
+//! It answers on the paths of the contract's `soap:address`es (`/customers`), like the
+//! backend it stands in for; a contract without addresses is answered on every path.
+//!
 //! Ask for a fault by putting `fault:<FaultName>` (a declared fault), `fault:client` or
 //! `fault:server` in any text field of the request, or in an `X-Mock-Fault` header.
 //! With a responses folder, `<Operation>.xml` (a Body child or a whole envelope) or
@@ -35,6 +38,24 @@ pub struct MockOptions {
 pub struct MockState {
     pub wsdl: Arc<Wsdl>,
     pub opts: MockOptions,
+    /// The paths of the contract's port addresses; empty: every path.
+    pub paths: Vec<String>,
+}
+
+/// The paths of the contract's port addresses (`http://host:8081/customers` → `/customers`),
+/// sorted, without repeats.
+pub fn endpoint_paths(wsdl: &Wsdl) -> Vec<String> {
+    let mut paths: Vec<String> = wsdl
+        .services
+        .iter()
+        .flat_map(|s| &s.ports)
+        .filter_map(|p| p.address.as_deref())
+        .filter_map(|a| url::Url::parse(a).ok())
+        .map(|u| u.path().to_owned())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
 }
 
 /// Starts the mock on `listen` (port 0 picks a free port); returns the bound address and
@@ -44,7 +65,8 @@ pub fn start(
     listen: SocketAddr,
     opts: MockOptions,
 ) -> std::io::Result<(SocketAddr, actix_web::dev::Server)> {
-    let state = web::Data::new(MockState { wsdl, opts });
+    let paths = endpoint_paths(&wsdl);
+    let state = web::Data::new(MockState { wsdl, opts, paths });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
@@ -177,6 +199,14 @@ fn leaves(v: &Value, out: &mut Map<String, Value>) {
 }
 
 async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<MockState>) -> HttpResponse {
+    if !state.paths.is_empty() && !state.paths.iter().any(|p| p == req.path()) {
+        return HttpResponse::NotFound()
+            .content_type("text/plain")
+            .body(format!(
+                "the mock SOAP backend answers on {}, as the contract's soap:address says\n",
+                state.paths.join(", ")
+            ));
+    }
     if req.method() != actix_web::http::Method::POST {
         return HttpResponse::MethodNotAllowed()
             .content_type("text/plain")

@@ -216,8 +216,24 @@ async fn a_request_for_no_operation_gets_a_client_fault() {
     )
     .expect("mock");
     actix_web::rt::spawn(server);
+    // Only the contract's address path is answered.
     let r = support::client()
         .post(format!("http://{addr}/"))
+        .header("content-type", "text/xml")
+        .body("<s:Envelope/>")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("answers on /customers"),
+        "names its path"
+    );
+    let r = support::client()
+        .post(format!("http://{addr}/customers"))
         .header("content-type", "text/xml")
         .body("<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><x:Nope xmlns:x=\"urn:x\"/></s:Body></s:Envelope>")
         .send()
@@ -230,4 +246,17 @@ async fn a_request_for_no_operation_gets_a_client_fault() {
             && text.contains("no operation of this contract takes {urn:x}Nope"),
         "{text}"
     );
+}
+
+#[test]
+fn mock_help_says_how_to_ask_for_a_fault_and_where_it_answers() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["mock", "--help"])
+        .output()
+        .expect("run mock --help");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{help}");
+    for part in ["fault:NAME", "fault:client", "X-Mock-Fault", "soap:address"] {
+        assert!(help.contains(part), "`{part}` missing from:\n{help}");
+    }
 }

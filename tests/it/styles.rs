@@ -234,10 +234,11 @@ async fn mock() -> std::net::SocketAddr {
 #[actix_web::test]
 async fn every_style_round_trips_through_the_bridge_and_a_mock_backend() {
     let addr = mock().await;
-    let url = format!("http://{addr}/");
+    // The mock answers on each port's soap:address path.
+    let url = |path: &str| format!("http://{addr}/{path}");
     // document/literal wrapped, SOAP 1.1 and 1.2.
     for port in ["Doc", "Doc12"] {
-        let b = bridge(port, &url, "").await;
+        let b = bridge(port, &url("doc"), "").await;
         let (status, body) = post(
             &b,
             "/Styles/Submit",
@@ -258,8 +259,8 @@ async fn every_style_round_trips_through_the_bridge_and_a_mock_backend() {
     }
     // rpc/literal and rpc/encoded: one key per part; arrays stay arrays; the mock echoes
     // same-named values back.
-    for port in ["RpcLiteral", "RpcEncoded"] {
-        let b = bridge(port, &url, "").await;
+    for (port, path) in [("RpcLiteral", "rpc"), ("RpcEncoded", "rpcenc")] {
+        let b = bridge(port, &url(path), "").await;
         let input =
             json!({"a": 7, "items": {"item": [{"sku": "AB12", "qty": 2}]}, "tags": ["x", "y"]});
         let (status, body) = post(&b, "/Styles/Compute", input).await;
