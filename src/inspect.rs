@@ -1,6 +1,6 @@
 //! `soapbridge inspect`: what a contract offers, for people (text) and tools (JSON).
 //!
-//! May import `wsdl`, `translate`.
+//! May import `wsdl`, `translate`, `net`.
 
 use std::fmt::Write as _;
 
@@ -92,7 +92,7 @@ pub fn to_json(w: &Wsdl) -> Value {
                 "name": p.name,
                 "binding": w.bindings[p.binding].name.local.to_string(),
                 "soap_version": w.bindings[p.binding].soap_version.label(),
-                "address": p.address,
+                "address": p.address.as_deref().map(shown_address),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "bindings": w.bindings.iter().map(|b| json!({
@@ -150,7 +150,9 @@ pub fn to_text(w: &Wsdl) -> String {
                 "  port {} -> binding {} at {}",
                 p.name,
                 w.bindings[p.binding].name.local,
-                p.address.as_deref().unwrap_or("(no address)")
+                p.address
+                    .as_deref()
+                    .map_or_else(|| "(no address)".to_owned(), shown_address)
             );
         }
     }
@@ -192,4 +194,9 @@ pub fn to_text(w: &Wsdl) -> String {
         let _ = writeln!(out, "warning: {n}");
     }
     out
+}
+
+/// A port's address as shown: without the userinfo a WSDL may carry.
+fn shown_address(a: &str) -> String {
+    url::Url::parse(a).map_or_else(|_| a.to_owned(), |u| crate::net::redact_url(&u))
 }

@@ -182,7 +182,8 @@ pub async fn call(
                 otel.name = format!("SOAP {}", op.name),
                 otel.kind = "client",
                 server.address = settings.endpoint.host_str().unwrap_or(""),
-                url.full = %settings.endpoint,
+                // Without userinfo, as OpenTelemetry's conventions ask.
+                url.full = client.endpoint_text(),
                 soapbridge.attempt = attempt + 1,
                 http.response.status_code = tracing::field::Empty,
                 otel.status_code = tracing::field::Empty,
@@ -280,7 +281,9 @@ fn judge(
 ) -> Verdict {
     match r {
         Err(e) => {
-            let text = e.to_string();
+            // The caller gets a stable sentence; the log gets the endpoint and the chain.
+            let text = e.summary(&route.backend.name);
+            let cause = e.to_string();
             let (problem, failure, retry, outcome) = match e {
                 CallError::Connect { .. } => (
                     Problem::backend_unavailable(text),
@@ -313,7 +316,7 @@ fn judge(
                 ),
             };
             Verdict {
-                result: Err(problem),
+                result: Err(problem.cause(cause)),
                 failure,
                 retry,
                 outcome,

@@ -339,9 +339,10 @@ impl Core {
 /// A refused or failed call's log line: a warning when soapbridge or the backend failed.
 pub fn log_problem(p: &Problem) {
     let detail = p.detail.as_deref().unwrap_or("");
-    if p.status >= 500 {
-        tracing::warn!(code = p.code, detail, "Request failed.");
-    } else {
-        tracing::info!(code = p.code, detail, "Request refused.");
+    match (p.cause_text(), p.status >= 500) {
+        (Some(cause), true) => tracing::warn!(code = p.code, detail, cause, "Request failed."),
+        (None, true) => tracing::warn!(code = p.code, detail, "Request failed."),
+        (Some(cause), false) => tracing::info!(code = p.code, detail, cause, "Request refused."),
+        (None, false) => tracing::info!(code = p.code, detail, "Request refused."),
     }
 }

@@ -23,7 +23,8 @@ pub struct Problem {
     pub detail: Option<String>,
     /// Extra members (`errors`, `fault`, `backend_status`...).
     pub extra: Vec<(&'static str, Value)>,
-    /// What the face adds to its answer beyond the body (rare, so boxed).
+    /// What the face adds to its answer beyond the body, and the log's cause (rare, so
+    /// boxed).
     pub hints: Option<Box<Hints>>,
 }
 
@@ -36,6 +37,8 @@ pub struct Hints {
     pub challenge: Option<String>,
     /// Other protocol headers (`RateLimit-*`), lower-case names.
     pub headers: Vec<(&'static str, String)>,
+    /// The whole story for the log (a transport's cause chain), never sent to the caller.
+    pub cause: Option<String>,
 }
 
 impl Problem {
@@ -48,6 +51,17 @@ impl Problem {
             extra: Vec::new(),
             hints: None,
         }
+    }
+
+    /// Adds what only the log gets.
+    pub fn cause(mut self, c: impl Into<String>) -> Self {
+        self.hints_mut().cause = Some(c.into());
+        self
+    }
+
+    /// What only the log gets, if anything.
+    pub fn cause_text(&self) -> Option<&str> {
+        self.hints.as_ref()?.cause.as_deref()
     }
 
     pub fn detail(mut self, d: impl Into<String>) -> Self {

@@ -224,17 +224,49 @@ impl std::fmt::Debug for ClientSettings {
     }
 }
 
-/// Why a call produced no response to read.
+/// Why a call produced no response to read. `Display` is the full story, for the log (the
+/// endpoint without its userinfo, the transport's cause chain); [`CallError::summary`] is
+/// the short sentence a caller sees.
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
     #[error("cannot connect to {endpoint}: {reason}")]
-    Connect { endpoint: String, reason: String },
+    Connect {
+        endpoint: String,
+        reason: String,
+        summary: &'static str,
+    },
     #[error("no complete answer from {endpoint} within {}", humantime::format_duration(*timeout))]
     Timeout { endpoint: String, timeout: Duration },
     #[error("the answer from {endpoint} is larger than {limit} bytes")]
     TooLarge { endpoint: String, limit: usize },
     #[error("the exchange with {endpoint} failed: {reason}")]
-    Transport { endpoint: String, reason: String },
+    Transport {
+        endpoint: String,
+        reason: String,
+        summary: &'static str,
+    },
+}
+
+impl CallError {
+    /// What a caller is told about the failed call to `backend`: stable wording, no
+    /// endpoint, no library internals.
+    pub fn summary(&self, backend: &str) -> String {
+        match self {
+            CallError::Connect { summary, .. } => {
+                format!("cannot connect to the backend `{backend}`: {summary}")
+            }
+            CallError::Transport { summary, .. } => {
+                format!("the exchange with the backend `{backend}` failed: {summary}")
+            }
+            CallError::Timeout { timeout, .. } => format!(
+                "the backend `{backend}` gave no complete answer within {}",
+                humantime::format_duration(*timeout)
+            ),
+            CallError::TooLarge { limit, .. } => format!(
+                "the answer of the backend `{backend}` is larger than {limit} bytes (max_response_size)"
+            ),
+        }
+    }
 }
 
 /// What the backend answered.
@@ -249,6 +281,8 @@ pub struct RawResponse {
 /// A backend's HTTP client.
 pub struct SoapClient {
     http: reqwest::Client,
+    /// The endpoint as errors and logs show it (no userinfo).
+    endpoint_text: String,
     permits: Arc<Semaphore>,
     queued: AtomicUsize,
     backend: ClientSettings,
@@ -257,7 +291,7 @@ pub struct SoapClient {
 impl std::fmt::Debug for SoapClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SoapClient")
-            .field("endpoint", &self.backend.endpoint.as_str())
+            .field("endpoint", &self.endpoint_text)
             .finish()
     }
 }
@@ -287,13 +321,14 @@ impl SoapClient {
         if backend.tls.insecure_skip_verify {
             tracing::warn!(
                 backend = %backend.name,
-                endpoint = %backend.endpoint,
+                endpoint = %crate::net::redact_url(&backend.endpoint),
                 "TLS verification is OFF for this backend (insecure_skip_verify): anyone on the path can read and change its calls. Use it only on test systems."
             );
         }
         let http = builder.build().map_err(|e| describe_reqwest_error(&e))?;
         Ok(Self {
             http,
+            endpoint_text: crate::net::redact_url(&backend.endpoint),
             permits: Arc::new(Semaphore::new(backend.max_concurrency)),
             queued: AtomicUsize::new(0),
             backend,
@@ -304,6 +339,11 @@ impl SoapClient {
         &self.backend
     }
 
+    /// The endpoint as logs, traces and errors show it (no userinfo).
+    pub fn endpoint_text(&self) -> &str {
+        &self.endpoint_text
+    }
+
     /// Waits for a free slot (`max_concurrency`); the slot is held until the permit drops.
     /// The caller bounds the wait (a full bulkhead must end in a refusal, not a pile-up).
     pub async fn permit(&self) -> Result<OwnedSemaphorePermit, CallError> {
@@ -311,8 +351,9 @@ impl SoapClient {
         let permit = self.permits.clone().acquire_owned().await;
         self.queued.fetch_sub(1, Ordering::Relaxed);
         permit.map_err(|_| CallError::Transport {
-            endpoint: self.backend.endpoint.as_str().to_owned(),
+            endpoint: self.endpoint_text.clone(),
             reason: "the client is shutting down".into(),
+            summary: "soapbridge is shutting down",
         })
     }
 
@@ -352,7 +393,7 @@ impl SoapClient {
             }
             Ok(Err(e)) => Err(e),
             Err(_) => Err(CallError::Timeout {
-                endpoint: self.backend.endpoint.as_str().to_owned(),
+                endpoint: self.endpoint_text.clone(),
                 timeout,
             }),
         }
@@ -367,7 +408,7 @@ impl SoapClient {
     ) -> Result<RawResponse, CallError> {
         let timeout = self.backend.timeout;
         let started = Instant::now();
-        let endpoint = || self.backend.endpoint.as_str().to_owned();
+        let endpoint = || self.endpoint_text.clone();
         let _permit = tokio::time::timeout(timeout, self.permit())
             .await
             .map_err(|_| CallError::Timeout {
@@ -391,7 +432,7 @@ impl SoapClient {
         extra_headers: &[(&'static str, String)],
     ) -> Result<RawResponse, CallError> {
         let b = &self.backend;
-        let endpoint = b.endpoint.as_str();
+        let endpoint = self.endpoint_text.as_str();
         let mut req = self.http.post(b.endpoint.clone());
         req = match b.soap_version {
             SoapVersion::V11 => req
@@ -425,7 +466,7 @@ impl SoapClient {
             .body(body)
             .send()
             .await
-            .map_err(|e| classify(endpoint, &e))?;
+            .map_err(|e| classify(b.endpoint.as_str(), endpoint, &e))?;
         let status = resp.status().as_u16();
         let content_type = resp
             .headers()
@@ -442,7 +483,11 @@ impl SoapClient {
         }
         let mut resp = resp;
         let mut buf: Vec<u8> = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| classify(endpoint, &e))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| classify(b.endpoint.as_str(), endpoint, &e))?
+        {
             if buf.len() + chunk.len() > b.max_response_bytes {
                 return Err(CallError::TooLarge {
                     endpoint: endpoint.to_owned(),
@@ -466,12 +511,16 @@ fn one_at_a_time(b: &ClientSettings) -> bool {
     b.max_concurrency == 1
 }
 
-fn classify(endpoint: &str, e: &reqwest::Error) -> CallError {
-    let reason = describe_reqwest_error(e);
+/// `raw` is the endpoint as configured, `endpoint` as it may be shown: reqwest's message
+/// names the URL, userinfo included, so it is replaced.
+fn classify(raw: &str, endpoint: &str, e: &reqwest::Error) -> CallError {
+    let reason = describe_reqwest_error(e).replace(raw, endpoint);
+    let summary = crate::net::transport_summary(e);
     if e.is_connect() {
         CallError::Connect {
             endpoint: endpoint.to_owned(),
             reason,
+            summary,
         }
     } else if e.is_timeout() {
         CallError::Timeout {
@@ -482,6 +531,7 @@ fn classify(endpoint: &str, e: &reqwest::Error) -> CallError {
         CallError::Transport {
             endpoint: endpoint.to_owned(),
             reason,
+            summary,
         }
     }
 }

@@ -137,7 +137,9 @@ async fn a_mutual_tls_backend_behind_a_private_ca_is_called_with_the_mappings_ce
         (
             "the system roots only: the backend's CA is unknown",
             "  tls:\n    client_cert: client.crt\n    client_key: client.key\n",
-            Some("invalid peer certificate: UnknownIssuer"),
+            Some(
+                "cannot connect to the backend `customers`: the backend's TLS certificate is not signed by a trusted CA",
+            ),
         ),
     ];
     for (what, tls, says) in cases {
@@ -158,6 +160,13 @@ async fn a_mutual_tls_backend_behind_a_private_ca_is_called_with_the_mappings_ce
             !v.to_string().contains("PRIVATE KEY"),
             "{what}: no key material in the problem"
         );
+        let detail = v["detail"].as_str().unwrap_or("");
+        for internal in ["client error", "hyper", "reqwest", "https://", "127.0.0.1"] {
+            assert!(
+                !detail.contains(internal),
+                "{what}: `{internal}` in the detail: {detail}"
+            );
+        }
     }
     assert_eq!(
         be.seen.lock().expect("lock").len(),
@@ -232,7 +241,7 @@ async fn the_backends_name_is_verified_unless_verification_is_explicitly_off() {
         v["detail"]
             .as_str()
             .unwrap_or("")
-            .contains("certificate not valid for name"),
+            .contains("the backend's TLS certificate is not valid for its host name"),
         "{v}"
     );
     assert!(be.seen.lock().expect("lock").is_empty());
@@ -319,5 +328,87 @@ async fn backend_credentials_never_reach_the_log_even_at_trace_level() {
         &key_line,
     ] {
         assert!(!text.contains(secret), "`{secret}` appears in the log");
+    }
+}
+
+/// `http://user:secret@host/...` endpoints: the secret reaches neither the caller (problem
+/// details say what failed in a stable sentence, without the endpoint) nor the log.
+#[actix_web::test]
+async fn credentials_in_an_endpoint_url_reach_neither_callers_nor_the_log() {
+    use std::process::{Command, Stdio};
+    let refused = crate::backend::refused_addr().await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let wsdl = support::root().join("wsdl/customers.wsdl");
+    std::fs::write(
+        d.join("customers.yaml"),
+        format!(
+            "version: 1\nbackend:\n  wsdl: {}\n  endpoint: http://svc:endpoint-s3cret@{refused}/customers\n  service: CustomerService\n  port: CustomerServiceSoap12\nroutes:\n  - route: GET /ping\n    operation: Ping\n",
+            wsdl.display()
+        ),
+    )
+    .expect("write");
+    let port = support::free_port();
+    let log = d.join("stderr");
+    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--shutdown-grace", "0s"])
+        .arg(d.join("customers.yaml"))
+        .env("SOAPBRIDGE_LOG", "trace")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("start soapbridge serve");
+    let mut child = support::KillOnDrop(child);
+    let base = format!("http://127.0.0.1:{port}");
+    support::wait_ready(&base, Some(&log)).await;
+    let r = support::client()
+        .get(format!("{base}/ping"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 502);
+    let v: Value = serde_json::from_str(&r.text().await.expect("body")).expect("problem");
+    assert_eq!(
+        v["detail"], "cannot connect to the backend `customers`: the connection was refused",
+        "{v}"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        text.contains(&format!("http://{refused}/customers")),
+        "the log names the endpoint, without its userinfo: {text}"
+    );
+    assert!(text.contains("cause="), "the log has the cause chain");
+    assert!(
+        !text.contains("endpoint-s3cret"),
+        "the password is in the log"
+    );
+}
+
+#[test]
+fn inspect_does_not_show_userinfo_of_a_port_address() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wsdl = std::fs::read_to_string(support::root().join("wsdl/customers.wsdl"))
+        .expect("wsdl")
+        .replace(
+            "http://127.0.0.1:8081/customers",
+            "http://svc:wsdl-s3cret@127.0.0.1:8081/customers",
+        );
+    let path = dir.path().join("c.wsdl");
+    std::fs::write(&path, wsdl).expect("write");
+    for args in [vec!["inspect"], vec!["inspect", "--json"]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+            .args(&args)
+            .arg(&path)
+            .output()
+            .expect("inspect");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{text}");
+        assert!(text.contains("127.0.0.1:8081/customers"), "{text}");
+        assert!(!text.contains("wsdl-s3cret"), "{args:?}: {text}");
     }
 }
