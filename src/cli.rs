@@ -250,6 +250,7 @@ fn log_notes(m: &Mappings) {
 }
 
 fn check(paths: &[PathBuf], config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
     let loaded = gateway_config(config).and_then(|(gw, opts)| {
         let m = mapping::load(paths, opts)?;
         // JWKS files are read now; URLs are not fetched (`check` stays offline).
@@ -265,28 +266,35 @@ fn check(paths: &[PathBuf], config: Option<&Path>) -> anyhow::Result<ExitCode> {
         })?;
         Ok(m)
     });
+    // Written with `writeln!`, not `println!`: `check ... | head` closes the pipe early,
+    // which must end the output, not panic.
+    let mut out = std::io::stdout().lock();
     match loaded {
         Ok(m) => {
+            let (routes, backends) = (&m.routes, m.backends.len());
             for n in &m.notes {
-                println!("note: {n}");
+                let _ = writeln!(out, "note: {n}");
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "ok: {} route{} from {} backend{}",
-                m.routes.len(),
-                if m.routes.len() == 1 { "" } else { "s" },
-                m.backends.len(),
-                if m.backends.len() == 1 { "" } else { "s" },
+                routes.len(),
+                if routes.len() == 1 { "" } else { "s" },
+                backends,
+                if backends == 1 { "" } else { "s" },
             );
-            for r in &m.routes {
-                println!("  {} {} -> {}", r.method, r.path, r.operation().name);
+            for r in routes {
+                let _ = writeln!(out, "  {} {} -> {}", r.method, r.path, r.operation().name);
             }
             Ok(ExitCode::SUCCESS)
         }
         Err(diags) => {
+            let mut err = std::io::stderr().lock();
             for d in &diags {
-                println!("error: {d}");
+                let _ = writeln!(err, "error: {d}");
             }
-            println!(
+            let _ = writeln!(
+                err,
                 "{} error{}",
                 diags.len(),
                 if diags.len() == 1 { "" } else { "s" }
@@ -357,6 +365,7 @@ fn openapi(
     server: Option<&str>,
     config: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
     let paths = if paths.is_empty() {
         vec![PathBuf::from("mappings")]
     } else {
@@ -368,7 +377,12 @@ fn openapi(
         Ok((m, gw)) => {
             let security = config.map(|_| gw.openapi_security());
             let doc = crate::openapi::spec_for_routes(&m.routes, server, security.as_ref());
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            // A closed pipe (`| head`) ends the output; it is not an error.
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "{}",
+                serde_json::to_string_pretty(&doc)?
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(diags) => {

@@ -733,7 +733,8 @@ fn check_reports_every_mistake_with_its_location() {
         .arg(&file)
         .output()
         .expect("run soapbridge check");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Errors go to stderr.
+    let stdout = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     let errors: Vec<&str> = stdout
         .lines()

@@ -7,6 +7,8 @@ mod backend;
 // TLS to backends: a private CA and client certificates, against a mutual-TLS backend.
 mod backend_tls;
 mod bridge;
+// `soapbridge check` as a tool: stderr, located errors, closed pipes.
+mod check;
 mod corpus;
 // The deployment files (Dockerfile, deploy/) against what the real binary serves and accepts.
 mod deploy;

@@ -43,22 +43,33 @@ impl Compiler<'_> {
                 true
             }
             Err(e) => {
-                let other = match &e {
-                    matchit::InsertError::Conflict { with } => entry
-                        .0
-                        .at(with)
-                        .map(|m| format!(" (declared at {})", m.value))
-                        .unwrap_or_default(),
-                    _ => String::new(),
+                // matchit's own words name its internals; say it in the mapping's terms.
+                let (message, hint) = match &e {
+                    matchit::InsertError::Conflict { with } => {
+                        let other = entry
+                            .0
+                            .at(with)
+                            .map(|m| format!(" (declared at {})", m.value))
+                            .unwrap_or_default();
+                        let what = if with == path {
+                            "is declared twice".to_owned()
+                        } else {
+                            format!("overlaps `{method} {with}`")
+                        };
+                        (
+                            format!(
+                                "route `{method} {path}` {what}{other}: both would match the same requests"
+                            ),
+                            "each method and path may be declared once, across all mapping files; routes that differ only in a parameter's name are the same route",
+                        )
+                    }
+                    _ => (
+                        format!("route `{method} {path}` is not a path the router can match"),
+                        "use at most one `{name}` per path segment, with matching braces",
+                    ),
                 };
-                self.diags.push(
-                    Diagnostic::new(
-                        file,
-                        at,
-                        format!("route `{method} {path}` cannot be added: {e}{other}"),
-                    )
-                    .hint("each method and path may be declared once, across all mapping files"),
-                );
+                self.diags
+                    .push(Diagnostic::new(file, at, message).hint(hint));
                 false
             }
         }

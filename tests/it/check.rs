@@ -1,0 +1,79 @@
+//! `soapbridge check` as a tool: errors on stderr, located and in the mapping's terms, and
+//! output that ends quietly when a pipe closes early.
+
+use std::io::Read as _;
+use std::process::{Command, Stdio};
+
+use crate::support;
+
+fn mapping_with(routes: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wsdl = support::root().join("wsdl/customers.wsdl");
+    let file = dir.path().join("m.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "version: 1\nbackend:\n  wsdl: {}\nroutes:\n{routes}",
+            wsdl.display()
+        ),
+    )
+    .expect("write");
+    (dir, file)
+}
+
+#[test]
+fn overlapping_routes_are_named_with_both_places_and_no_router_internals() {
+    let (_dir, file) = mapping_with(
+        "  - route: GET /customers/{id}\n    operation: GetCustomer\n    request: { customerId: \"{path.id}\" }\n  - route: GET /customers/{name}\n    operation: FindCustomers\n    request: { name: \"{path.name}\" }\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("check");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(out.stdout.is_empty(), "errors go to stderr");
+    let f = file.display();
+    assert!(
+        err.contains(&format!(
+            "{f}:8:12: route `GET /customers/{{name}}` overlaps `GET /customers/{{id}}` (declared at {f}:5)"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("Insertion failed"), "{err}");
+}
+
+#[test]
+fn check_output_into_a_closed_pipe_ends_without_a_panic() {
+    // Many routes, so the output outgrows what the pipe takes before it is closed.
+    let routes: String = (0..4000)
+        .map(|i| format!("  - route: GET /r{i}\n    operation: Ping\n"))
+        .collect();
+    let (_dir, file) = mapping_with(&routes);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .arg("check")
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("check");
+    // Read one line, then close the pipe, as `| head -1` does.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).expect("a first line");
+    drop(stdout);
+    let status = child.wait().expect("wait");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        status.success() || status.code() == Some(0),
+        "{status:?}: {err}"
+    );
+}
