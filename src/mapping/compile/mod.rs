@@ -122,10 +122,45 @@ impl<'e> Compiler<'e> {
         }
     }
 
+    /// `${VAR}` / `${VAR:-default}` in the keys that are parsed as more than text
+    /// (durations, sizes, names of a port or service, the base path), before they are
+    /// parsed; an unset variable is reported once, at its place, and the key's default used.
+    fn expand_typed_keys(&mut self, path: &Path, raw: &mut RawMapping) {
+        let b = &mut raw.backend;
+        let mut keys: Vec<&mut Option<serde_saphyr::Spanned<String>>> = vec![
+            &mut raw.base_path,
+            &mut b.service,
+            &mut b.port,
+            &mut b.binding,
+            &mut b.soap_version,
+            &mut b.timeout,
+            &mut b.attempt_timeout,
+            &mut b.queue_timeout,
+            &mut b.connect_timeout,
+            &mut b.max_response_size,
+        ];
+        if let Some(r) = &mut b.retry {
+            keys.extend([&mut r.backoff, &mut r.max_backoff, &mut r.budget_window]);
+        }
+        if let Some(c) = &mut b.circuit_breaker {
+            keys.extend([&mut c.window, &mut c.open_for]);
+        }
+        for key in keys {
+            if let Some(s) = key.as_mut()
+                && s.value.contains("${")
+            {
+                match self.expand_text(path, s) {
+                    Some(v) => s.value = v,
+                    None => *key = None,
+                }
+            }
+        }
+    }
+
     /// Compiles one mapping given as text; `path` names it in messages and anchors its
     /// relative WSDL path.
     pub fn add_text(&mut self, path: &Path, text: &str) {
-        let raw: RawMapping = match serde_saphyr::from_str(text) {
+        let mut raw: RawMapping = match serde_saphyr::from_str(text) {
             Ok(r) => r,
             Err(e) => {
                 let msg = e.without_snippet().to_string();
@@ -145,6 +180,7 @@ impl<'e> Compiler<'e> {
             );
             return;
         }
+        self.expand_typed_keys(path, &mut raw);
         let Some(backend) = self.backend(path, &raw.backend) else {
             return;
         };
@@ -211,6 +247,53 @@ mod tests {
                 "error: line 2 column 1: unknown field `nmae`, expected one of a, b\n --> x"
             ),
             "unknown field `nmae`, expected one of a, b"
+        );
+    }
+
+    fn compile_with(
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Mappings, Vec<Diagnostic>> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut c = Compiler::new(Options::default(), env);
+        c.add_text(&root.join("mappings/m.yaml"), text);
+        c.finish()
+    }
+
+    const TYPED: &str = "version: 1\nbase_path: ${BASE:-/api}\nbackend:\n  wsdl: ../wsdl/customers.wsdl\n  port: ${PORT:-CustomerServiceSoap12}\n  timeout: ${TIMEOUT:-7s}\n  max_response_size: ${MAX:-1MiB}\n  retry: { backoff: \"${BACKOFF:-20ms}\" }\nroutes:\n  - route: GET /ping\n    operation: Ping\n";
+
+    #[test]
+    fn variables_work_in_typed_keys_with_defaults_and_values() {
+        let m = compile_with(TYPED, &|_| None).expect("defaults compile");
+        let b = &m.backends[0];
+        assert_eq!(b.client.timeout, std::time::Duration::from_secs(7));
+        assert_eq!(b.client.max_response_bytes, 1 << 20);
+        assert_eq!(b.soap_version, crate::wsdl::SoapVersion::V12);
+        assert_eq!(m.routes[0].path, "/api/ping");
+        let env = |name: &str| match name {
+            "TIMEOUT" => Some("2s".to_owned()),
+            "BASE" => Some("/v2".to_owned()),
+            "PORT" => Some("CustomerServiceSoap11".to_owned()),
+            _ => None,
+        };
+        let m = compile_with(TYPED, &env).expect("values compile");
+        assert_eq!(
+            m.backends[0].client.timeout,
+            std::time::Duration::from_secs(2)
+        );
+        assert_eq!(m.backends[0].soap_version, crate::wsdl::SoapVersion::V11);
+        assert_eq!(m.routes[0].path, "/v2/ping");
+    }
+
+    #[test]
+    fn an_unset_variable_in_a_typed_key_is_one_located_error() {
+        let text = TYPED.replace("${TIMEOUT:-7s}", "${TIMEOUT}");
+        let diags = compile_with(&text, &|_| None).expect_err("unset");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let d = diags[0].to_string();
+        assert!(
+            d.contains("m.yaml:6:12: environment variable `TIMEOUT` is not set"),
+            "{d}"
         );
     }
 }
