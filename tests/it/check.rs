@@ -77,3 +77,37 @@ fn check_output_into_a_closed_pipe_ends_without_a_panic() {
         "{status:?}: {err}"
     );
 }
+
+#[test]
+fn a_wsdl_given_as_a_mapping_is_recognised_with_the_generate_command() {
+    for cmd in ["check", "serve"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+            .arg(cmd)
+            .arg(support::root().join("wsdl/customers.wsdl"))
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{cmd}: {err}");
+        assert!(err.contains("not a mapping file"), "{cmd}: {err}");
+        assert!(err.contains("soapbridge generate "), "{cmd}: {err}");
+        assert!(!err.contains("expected mapping"), "{cmd}: {err}");
+    }
+}
+
+#[test]
+fn unknown_fields_are_named_after_what_the_user_sees() {
+    let (_dir, file) = mapping_with(
+        "  - route: GET /customers/{id}\n    operation: GetCustomer\n    request: { customerId: \"{path.id}\", bogus: 1 }\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("check");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`bogus` is not a field of the input of `GetCustomer`"),
+        "{err}"
+    );
+    assert!(!err.contains("anonymous"), "{err}");
+}

@@ -162,6 +162,24 @@ impl<'e> Compiler<'e> {
     pub fn add_text(&mut self, path: &Path, text: &str) {
         let mut raw: RawMapping = match serde_saphyr::from_str(text) {
             Ok(r) => r,
+            Err(_)
+                if text
+                    .trim_start_matches('\u{feff}')
+                    .trim_start()
+                    .starts_with('<') =>
+            {
+                let stem = path
+                    .file_stem()
+                    .map_or("NAME".into(), |s| s.to_string_lossy());
+                self.diags.push(
+                    Diagnostic::new(path, None, "this is an XML file (a WSDL?), not a mapping file")
+                        .hint(format!(
+                            "mapping files are YAML and point at the WSDL; write one with `soapbridge generate {} --out mappings/{stem}.yaml`, then serve mappings/",
+                            path.display()
+                        )),
+                );
+                return;
+            }
             Err(e) => {
                 let msg = e.without_snippet().to_string();
                 let msg = strip_location_prefix(&msg);

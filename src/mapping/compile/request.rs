@@ -43,7 +43,7 @@ impl RouteCtx<'_> {
                 required: true,
                 nillable: false,
             },
-            "the request",
+            &format!("the input of `{}`", op.name),
         )
     }
 
@@ -108,7 +108,7 @@ impl RouteCtx<'_> {
                         ));
                         None
                     }
-                    Type::Complex(_) => self.object(t, entries, target.ty),
+                    Type::Complex(_) => self.object(t, entries, target.ty, name),
                 }
             }
             Template::List(items) => {
@@ -176,9 +176,16 @@ impl RouteCtx<'_> {
         t: &Spanned<Template>,
         entries: &[(Spanned<String>, Spanned<Template>)],
         ty: TypeId,
+        name: &str,
     ) -> Option<Node> {
         let schema = self.schema;
         let c = schema.complex(ty)?;
+        // What the user calls this object: its type's name, else where it sits.
+        let label = match &c.name {
+            Some(_) => schema.type_label(ty),
+            None if name.starts_with("the ") => name.to_owned(),
+            None => format!("`{name}`"),
+        };
         if ty == well_known::ANY_TYPE {
             let mut out = Vec::new();
             for (k, v) in entries {
@@ -242,13 +249,9 @@ impl RouteCtx<'_> {
                     },
                     None => {
                         let names: Vec<&str> = c.slots.iter().map(|s| &*s.key).collect();
-                        let hint =
-                            hint_for(key, &names, &format!("fields of {}", schema.type_label(ty)));
-                        self.diag(
-                            loc(k),
-                            format!("`{key}` is not a field of {}", schema.type_label(ty)),
-                        )
-                        .hint = Some(hint);
+                        let hint = hint_for(key, &names, &format!("fields of {label}"));
+                        self.diag(loc(k), format!("`{key}` is not a field of {label}"))
+                            .hint = Some(hint);
                         continue;
                     }
                 },
