@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use crate::edge::cors::CorsPolicy;
 use crate::edge::{Policy, Provider};
-use crate::mapping::diag::{Diagnostic, hint_for, loc, strip_location_prefix};
+use crate::mapping::diag::{Diagnostic, hint_for, loc};
 use raw::RawConfig;
 
 /// The compiled gateway configuration.
@@ -168,15 +168,10 @@ pub fn load_text(
     text: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Gateway, Vec<Diagnostic>> {
-    let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| {
-        let msg = e.without_snippet().to_string();
-        vec![Diagnostic::new(
-            path,
-            e.location(),
-            strip_location_prefix(&msg),
-        )]
-    })?;
     let mut diags = Vec::new();
+    let Some(raw) = crate::mapping::diag::parse_yaml::<RawConfig>(path, text, &mut diags) else {
+        return Err(diags);
+    };
     if raw.version.value != 1 {
         diags.push(
             Diagnostic::new(

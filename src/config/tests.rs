@@ -114,7 +114,7 @@ fn unknown_keys_and_bad_versions_are_refused() {
     assert!(
         diags[0]
             .to_string()
-            .starts_with("gw.yaml:2:1: unknown field `auht`"),
+            .starts_with("gw.yaml:2:1: unknown key `auht`\n  hint: did you mean `auth`?"),
         "{}",
         diags[0]
     );

@@ -111,3 +111,52 @@ fn unknown_fields_are_named_after_what_the_user_sees() {
     );
     assert!(!err.contains("anonymous"), "{err}");
 }
+
+#[test]
+fn one_unknown_key_and_two_misspelled_operations_are_three_located_errors() {
+    let text = std::fs::read_to_string(support::root().join("mappings/customers.yaml"))
+        .expect("demo mapping")
+        .replace("  timeout: 10s", "  timout: 10s")
+        .replace("operation: GetCustomer\n", "operation: GetCustomr\n")
+        .replace("operation: Ping\n", "operation: Pnig\n")
+        .replace(
+            "../wsdl/customers.wsdl",
+            &support::root()
+                .join("wsdl/customers.wsdl")
+                .display()
+                .to_string(),
+        );
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("customers.yaml");
+    std::fs::write(&file, &text).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .arg("check")
+        .arg(&file)
+        .output()
+        .expect("check");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 3, "{err}");
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).expect("line") + 1;
+    let f = file.display();
+    assert_eq!(
+        errors[0],
+        format!("error: {f}:{}:3: unknown key `timout`", line_of("timout"))
+    );
+    assert!(err.contains("hint: did you mean `timeout`?"), "{err}");
+    assert!(
+        errors[1].contains(&format!(
+            ":{}:16: operation `GetCustomr`",
+            line_of("GetCustomr")
+        )),
+        "{err}"
+    );
+    assert!(
+        errors[2].contains(&format!(":{}:16: operation `Pnig`", line_of("Pnig"))),
+        "{err}"
+    );
+    assert!(
+        !err.contains("at line"),
+        "the position is given once: {err}"
+    );
+}

@@ -83,7 +83,7 @@ pub struct Compiler<'e> {
     out: Mappings,
 }
 
-pub(super) use super::diag::{loc, strip_location_prefix};
+pub(super) use super::diag::loc;
 
 impl<'e> Compiler<'e> {
     pub fn new(opts: Options, env: &'e dyn Fn(&str) -> Option<String>) -> Self {
@@ -160,32 +160,28 @@ impl<'e> Compiler<'e> {
     /// Compiles one mapping given as text; `path` names it in messages and anchors its
     /// relative WSDL path.
     pub fn add_text(&mut self, path: &Path, text: &str) {
-        let mut raw: RawMapping = match serde_saphyr::from_str(text) {
-            Ok(r) => r,
-            Err(_)
-                if text
-                    .trim_start_matches('\u{feff}')
-                    .trim_start()
-                    .starts_with('<') =>
-            {
-                let stem = path
-                    .file_stem()
-                    .map_or("NAME".into(), |s| s.to_string_lossy());
-                self.diags.push(
-                    Diagnostic::new(path, None, "this is an XML file (a WSDL?), not a mapping file")
-                        .hint(format!(
-                            "mapping files are YAML and point at the WSDL; write one with `soapbridge generate {} --out mappings/{stem}.yaml`, then serve mappings/",
-                            path.display()
-                        )),
-                );
-                return;
-            }
-            Err(e) => {
-                let msg = e.without_snippet().to_string();
-                let msg = strip_location_prefix(&msg);
-                self.diags.push(Diagnostic::new(path, e.location(), msg));
-                return;
-            }
+        if text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('<')
+        {
+            let stem = path
+                .file_stem()
+                .map_or("NAME".into(), |s| s.to_string_lossy());
+            self.diags.push(
+                Diagnostic::new(path, None, "this is an XML file (a WSDL?), not a mapping file")
+                    .hint(format!(
+                        "mapping files are YAML and point at the WSDL; write one with `soapbridge generate {} --out mappings/{stem}.yaml`, then serve mappings/",
+                        path.display()
+                    )),
+            );
+            return;
+        }
+        // Unknown keys are reported and skipped, so the mistakes after them are found too.
+        let Some(mut raw) =
+            crate::mapping::diag::parse_yaml::<RawMapping>(path, text, &mut self.diags)
+        else {
+            return;
         };
         if raw.version.value != 1 {
             self.diags.push(
@@ -257,6 +253,7 @@ pub fn required_keys(schema: &Schema, ty: TypeId) -> Vec<Arc<str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mapping::diag::strip_location_prefix;
 
     #[test]
     fn saphyr_prefix_is_stripped() {
