@@ -8,6 +8,7 @@
 //!
 //! May import `gateway`, `mapping`, `metrics`, `openapi`; nothing below may import it.
 
+pub mod compress;
 pub mod docs;
 pub mod handler;
 pub mod problem;

@@ -9,6 +9,8 @@ mod backend_tls;
 mod bridge;
 // `soapbridge check` as a tool: stderr, located errors, closed pipes.
 mod check;
+// gzip/deflate from backends and to callers.
+mod compression;
 mod corpus;
 // The deployment files (Dockerfile, deploy/) against what the real binary serves and accepts.
 mod deploy;
