@@ -405,7 +405,24 @@ pub(super) fn write_route(out: &mut String, schema: &Schema, p: &Planned<'_>) {
             88,
         );
         let _ = writeln!(out, "    # soap_headers:");
-        let _ = writeln!(out, "    #   {}: {{ ... }}", comment_text(&names[0]));
+        for name in &names {
+            let _ = writeln!(out, "    #   {}: {{ ... }}", comment_text(name));
+        }
+    }
+    if let Some(output) = &op.output
+        && !output.headers.is_empty()
+    {
+        let names: Vec<String> = output.headers.iter().map(|h| h.key.to_string()).collect();
+        comment_block(
+            out,
+            "    ",
+            &format!(
+                "The binding declares SOAP headers in the answer of {}: {}. soapbridge reads them but does not pass them on to the caller.",
+                op.name,
+                names.join(", ")
+            ),
+            88,
+        );
     }
 
     write_response(out, schema, op);
@@ -460,7 +477,7 @@ fn write_response(out: &mut String, schema: &Schema, op: &Operation) {
         }
         _ => {
             let text = if all.is_empty() {
-                "No `response`: the output has no fields; the answer is `{}`.".to_owned()
+                "No `response`: the output has no fields; the answer is `{}` (`null` when the backend sends it nil).".to_owned()
             } else {
                 let example = all
                     .iter()

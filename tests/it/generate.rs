@@ -627,3 +627,38 @@ fn tricky_names_clashes_and_reserved_paths_compile() {
     soapbridge::tls::install_crypto_provider();
     soapbridge::http::RouteTable::build(m).expect("no reserved path");
 }
+
+#[test]
+fn every_declared_header_is_shown_both_ways() {
+    let Some(corpus) = support::corpus_dir() else {
+        return;
+    };
+    let wsdl = corpus.join("soap4r/usr/share/rubygems-integration/all/gems/soap4r-ruby1.9-2.0.5/sample/showcase/wsdl/googleAdwords/CampaignService.wsdl");
+    let o = soapbridge_cmd()
+        .arg("generate")
+        .arg(&wsdl)
+        .output()
+        .expect("soapbridge runs");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // All five input headers of getCampaign in the commented example, not only the first.
+    let example: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("# soap_headers:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("    #   "))
+        .collect();
+    assert_eq!(example.len(), 5, "{example:?}");
+    for h in ["email", "clientEmail", "password", "useragent", "token"] {
+        assert!(
+            example
+                .iter()
+                .any(|l| l.contains(&format!("{h}: {{ ... }}"))),
+            "{h}: {example:?}"
+        );
+    }
+    assert!(
+        text.contains("SOAP headers in the answer of getCampaign: responseTime,"),
+        "{text}"
+    );
+}

@@ -473,3 +473,30 @@ fn a_local_contract_never_fetches_an_unknown_remote_import() {
         w.warnings
     );
 }
+
+#[test]
+fn a_soap_header_taken_from_the_body_without_a_request_template_is_a_check_error() {
+    let path = support::root().join("tests/fixtures/styles/m.yaml");
+    let text = mapping(
+        "Doc",
+        "routes:\n  - route: POST /submit\n    operation: Submit\n    soap_headers:\n      Auth:\n        token: \"{body.Auth.token}\"\n",
+    );
+    let diags = soapbridge::mapping::load_texts(&[(path.as_path(), &text)], Default::default())
+        .expect_err("refused at check time, not at every call");
+    let all = diags
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        all.contains("m.yaml:10:7: `soap_headers` reads `{body.Auth.token}`, but without `request:` the whole body is the input of `Submit`, which has no field `Auth`"),
+        "{all}"
+    );
+    // With a request template, the same header from the body is fine.
+    let text = mapping(
+        "Doc",
+        "routes:\n  - route: POST /submit\n    operation: Submit\n    request: { version: \"{body.version}\", createdBy: \"{body.createdBy}\" }\n    soap_headers:\n      Auth:\n        token: \"{body.Auth.token}\"\n",
+    );
+    let r = soapbridge::mapping::load_texts(&[(path.as_path(), &text)], Default::default());
+    assert!(r.is_ok(), "{:?}", r.err());
+}

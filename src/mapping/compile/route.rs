@@ -181,10 +181,34 @@ impl Compiler<'_> {
             Some(t) => ctx.request_template(t, op).map(Input::Template),
             None => ctx.auto_input(&r.route, op),
         };
+        let before = ctx.body_fields.len();
         let soap_headers = match &r.soap_headers {
             Some(t) => ctx.soap_headers(t, op),
             None => None,
         };
+        // Without `request:`, the whole body is the input: a header value taken from the
+        // body would be sent as an input field too, and refused on every call.
+        if let (None, Some(_), Some(t)) = (&r.request, ctx.body_whole, &r.soap_headers) {
+            let schema = ctx.schema;
+            let fields = schema.complex(op.input.body.content);
+            for f in &ctx.body_fields[before..] {
+                let top = f.path.split('.').next().unwrap_or(&f.path).to_owned();
+                if fields.is_some_and(|c| c.slot(&top).is_some()) {
+                    continue;
+                }
+                ctx.diags.push(
+                    Diagnostic::new(
+                        file,
+                        loc(t),
+                        format!(
+                            "`soap_headers` reads `{{body.{}}}`, but without `request:` the whole body is the input of `{}`, which has no field `{top}`",
+                            f.path, op.name
+                        ),
+                    )
+                    .hint("write a `request:` template that takes the input fields from the body, or take the header's value from `{header.NAME}`"),
+                );
+            }
+        }
         // Every path parameter must feed the request.
         for name in &path_names {
             let used = ctx.path_params.iter().any(|p| &p.name == name);
