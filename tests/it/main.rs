@@ -8,6 +8,8 @@ mod bridge;
 mod corpus;
 // The deployment files (Dockerfile, deploy/) against what the real binary serves and accepts.
 mod deploy;
+// Inputs the fuzz targets found, each pinned by the test named after what it caught.
+mod fuzz_regressions;
 mod generate;
 // HTTPS on the listener: TLS versions, ALPN, mutual TLS, certificates rotated on disk.
 mod listener_tls;
