@@ -71,8 +71,12 @@ pub fn compile_mapping(
 /// out), so a coverage-guided fuzzer steers the generator; `None` when the strategy gives up.
 pub fn draw(strategy: &BoxedStrategy<Value>, bytes: &[u8]) -> Option<Value> {
     let rng = TestRng::from_seed(RngAlgorithm::PassThrough, bytes);
+    // A filter that keeps rejecting the fuzzer's bytes gives up soon, not after proptest's
+    // tens of thousands of tries (each run must stay fast).
     let config = Config {
         failure_persistence: None,
+        max_local_rejects: 16,
+        max_global_rejects: 64,
         ..Config::default()
     };
     let mut runner = TestRunner::new_with_rng(config, rng);
