@@ -46,7 +46,7 @@ fn load_contract() -> Arc<Wsdl> {
     let mut sources = Sources::default();
     sources.memory.insert(
         "customers.wsdl".into(),
-        include_str!("../wsdl/customers.wsdl"),
+        include_str!("../wsdl/customers.wsdl").into(),
     );
     let wsdl = wsdl::load(&Location::Memory("customers.wsdl".into()), &sources)
         .expect("customers.wsdl loads");

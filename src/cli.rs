@@ -598,7 +598,9 @@ pub struct FileStamp {
 /// The demo: the embedded contract and mapping against an in-process mock backend.
 fn demo(listen: SocketAddr, shutdown: Shutdown) -> anyhow::Result<ExitCode> {
     let mut sources = wsdl::Sources::default();
-    sources.memory.insert(DEMO_WSDL_PATH.to_owned(), DEMO_WSDL);
+    sources
+        .memory
+        .insert(DEMO_WSDL_PATH.to_owned(), DEMO_WSDL.into());
     let w = Arc::new(
         wsdl::load(&wsdl::Location::Memory(DEMO_WSDL_PATH.to_owned()), &sources)
             .map_err(|e| anyhow::anyhow!("the embedded contract does not load: {e}"))?,

@@ -13,6 +13,9 @@
 pub mod cli;
 pub mod config;
 pub mod edge;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gateway;
 pub mod generate;
 pub mod http;

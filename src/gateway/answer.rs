@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Every refusal is a precise [`Problem`] and a warning that carries a short snippet of what
-//! the backend sent (logged, never sent to the caller). May import `soap`, `translate`,
+//! the backend sent (logged, never sent to the caller). May import `soap`, `translate`, `wsdl`,
 //! `mapping` (the route's fault rules), `net`, `xmlutil`.
 
 use serde_json::{Value, json};
@@ -19,6 +19,7 @@ use crate::net::charset_of;
 use crate::soap::client::RawResponse;
 use crate::soap::{self, Fault, Response};
 use crate::translate::{DecodeError, Limits};
+use crate::wsdl::{Operation, Schema};
 use crate::xmlutil;
 
 fn snippet(bytes: &[u8]) -> String {
@@ -28,14 +29,34 @@ fn snippet(bytes: &[u8]) -> String {
 
 /// Turns the backend's answer into the output JSON, or the precise problem.
 pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<Value, Problem> {
-    let backend = &route.backend;
-    let op = route.operation();
+    match read_message(&route.backend.wsdl.schema, route.operation(), raw, limits)? {
+        Answer::Body(body) => Ok(body),
+        Answer::Fault(f) => Err(fault_problem(route, &f, raw.status)),
+    }
+}
+
+/// What an answer that could be read holds.
+#[derive(Debug)]
+pub enum Answer {
+    /// The operation's output JSON (`null` for a one-way operation's empty answer).
+    Body(Value),
+    Fault(Fault),
+}
+
+/// Reads the backend's answer against `op` of `schema`: every check of [`read_answer`]
+/// except the route's fault rules (which only turn a fault into a problem).
+pub fn read_message(
+    schema: &Schema,
+    op: &Operation,
+    raw: &RawResponse,
+    limits: Limits,
+) -> Result<Answer, Problem> {
     let status = raw.status;
     let bytes = &raw.body[..];
     let trimmed = trim_start(bytes);
     if trimmed.is_empty() {
         if op.output.is_none() && (200..300).contains(&status) {
-            return Ok(Value::Null);
+            return Ok(Answer::Body(Value::Null));
         }
         if !(200..300).contains(&status) {
             return Err(Problem::backend_http_error(status));
@@ -77,10 +98,10 @@ pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<V
             format!("the backend answered HTTP {status} with {what}"),
         ));
     }
-    match soap::parse_response(&backend.wsdl.schema, op, &text, limits) {
+    match soap::parse_response(schema, op, &text, limits) {
         Ok(Response::Ok { body, .. }) => {
             if (200..300).contains(&status) {
-                Ok(body)
+                Ok(Answer::Body(body))
             } else {
                 tracing::warn!(
                     status,
@@ -89,7 +110,7 @@ pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<V
                 Err(Problem::backend_http_error(status))
             }
         }
-        Ok(Response::Fault(f)) => Err(fault_problem(route, &f, status)),
+        Ok(Response::Fault(f)) => Ok(Answer::Fault(f)),
         Err(e) => {
             tracing::warn!(status, error = %e, body = %snippet(bytes), "The backend's answer cannot be read.");
             Err(match e {

@@ -276,42 +276,14 @@ impl Core {
             client,
             guard,
         } = target;
-        let backend = &route.backend;
-        let schema = &backend.wsdl.schema;
         let op = route.operation();
         let auth = if route.reads_auth {
             caller.identity.template_values()
         } else {
             Vec::new()
         };
-        let parts = RequestParts {
-            path: &input.path,
-            query: &input.query,
-            headers: &input.headers,
-            auth: &auth,
-            body: input.body,
-        };
-        // 1. Bind (headers first: the input takes the body).
-        let soap_headers = bind::bind_headers(schema, route, &parts)
-            .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
-        let input = bind::bind_input(schema, route, parts)
-            .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
-        // 2. Encode.
-        let security = backend
-            .ws_security
-            .as_ref()
-            .map(|s| SecurityHeader::fresh(s, backend.soap_version.envelope_ns()));
-        let extra: Vec<&dyn HeaderWriter> =
-            security.iter().map(|s| s as &dyn HeaderWriter).collect();
-        let envelope = crate::soap::build_request(
-            schema,
-            op,
-            backend.soap_version,
-            &input,
-            soap_headers.as_ref(),
-            &extra,
-        )
-        .map_err(|e| Problem::invalid_request(e.to_string(), Some(&e.pointer)))?;
+        // 1-2. Bind and encode.
+        let envelope = encode_request(route, input, &auth)?;
         tracing::debug!(bytes = envelope.len(), "Calling the backend.");
         // 3. Call and read the answer (retries, breaker, deadline).
         let output = call::call(
@@ -334,6 +306,43 @@ impl Core {
             body: Some(bind::shape(route, output)),
         })
     }
+}
+
+/// The bind and encode stages: the caller's input as the request envelope for `route`, or
+/// the caller's mistake (400). `auth` holds the `{auth.*}` values of the caller.
+pub fn encode_request(
+    route: &Route,
+    input: Input,
+    auth: &[(String, String)],
+) -> Result<String, Problem> {
+    let backend = &route.backend;
+    let schema = &backend.wsdl.schema;
+    let parts = RequestParts {
+        path: &input.path,
+        query: &input.query,
+        headers: &input.headers,
+        auth,
+        body: input.body,
+    };
+    // Headers first: the input takes the body.
+    let soap_headers = bind::bind_headers(schema, route, &parts)
+        .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
+    let input = bind::bind_input(schema, route, parts)
+        .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
+    let security = backend
+        .ws_security
+        .as_ref()
+        .map(|s| SecurityHeader::fresh(s, backend.soap_version.envelope_ns()));
+    let extra: Vec<&dyn HeaderWriter> = security.iter().map(|s| s as &dyn HeaderWriter).collect();
+    crate::soap::build_request(
+        schema,
+        route.operation(),
+        backend.soap_version,
+        &input,
+        soap_headers.as_ref(),
+        &extra,
+    )
+    .map_err(|e| Problem::invalid_request(e.to_string(), Some(&e.pointer)))
 }
 
 /// A refused or failed call's log line: a warning when soapbridge or the backend failed.

@@ -13,7 +13,9 @@ const DEMO_WSDL: &str = include_str!("../../wsdl/customers.wsdl");
 
 fn demo() -> Wsdl {
     let mut sources = wsdl::Sources::default();
-    sources.memory.insert("demo.wsdl".to_owned(), DEMO_WSDL);
+    sources
+        .memory
+        .insert("demo.wsdl".to_owned(), DEMO_WSDL.into());
     wsdl::load(&wsdl::Location::Memory("demo.wsdl".to_owned()), &sources)
         .expect("the demo contract loads")
 }
@@ -64,7 +66,9 @@ fn the_demo_mapping_compiles_in_memory() {
     )
     .expect("generates");
     let mut sources = wsdl::Sources::default();
-    sources.memory.insert("demo.wsdl".to_owned(), DEMO_WSDL);
+    sources
+        .memory
+        .insert("demo.wsdl".to_owned(), DEMO_WSDL.into());
     let opts = crate::mapping::Options {
         endpoint_override: None,
         sources,

@@ -203,9 +203,7 @@ async fn serve(
     rid: &str,
     consumer: &mut String,
 ) -> Result<HttpResponse, Problem> {
-    let query: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .collect();
+    let query = parse_query(req.query_string());
     let mut caller = Caller::new(rid);
     let mut limit_headers: Option<Allowed> = None;
     if let Some(policy) = policy {
@@ -463,14 +461,26 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
 }
 
 fn parse_json_body(req: &HttpRequest, bytes: &[u8]) -> Result<Option<Value>, Problem> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    parse_json(content_type, bytes)
+}
+
+/// The query string as (name, value) pairs, percent- and plus-decoded, in order.
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// A request body as JSON (`None` when it is empty or blank), given its `Content-Type`.
+pub fn parse_json(content_type: Option<&str>, bytes: &[u8]) -> Result<Option<Value>, Problem> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    if let Some(ct) = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(ct) = content_type {
         let mime = ct
             .split(';')
             .next()

@@ -14,7 +14,7 @@ use crate::wsdl::{self, Location, Operation, SoapVersion, Sources, Wsdl};
 
 fn load(name: &'static str, text: &'static str) -> Wsdl {
     let mut sources = Sources::default();
-    sources.memory.insert(name.into(), text);
+    sources.memory.insert(name.into(), text.into());
     wsdl::load(&Location::Memory(name.into()), &sources).expect("recorded WSDL loads")
 }
 

@@ -397,10 +397,20 @@ fn append<'i>(acc: &mut Cow<'i, str>, piece: Cow<'i, str>) {
 }
 
 /// Events recorded once, replayed from any position (for multiRef documents).
+///
+/// Every reference replays its target, so a target referenced twice by an element that is
+/// itself referenced twice, and so on, would expand a small message exponentially (the
+/// billion laughs, made of `href`s instead of entities). All cursors share one budget of
+/// replayed events, a fixed multiple of the recorded ones: the decoded answer stays
+/// proportional to what the backend sent.
 pub struct Recorded<'i> {
     pub events: Vec<Ev<'i>>,
     ids: std::collections::HashMap<String, usize>,
+    replayed: std::cell::Cell<usize>,
 }
+
+/// How many times over, in all, the recorded events may be replayed.
+pub const MAX_REPLAY_FACTOR: usize = 8;
 
 impl<'i> Recorded<'i> {
     /// Reads everything from `src` until `Eof`.
@@ -419,7 +429,11 @@ impl<'i> Recorded<'i> {
                         _ => None,
                     })
                     .collect();
-                return Ok(Self { events, ids });
+                return Ok(Self {
+                    events,
+                    ids,
+                    replayed: std::cell::Cell::new(0),
+                });
             }
         }
     }
@@ -444,6 +458,16 @@ impl<'i> Source<'i> for Replay<'_, 'i> {
     fn next(&mut self) -> Result<Ev<'i>, DecodeError> {
         match self.rec.events.get(self.at) {
             Some(ev) => {
+                let replayed = self.rec.replayed.get() + 1;
+                let budget = self.rec.events.len().saturating_mul(MAX_REPLAY_FACTOR);
+                if replayed > budget {
+                    return Err(DecodeError::TooLarge(format!(
+                        "multiRef references expand the message to more than \
+                         {MAX_REPLAY_FACTOR} times its {} elements and texts",
+                        self.rec.events.len()
+                    )));
+                }
+                self.rec.replayed.set(replayed);
                 self.at += 1;
                 Ok(ev.clone())
             }

@@ -12,7 +12,7 @@ static WSDL: LazyLock<Wsdl> = LazyLock::new(|| {
     let mut sources = Sources::default();
     sources.memory.insert(
         "conventions.wsdl".into(),
-        include_str!("../../tests/fixtures/conventions.wsdl"),
+        include_str!("../../tests/fixtures/conventions.wsdl").into(),
     );
     wsdl::load(&Location::Memory("conventions.wsdl".into()), &sources).expect("fixture loads")
 });

@@ -13,6 +13,7 @@
 //!
 //! May import `net`, `tls`, `xmlutil`.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -244,9 +245,12 @@ fn is_native_namespace(ns: &str) -> bool {
 #[derive(Clone, Debug)]
 pub struct Sources {
     /// Virtual files (path → text), consulted before the file system.
-    pub memory: HashMap<String, &'static str>,
+    pub memory: HashMap<String, Cow<'static, str>>,
     /// Timeout for fetching a contract named by URL.
     pub fetch_timeout: Duration,
+    /// Only `memory` and the bundled schemas are read: a contract that arrives as bytes
+    /// (a fuzz input, say) must not make the loader open files it happens to name.
+    pub memory_only: bool,
 }
 
 impl Default for Sources {
@@ -254,6 +258,7 @@ impl Default for Sources {
         Self {
             memory: HashMap::new(),
             fetch_timeout: Duration::from_secs(30),
+            memory_only: false,
         }
     }
 }
@@ -272,11 +277,14 @@ impl Sources {
             Location::Memory(name) => self
                 .memory
                 .get(name)
-                .map(|s| (*s).to_owned())
+                .map(|s| s.clone().into_owned())
                 .ok_or_else(|| "no such embedded document".to_owned()),
             Location::File(path) => {
                 if let Some(text) = self.memory.get(&lexical_key(path)) {
-                    return Ok((*text).to_owned());
+                    return Ok(text.clone().into_owned());
+                }
+                if self.memory_only {
+                    return Err("only documents held in memory are read here".into());
                 }
                 let meta = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
                 if meta.is_dir() {
@@ -291,7 +299,7 @@ impl Sources {
                     .map_err(|e| e.to_string())
             }
             Location::Url(url) => {
-                if !network {
+                if !network || self.memory_only {
                     return Err(
                         "remote documents are only fetched for a contract named by URL".into(),
                     );
@@ -730,7 +738,7 @@ mod tests {
     #[test]
     fn memory_documents_are_found_through_relative_paths_from_anywhere() {
         let mut sources = Sources::default();
-        sources.memory.insert("wsdl/x.wsdl".into(), "<x/>");
+        sources.memory.insert("wsdl/x.wsdl".into(), "<x/>".into());
         let via = Location::File(PathBuf::from("mappings/../wsdl/./x.wsdl"));
         assert_eq!(sources.read(&via, false).as_deref(), Ok("<x/>"));
         assert_eq!(lexical_key(Path::new("../a/b/../c")), "../a/c");

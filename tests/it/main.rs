@@ -14,6 +14,8 @@ mod compression;
 mod corpus;
 // The deployment files (Dockerfile, deploy/) against what the real binary serves and accepts.
 mod deploy;
+// Inputs the fuzz targets found, each pinned by the test named after what it caught.
+mod fuzz_regressions;
 mod generate;
 // Bearer tokens against a live JWKS endpoint, rate limits and CORS on the same routes.
 mod jwt;

@@ -97,6 +97,12 @@ impl<'e> Compiler<'e> {
         }
     }
 
+    /// Takes `wsdl` as the contract at `location`, so that compiling many mappings against
+    /// one contract loads it once.
+    pub fn preload(&mut self, location: &wsdl::Location, wsdl: Arc<Wsdl>) {
+        self.wsdls.insert(location.to_string(), Ok(wsdl));
+    }
+
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diags
     }

@@ -1,0 +1,142 @@
+//! What the fuzz targets (`fuzz/`) and the round-trip properties drive: the real stages that
+//! read outside input, each reachable from bytes with no file system and no network. Not an
+//! API: it moves with the stages it exposes.
+//!
+//! ```text
+//! SOAP answer bytes ──gateway::answer::read_message / read_answer──> JSON | Fault | Problem
+//! JSON body + path + query ──gateway::encode_request──> envelope | Problem
+//! WSDL/XSD bytes ──load_contract (memory only)──> Wsdl | WsdlError
+//! mapping bytes ──compile_mapping (preloaded contract)──> Mappings | Diagnostics
+//! Gen value ──element/type/envelope_round_trip──> equal, or why not
+//! ```
+//!
+//! Sits above every floor, like the tests: may import anything.
+
+pub mod values;
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
+
+use proptest::strategy::{BoxedStrategy, Strategy as _, ValueTree as _};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde_json::Value;
+
+pub use crate::gateway::answer::{Answer, read_answer, read_message};
+pub use crate::gateway::encode_request;
+use crate::mapping::{Compiler, Diagnostic, Mappings, Options};
+use crate::soap::{self, Response};
+use crate::translate::events::{Ev, Limits, LiveSource, Source as _};
+use crate::translate::{Decoder, Encoder, XmlWriter};
+use crate::wsdl::{self, ElemId, Location, Operation, Schema, SoapVersion, Sources, TypeId, Wsdl};
+
+/// Sources that hold `docs` (virtual path, text) and read nothing else.
+pub fn memory_sources(docs: impl IntoIterator<Item = (String, String)>) -> Sources {
+    let mut sources = Sources {
+        memory_only: true,
+        ..Sources::default()
+    };
+    for (path, text) in docs {
+        sources.memory.insert(path, Cow::Owned(text));
+    }
+    sources
+}
+
+/// Loads the contract whose entry is `entry`, reading only `sources`.
+pub fn load_contract(entry: &str, sources: &Sources) -> Result<Wsdl, wsdl::WsdlError> {
+    wsdl::load(&Location::Memory(entry.to_owned()), sources)
+}
+
+/// Compiles the mapping `text` (named `path`) with `contract` already loaded at `location`,
+/// an empty environment, no gateway configuration and `sources` for any other contract.
+pub fn compile_mapping(
+    path: &Path,
+    text: &str,
+    contract: (&Location, Arc<Wsdl>),
+    sources: Sources,
+) -> Result<Mappings, Vec<Diagnostic>> {
+    let opts = Options {
+        endpoint_override: None,
+        sources,
+        policies: None,
+    };
+    let env = |_: &str| None;
+    let mut c = Compiler::new(opts, &env);
+    c.preload(contract.0, contract.1);
+    c.add_text(path, text);
+    c.finish()
+}
+
+/// A value of `strategy` drawn with `bytes` as its only randomness (zeros once they run
+/// out), so a coverage-guided fuzzer steers the generator; `None` when the strategy gives up.
+pub fn draw(strategy: &BoxedStrategy<Value>, bytes: &[u8]) -> Option<Value> {
+    let rng = TestRng::from_seed(RngAlgorithm::PassThrough, bytes);
+    // A filter that keeps rejecting the fuzzer's bytes gives up soon, not after proptest's
+    // tens of thousands of tries (each run must stay fast).
+    let config = Config {
+        failure_persistence: None,
+        max_local_rejects: 16,
+        max_global_rejects: 64,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    strategy.new_tree(&mut runner).ok().map(|t| t.current())
+}
+
+/// `v` as the global element `e`, written and read back: `Err` says how it came back.
+pub fn element_round_trip(schema: &Schema, e: ElemId, v: &Value) -> Result<(), String> {
+    let mut w = XmlWriter::new();
+    Encoder::new(schema, false)
+        .element(&mut w, e, v)
+        .map_err(|err| format!("encode refused {v}: {err}"))?;
+    let xml = w.finish();
+    let back = read_back(schema, schema.element(e).ty, &xml)?;
+    same(&back, v, &xml)
+}
+
+/// `v` as the content of type `ty` inside a `<root>` element, written and read back.
+pub fn type_round_trip(schema: &Schema, ty: TypeId, v: &Value) -> Result<(), String> {
+    let mut w = XmlWriter::new();
+    w.start("urn:test", "root");
+    Encoder::new(schema, false)
+        .content(&mut w, ty, v)
+        .map_err(|err| format!("encode refused {v}: {err}"))?;
+    w.end();
+    let xml = w.finish();
+    let back = read_back(schema, ty, &xml)?;
+    same(&back, v, &xml)
+}
+
+/// `v` as the input of `op` in a whole request envelope, written and read back.
+pub fn envelope_round_trip(
+    schema: &Schema,
+    op: &Operation,
+    version: SoapVersion,
+    v: &Value,
+) -> Result<(), String> {
+    let xml = soap::build_request(schema, op, version, v, None, &[])
+        .map_err(|err| format!("encode refused {v}: {err}"))?;
+    match soap::parse_request(schema, op, &xml, Limits::default()) {
+        Ok(Response::Ok { body, .. }) => same(&body, v, &xml),
+        other => Err(format!("{other:?}\nXML: {xml}")),
+    }
+}
+
+fn read_back(schema: &Schema, ty: TypeId, xml: &str) -> Result<Value, String> {
+    let mut src = LiveSource::new(xml, Limits::default());
+    let start = match src.next() {
+        Ok(Ev::Start(s)) => s,
+        other => return Err(format!("no root in {xml}: {other:?}")),
+    };
+    Decoder::new(schema)
+        .element(&mut src, &start, ty)
+        .map_err(|err| format!("decode failed: {err}\nXML: {xml}"))
+}
+
+fn same(back: &Value, v: &Value, xml: &str) -> Result<(), String> {
+    if back == v {
+        Ok(())
+    } else {
+        Err(format!("sent {v}\nread {back}\nXML: {xml}"))
+    }
+}
