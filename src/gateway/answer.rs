@@ -1,8 +1,8 @@
 //! The backend's answer, read: HTML? empty? not XML? a fault? not the contract? Else the
-//! operation's output JSON.
+//! operation's output JSON, as text, with the route's selection (`response.body`) applied.
 //!
 //! ```text
-//! RawResponse ──empty / HTML / charset / not XML──> soap::parse_response ──> Ok(JSON)
+//! RawResponse ──empty / HTML / charset / not XML──> soap::parse_response_json ──> Ok(JSON text)
 //!                                                                        └─> Fault → Problem
 //! ```
 //!
@@ -17,8 +17,8 @@ use crate::mapping::Route;
 use crate::mapping::bind;
 use crate::net::charset_of;
 use crate::soap::client::RawResponse;
-use crate::soap::{self, Fault, Response};
-use crate::translate::{DecodeError, Limits};
+use crate::soap::{self, Fault, JsonResponse};
+use crate::translate::{DecodeError, Limits, Select};
 use crate::xmlutil;
 
 fn snippet(bytes: &[u8]) -> String {
@@ -26,8 +26,9 @@ fn snippet(bytes: &[u8]) -> String {
     text.replace(['\n', '\r'], " ")
 }
 
-/// Turns the backend's answer into the output JSON, or the precise problem.
-pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<Value, Problem> {
+/// Turns the backend's answer into the route's JSON text (empty for a one-way operation),
+/// or the precise problem.
+pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<Vec<u8>, Problem> {
     let backend = &route.backend;
     let op = route.operation();
     let status = raw.status;
@@ -35,7 +36,7 @@ pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<V
     let trimmed = trim_start(bytes);
     if trimmed.is_empty() {
         if op.output.is_none() && (200..300).contains(&status) {
-            return Ok(Value::Null);
+            return Ok(Vec::new());
         }
         if !(200..300).contains(&status) {
             return Err(Problem::backend_http_error(status));
@@ -77,10 +78,16 @@ pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<V
             format!("the backend answered HTTP {status} with {what}"),
         ));
     }
-    match soap::parse_response(&backend.wsdl.schema, op, &text, limits) {
-        Ok(Response::Ok { body, .. }) => {
+    let sel = Select {
+        path: &route.response.path,
+        repeated: route.response.repeated,
+    };
+    // The JSON is usually about half the XML.
+    let mut out = Vec::with_capacity(text.len() / 2 + 64);
+    match soap::parse_response_json(&backend.wsdl.schema, op, &text, limits, sel, &mut out) {
+        Ok(JsonResponse::Ok { .. }) => {
             if (200..300).contains(&status) {
-                Ok(body)
+                Ok(out)
             } else {
                 tracing::warn!(
                     status,
@@ -89,7 +96,7 @@ pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<V
                 Err(Problem::backend_http_error(status))
             }
         }
-        Ok(Response::Fault(f)) => Err(fault_problem(route, &f, status)),
+        Ok(JsonResponse::Fault(f)) => Err(fault_problem(route, &f, status)),
         Err(e) => {
             tracing::warn!(status, error = %e, body = %snippet(bytes), "The backend's answer cannot be read.");
             Err(match e {

@@ -278,9 +278,9 @@ async fn serve(
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     Ok(with_limits(match body {
         None => HttpResponse::build(status).finish(),
-        Some(value) => HttpResponse::build(status)
+        Some(json) => HttpResponse::build(status)
             .content_type("application/json")
-            .body(value.to_string()),
+            .body(json),
     }))
 }
 
