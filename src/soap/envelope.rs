@@ -213,7 +213,7 @@ pub enum JsonResponse {
     Ok {
         version: SoapVersion,
     },
-    Fault(Fault),
+    Fault(Box<Fault>),
 }
 
 /// Reads a response envelope for `op` and writes the output message's JSON, as much of it
@@ -236,14 +236,14 @@ pub fn parse_response_json(
     let first = read_message(schema, op, op.output.as_ref(), xml, limits, &mut sink)?;
     let written = matches!(sink, BodyOut::Json { written: true, .. });
     match first {
-        Response::Fault(f) => Ok(JsonResponse::Fault(f)),
+        Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
         Response::Ok { version, .. } if written => Ok(JsonResponse::Ok { version }),
         Response::Ok { .. } => match parse_response(schema, op, xml, limits)? {
             Response::Ok { body, version, .. } => {
                 write_value(&select_value(body, sel), out);
                 Ok(JsonResponse::Ok { version })
             }
-            Response::Fault(f) => Ok(JsonResponse::Fault(f)),
+            Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
         },
     }
 }
