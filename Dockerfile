@@ -31,6 +31,7 @@ RUN mkdir -p src benches \
  && echo 'fn main() {}' > src/main.rs \
  && touch src/lib.rs \
  && echo 'fn main() {}' > benches/translate.rs \
+ && echo 'fn main() {}' > benches/decode_once.rs \
  && echo 'fn main() {}' > benches/load.rs \
  && echo 'fn main() {}' > benches/auth.rs \
  && cargo build --release --locked \

@@ -5,8 +5,10 @@
 //! small: GetCustomerResponse, one Customer (~1 KB envelope, 13 fields)
 //! large: ListOrdersResponse, 250 orders with 1-3 lines each (~500 lines, ~120 KB envelope)
 //!
-//! encode   JSON ──soap::build_message (output message)──> envelope text
-//! decode   envelope text ──soap::parse_response──> JSON
+//! encode       JSON ──soap::build_message (output message)──> envelope text
+//! decode       envelope text ──soap::parse_response_json──> JSON text (the answer path)
+//! decode_tree  envelope text ──soap::parse_response──> Value ──serde_json──> JSON text
+//!              (the tree decoder, kept as the reference and for the rare documents)
 //! baselines on the same bytes:
 //!   quick_xml_scan     quick-xml Reader, every event read, nothing resolved
 //!   quick_xml_ns_scan  quick-xml NsReader, element names resolved, text read
@@ -17,7 +19,9 @@
 //! `build_request` is `build_message` on the input message; the output message is used here
 //! so that encode writes exactly the envelope decode reads. Throughput is bytes of XML for
 //! the codec and quick-xml benches and bytes of JSON for the serde_json ones, so every line
-//! reads as MB/s. `scripts/bench.sh` prints the medians, MB/s and the ratios.
+//! reads as MB/s. After criterion, a same-run check prints each codec line as a fraction of
+//! `quick_xml_scan` on the same bytes (medians of interleaved rounds, so load on the machine
+//! hits both alike). `scripts/bench.sh` prints the medians, MB/s and the ratios.
 //!
 //! The documents are generated here, deterministically; set `SOAPBRIDGE_BENCH_DUMP=dir` to
 //! write them out for inspection.
@@ -29,8 +33,8 @@ use criterion::{Criterion, Throughput};
 use quick_xml::events::Event;
 use quick_xml::reader::{NsReader, Reader};
 use serde_json::Value;
-use soapbridge::soap::{self, Response};
-use soapbridge::translate::Limits;
+use soapbridge::soap::{self, JsonResponse, Response};
+use soapbridge::translate::{Limits, Select};
 use soapbridge::wsdl::{self, Location, Operation, SoapVersion, Sources, Wsdl};
 
 /// One benchmarked message: its JSON (value and text) and its envelope.
@@ -69,6 +73,27 @@ fn decode(wsdl: &Wsdl, op: &Operation, xml: &str) -> Value {
         Response::Ok { body, .. } => body,
         Response::Fault(f) => panic!("unexpected fault: {f:?}"),
     }
+}
+
+fn decode_json(wsdl: &Wsdl, op: &Operation, xml: &str, out: &mut Vec<u8>) {
+    out.clear();
+    match soap::parse_response_json(
+        &wsdl.schema,
+        op,
+        xml,
+        Limits::default(),
+        Select::default(),
+        out,
+    )
+    .expect("decodes")
+    {
+        JsonResponse::Ok { .. } => {}
+        JsonResponse::Fault(f) => panic!("unexpected fault: {f:?}"),
+    }
+}
+
+fn decode_tree(wsdl: &Wsdl, op: &Operation, xml: &str) -> Vec<u8> {
+    serde_json::to_vec(&decode(wsdl, op, xml)).expect("serializes")
 }
 
 /// JSON text with exact numbers (`serde_json` keeps the digits as written).
@@ -178,6 +203,13 @@ fn docs(wsdl: &Wsdl) -> Vec<Doc> {
             "{name}: the envelope does not read back as its JSON"
         );
         let json_text = serde_json::to_string(&json).expect("serializes");
+        let mut streamed = Vec::new();
+        decode_json(wsdl, operation(wsdl, op), &xml, &mut streamed);
+        assert_eq!(
+            streamed,
+            json_text.as_bytes(),
+            "{name}: the streaming decoder and the tree decoder disagree"
+        );
         docs.push(Doc {
             name,
             op,
@@ -243,8 +275,12 @@ fn bench(c: &mut Criterion) {
         group.bench_function("encode", |b| {
             b.iter(|| encode(&wsdl, op, black_box(&d.json)))
         });
+        let mut out = Vec::with_capacity(d.xml.len());
         group.bench_function("decode", |b| {
-            b.iter(|| decode(&wsdl, op, black_box(&d.xml)))
+            b.iter(|| decode_json(&wsdl, op, black_box(&d.xml), &mut out))
+        });
+        group.bench_function("decode_tree", |b| {
+            b.iter(|| decode_tree(&wsdl, op, black_box(&d.xml)))
         });
         group.bench_function("quick_xml_scan", |b| {
             b.iter(|| quick_xml_scan(black_box(&d.xml)))
@@ -262,8 +298,78 @@ fn bench(c: &mut Criterion) {
     }
 }
 
+/// Median time of one call of `f`, over `rounds` rounds of enough calls to last ~20 ms.
+fn median_of(rounds: usize, mut f: impl FnMut()) -> Vec<f64> {
+    let start = std::time::Instant::now();
+    let mut calls = 0u32;
+    while start.elapsed().as_millis() < 20 {
+        f();
+        calls += 1;
+    }
+    let calls = calls.max(1);
+    (0..rounds)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            for _ in 0..calls {
+                f();
+            }
+            t.elapsed().as_secs_f64() / f64::from(calls)
+        })
+        .collect()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Each codec line against `quick_xml_scan` on the same bytes, measured in interleaved
+/// rounds.
+fn raw_scan_ratios() {
+    let wsdl = load_contract();
+    println!("\nsame-run ratios to a raw quick-xml scan of the same bytes (higher is faster):");
+    for d in docs(&wsdl) {
+        let op = operation(&wsdl, d.op);
+        let mut out = Vec::with_capacity(d.xml.len());
+        let (mut scan, mut dec, mut tree, mut enc) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..9 {
+            scan.extend(median_of(1, || {
+                black_box(quick_xml_scan(black_box(&d.xml)));
+            }));
+            dec.extend(median_of(1, || {
+                decode_json(&wsdl, op, black_box(&d.xml), &mut out)
+            }));
+            tree.extend(median_of(1, || {
+                black_box(decode_tree(&wsdl, op, black_box(&d.xml)));
+            }));
+            enc.extend(median_of(1, || {
+                black_box(encode(&wsdl, op, black_box(&d.json)));
+            }));
+        }
+        let (scan, dec, tree, enc) = (median(scan), median(dec), median(tree), median(enc));
+        let mbs = |t: f64| d.xml.len() as f64 / t / (1024.0 * 1024.0);
+        println!(
+            "  {:5}  quick_xml_scan {:7.1} MiB/s | decode {:6.1} MiB/s = {:4.0} % | decode_tree {:6.1} MiB/s = {:4.0} % | encode {:6.1} MiB/s = {:4.0} %",
+            d.name,
+            mbs(scan),
+            mbs(dec),
+            100.0 * scan / dec,
+            mbs(tree),
+            100.0 * scan / tree,
+            mbs(enc),
+            100.0 * scan / enc,
+        );
+    }
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c);
     c.final_summary();
+    // `cargo bench -- <filter>` and `--list` ask for criterion alone.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().all(|a| a.starts_with('-')) && !args.iter().any(|a| a == "--list") {
+        raw_scan_ratios();
+    }
 }

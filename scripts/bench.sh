@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and prints a summary: codec medians, throughput and ratios to the
 # baselines measured in the same run (benches/translate.rs), then WSDL load times and model
-# memory (benches/load.rs).
+# memory (benches/load.rs); `peers` runs the end-to-end comparison of the shared harness
+# (../shared/perf: nginx mock backend, nginx plain proxy, the hand-written decoder) against a
+# release build of this checkout, in one run, and prints the same-run ratios.
 #
-#   scripts/bench.sh                 # both, about two minutes once built
+#   scripts/bench.sh                 # translate and load, about two minutes once built
 #   WARMUP=2 MEASURE=10 scripts/bench.sh
-#   scripts/bench.sh translate       # or: load
+#   scripts/bench.sh translate       # or: load, peers
+#   PERF_DIR=/path/to/shared/perf QUICK_DUR=15 scripts/bench.sh peers
 #
 # The summary needs jq. Criterion's full report stays in target/criterion/.
 set -euo pipefail
@@ -35,7 +38,7 @@ summarize() {
     echo "== summary (medians; MiB/s of XML for codec and quick-xml, of JSON for serde_json)"
     printf '%-6s %-18s %10s %10s %12s\n' group bench bytes median MiB/s
     for g in small large; do
-        for b in encode decode quick_xml_scan quick_xml_ns_scan json_parse json_serialize; do
+        for b in encode decode decode_tree quick_xml_scan quick_xml_ns_scan json_parse json_serialize; do
             local ns by
             ns=$(median_ns "$g" "$b")
             by=$(bytes "$g" "$b")
@@ -64,18 +67,35 @@ summarize() {
     echo
 }
 
+# The shared harness's quick comparison: soapbridge, the nginx proxy and the hand-written
+# decoder at c=64 on the small and the large answer; its last line has the ratios.
+run_peers() {
+    local perf=${PERF_DIR:-../shared/perf}
+    if [[ ! -x $perf/quick-ratio.sh ]]; then
+        echo "no $perf/quick-ratio.sh: set PERF_DIR to the shared perf harness" >&2
+        exit 2
+    fi
+    cargo build --release --bin soapbridge
+    echo "== end-to-end, same run (${perf}/quick-ratio.sh)"
+    SOAPBRIDGE_BIN=${CARGO_TARGET_DIR:-target}/release/soapbridge "$perf/quick-ratio.sh"
+}
+
 run_load() {
     echo "== WSDL load (release build; each contract measured in a fresh process)"
     cargo bench --bench load
     echo
 }
 
-# Build both first, so neither run waits on a build.
-cargo bench --bench translate --bench load --no-run
+case "$WHAT" in
+    all|translate|load)
+        # Build both first, so neither run waits on a build.
+        cargo bench --bench translate --bench load --no-run ;;
+esac
 
 case "$WHAT" in
     all) run_translate; run_load ;;
     translate) run_translate ;;
     load) run_load ;;
-    *) echo "usage: $0 [all|translate|load]" >&2; exit 2 ;;
+    peers) run_peers ;;
+    *) echo "usage: $0 [all|translate|load|peers]" >&2; exit 2 ;;
 esac

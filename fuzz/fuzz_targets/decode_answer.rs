@@ -57,8 +57,12 @@ fuzz_target!(|data: &[u8]| {
         elapsed: std::time::Duration::ZERO,
     };
     let limits = Limits::default();
-    match fuzzing::read_message(&contract.wsdl.schema, op, &raw, limits) {
-        Ok(Answer::Body(v)) => check_bounded("output JSON", v.to_string().len(), body.len()),
+    let whole = fuzzing::Select {
+        path: &[],
+        repeated: false,
+    };
+    match fuzzing::read_message(&contract.wsdl.schema, op, &raw, limits, whole) {
+        Ok(Answer::Body(v)) => check_json("output JSON", &v, body.len()),
         Ok(Answer::Fault(f)) => {
             check_bounded("fault", format!("{f:?}").len(), body.len());
         }
@@ -68,11 +72,25 @@ fuzz_target!(|data: &[u8]| {
         && let Some(route) = DEMO.routes.iter().find(|r| r.operation().name == op.name)
     {
         match fuzzing::read_answer(route, &raw, limits) {
-            Ok(v) => check_bounded("output JSON", v.to_string().len(), body.len()),
+            Ok(v) => check_json("route JSON", &v, body.len()),
             Err(p) => check_problem(&p, body.len()),
         }
     }
 });
+
+/// The decoder writes JSON text itself: it must parse (empty only for a one-way answer)
+/// and stay bounded.
+fn check_json(what: &str, json: &[u8], input: usize) {
+    check_bounded(what, json.len(), input);
+    if !json.is_empty() {
+        serde_json::from_slice::<serde_json::Value>(json).unwrap_or_else(|e| {
+            panic!(
+                "{what} is not JSON ({e}): {}",
+                String::from_utf8_lossy(json)
+            )
+        });
+    }
+}
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)

@@ -26,6 +26,7 @@ pub use crate::gateway::answer::{Answer, read_answer, read_message};
 pub use crate::gateway::encode_request;
 use crate::mapping::{Compiler, Diagnostic, Mappings, Options};
 use crate::soap::{self, Response};
+pub use crate::translate::Select;
 use crate::translate::events::{Ev, Limits, LiveSource, Source as _};
 use crate::translate::{Decoder, Encoder, XmlWriter};
 use crate::wsdl::{self, ElemId, Location, Operation, Schema, SoapVersion, Sources, TypeId, Wsdl};
@@ -128,9 +129,30 @@ fn read_back(schema: &Schema, ty: TypeId, xml: &str) -> Result<Value, String> {
         Ok(Ev::Start(s)) => s,
         other => return Err(format!("no root in {xml}: {other:?}")),
     };
-    Decoder::new(schema)
+    let tree = Decoder::new(schema)
         .element(&mut src, &start, ty)
-        .map_err(|err| format!("decode failed: {err}\nXML: {xml}"))
+        .map_err(|err| format!("decode failed: {err}\nXML: {xml}"))?;
+    // The streaming decoder writes exactly the text the tree serialises to.
+    let mut src = LiveSource::new(xml, Limits::default());
+    let Ok(Ev::Start(start)) = src.next() else {
+        return Err(format!("no root in {xml}"));
+    };
+    let mut out = Vec::new();
+    match Decoder::new(schema).element_to_json(&mut src, &start, ty, &mut out) {
+        Ok(true) => {
+            let text = serde_json::to_string(&tree).map_err(|e| e.to_string())?;
+            if String::from_utf8_lossy(&out) != text {
+                return Err(format!(
+                    "streaming wrote {}\ntree gives {text}\nXML: {xml}",
+                    String::from_utf8_lossy(&out)
+                ));
+            }
+        }
+        // Left to the tree decoder (out of schema order, anyType content).
+        Ok(false) => {}
+        Err(err) => return Err(format!("streaming decode failed: {err}\nXML: {xml}")),
+    }
+    Ok(tree)
 }
 
 fn same(back: &Value, v: &Value, xml: &str) -> Result<(), String> {

@@ -1,8 +1,8 @@
 //! The backend's answer, read: HTML? empty? not XML? a fault? not the contract? Else the
-//! operation's output JSON.
+//! operation's output JSON, as text, with the route's selection (`response.body`) applied.
 //!
 //! ```text
-//! RawResponse ──empty / HTML / charset / not XML──> soap::parse_response ──> Ok(JSON)
+//! RawResponse ──empty / HTML / charset / not XML──> soap::parse_response_json ──> Ok(JSON text)
 //!                                                                        └─> Fault → Problem
 //! ```
 //!
@@ -17,8 +17,8 @@ use crate::mapping::Route;
 use crate::mapping::bind;
 use crate::net::charset_of;
 use crate::soap::client::RawResponse;
-use crate::soap::{self, Fault, Response};
-use crate::translate::{DecodeError, Limits};
+use crate::soap::{self, Fault, JsonResponse};
+use crate::translate::{DecodeError, Limits, Select};
 use crate::wsdl::{Operation, Schema};
 use crate::xmlutil;
 
@@ -27,9 +27,20 @@ fn snippet(bytes: &[u8]) -> String {
     text.replace(['\n', '\r'], " ")
 }
 
-/// Turns the backend's answer into the output JSON, or the precise problem.
-pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<Value, Problem> {
-    match read_message(&route.backend.wsdl.schema, route.operation(), raw, limits)? {
+/// Turns the backend's answer into the route's JSON text (empty for a one-way operation),
+/// or the precise problem.
+pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<Vec<u8>, Problem> {
+    let sel = Select {
+        path: &route.response.path,
+        repeated: route.response.repeated,
+    };
+    match read_message(
+        &route.backend.wsdl.schema,
+        route.operation(),
+        raw,
+        limits,
+        sel,
+    )? {
         Answer::Body(body) => Ok(body),
         Answer::Fault(f) => Err(fault_problem(route, &f, raw.status)),
     }
@@ -38,25 +49,28 @@ pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<V
 /// What an answer that could be read holds.
 #[derive(Debug)]
 pub enum Answer {
-    /// The operation's output JSON (`null` for a one-way operation's empty answer).
-    Body(Value),
+    /// The selected part of the operation's output, as JSON text (empty for a one-way
+    /// operation's empty answer).
+    Body(Vec<u8>),
     Fault(Fault),
 }
 
-/// Reads the backend's answer against `op` of `schema`: every check of [`read_answer`]
-/// except the route's fault rules (which only turn a fault into a problem).
+/// Reads the backend's answer against `op` of `schema`, keeping what `sel` selects: every
+/// check of [`read_answer`] except the route's fault rules (which only turn a fault into a
+/// problem).
 pub fn read_message(
     schema: &Schema,
     op: &Operation,
     raw: &RawResponse,
     limits: Limits,
+    sel: Select<'_>,
 ) -> Result<Answer, Problem> {
     let status = raw.status;
     let bytes = &raw.body[..];
     let trimmed = trim_start(bytes);
     if trimmed.is_empty() {
         if op.output.is_none() && (200..300).contains(&status) {
-            return Ok(Answer::Body(Value::Null));
+            return Ok(Answer::Body(Vec::new()));
         }
         if !(200..300).contains(&status) {
             return Err(Problem::backend_http_error(status));
@@ -98,10 +112,12 @@ pub fn read_message(
             format!("the backend answered HTTP {status} with {what}"),
         ));
     }
-    match soap::parse_response(schema, op, &text, limits) {
-        Ok(Response::Ok { body, .. }) => {
+    // The JSON is usually about half the XML.
+    let mut out = Vec::with_capacity(text.len() / 2 + 64);
+    match soap::parse_response_json(schema, op, &text, limits, sel, &mut out) {
+        Ok(JsonResponse::Ok { .. }) => {
             if (200..300).contains(&status) {
-                Ok(Answer::Body(body))
+                Ok(Answer::Body(out))
             } else {
                 tracing::warn!(
                     status,
@@ -110,7 +126,7 @@ pub fn read_message(
                 Err(Problem::backend_http_error(status))
             }
         }
-        Ok(Response::Fault(f)) => Ok(Answer::Fault(f)),
+        Ok(JsonResponse::Fault(f)) => Ok(Answer::Fault(*f)),
         Err(e) => {
             tracing::warn!(status, error = %e, body = %snippet(bytes), "The backend's answer cannot be read.");
             Err(match e {

@@ -18,7 +18,6 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use serde_json::Value;
 use tower::retry::budget::{Budget as _, TpsBudget};
 use tracing::Instrument as _;
 
@@ -59,7 +58,7 @@ impl Guard {
 
 /// Why an attempt failed, for the retry decision and the breaker.
 struct Verdict {
-    result: Result<Value, Problem>,
+    result: Result<Vec<u8>, Problem>,
     /// Counts as a failure for the breaker.
     failure: bool,
     retry: Retry,
@@ -86,7 +85,7 @@ pub async fn call(
     guard: &Guard,
     envelope: String,
     caller: &Caller,
-) -> Result<Value, Problem> {
+) -> Result<Vec<u8>, Problem> {
     let settings = client.settings();
     let backend = &settings.name;
     let op = route.operation();

@@ -7,7 +7,7 @@
 //!   encode    soap::build_request ─ translate::Encoder: JSON → envelope         (400)
 //!   call      call::call: breaker, bulkhead, deadline, attempts, retries  (502/503/504)
 //!   read      answer::read_answer: HTML? empty? not XML? fault? decode    (502 / fault)
-//!   shape     mapping::bind::shape: the route's response selection
+//!             straight to JSON text, the route's response selection applied while decoding
 //! face <──Output { status, body } | Problem
 //! ```
 //!
@@ -144,7 +144,8 @@ pub struct Input {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Output {
     pub status: u16,
-    pub body: Option<Value>,
+    /// JSON text, the route's selection applied.
+    pub body: Option<Vec<u8>>,
 }
 
 /// A route and what its backend's calls share, as a face resolved them.
@@ -296,14 +297,13 @@ impl Core {
             caller,
         )
         .await?;
-        // 5. Shape.
         let status = route.response.status;
         if op.output.is_none() {
             return Ok(Output { status, body: None });
         }
         Ok(Output {
             status,
-            body: Some(bind::shape(route, output)),
+            body: Some(output),
         })
     }
 }

@@ -46,7 +46,16 @@ pub fn request_id(req: &HttpRequest) -> String {
                 && v.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+        .map_or_else(new_request_id, str::to_owned)
+}
+
+/// A new request id: a random (version 4) UUID. Its bits come from the thread's fast
+/// generator, not from the OS: an id must be unique, not secret, and a system call for every
+/// request shows on small answers.
+fn new_request_id() -> String {
+    let uuid = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid();
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    uuid.hyphenated().encode_lower(&mut buf).to_owned()
 }
 
 fn with_request_id(mut resp: HttpResponse, rid: &str) -> HttpResponse {
@@ -88,11 +97,13 @@ pub async fn dispatch(
         Some((asked, origin)) => Err(answer_preflight(&req, &table, asked, origin, &path, &rid)),
         None => Ok(table.find(&method, &path)),
     };
-    let (resp, route_label) = match found {
-        Err((resp, label)) => (resp, label),
+    // The route's label values when a route matched (made once per route), else made here.
+    let mut method_label: Option<Arc<str>> = None;
+    let (resp, route_label): (HttpResponse, Arc<str>) = match found {
+        Err((resp, label)) => (resp, Arc::from(label)),
         Ok(Found::NotFound) => (
             Problem::route_not_found(method.as_str(), &path).response(&path, &rid),
-            "(none)".to_owned(),
+            Arc::from("(none)"),
         ),
         Ok(Found::MethodNotAllowed(allowed)) => {
             let mut r =
@@ -100,10 +111,11 @@ pub async fn dispatch(
             if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
                 r.headers_mut().insert(header::ALLOW, v);
             }
-            (r, "(none)".to_owned())
+            (r, Arc::from("(none)"))
         }
         Ok(Found::Route {
             target,
+            labels,
             policy,
             cors,
             params,
@@ -144,7 +156,8 @@ pub async fn dispatch(
             if status >= 500 {
                 span.record("otel.status_code", "ERROR");
             }
-            (resp, target.route.path.clone())
+            method_label = Some(labels.method.clone());
+            (resp, labels.route.clone())
         }
     };
     let mut resp = resp;
@@ -164,10 +177,11 @@ pub async fn dispatch(
             })
             .inc();
     }
+    let method_label = method_label.unwrap_or_else(|| Arc::from(method.as_str()));
     metrics
         .requests
         .get_or_create(&RouteLabels {
-            method: method.to_string(),
+            method: method_label.clone(),
             route: route_label.clone(),
             status,
         })
@@ -175,7 +189,7 @@ pub async fn dispatch(
     metrics
         .request_seconds
         .get_or_create(&RouteTimeLabels {
-            method: method.to_string(),
+            method: method_label,
             route: route_label,
         })
         .observe(elapsed.as_secs_f64());
@@ -277,9 +291,9 @@ async fn serve(
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     Ok(with_limits(match body {
         None => HttpResponse::build(status).finish(),
-        Some(value) => HttpResponse::build(status)
+        Some(json) => HttpResponse::build(status)
             .content_type("application/json")
-            .body(value.to_string()),
+            .body(json),
     }))
 }
 

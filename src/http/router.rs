@@ -23,6 +23,8 @@ pub struct RouteTable {
     policies: Vec<Option<Arc<Policy>>>,
     /// Each route's CORS policy (same index).
     cors: Vec<Option<Arc<CorsPolicy>>>,
+    /// Each route's metric labels (same index), made once so a request only clones them.
+    labels: Vec<RouteLabelValues>,
     backends: Backends,
     pub notes: Vec<String>,
     /// Who may call what, for the OpenAPI document (with a gateway configuration).
@@ -39,9 +41,17 @@ impl std::fmt::Debug for RouteTable {
     }
 }
 
+/// The `method` and `route` label values of a route's request metrics.
+#[derive(Clone, Debug)]
+pub struct RouteLabelValues {
+    pub method: Arc<str>,
+    pub route: Arc<str>,
+}
+
 pub enum Found<'t> {
     Route {
         target: Target<'t>,
+        labels: &'t RouteLabelValues,
         policy: Option<&'t Arc<Policy>>,
         cors: Option<&'t Arc<CorsPolicy>>,
         params: Vec<(String, String)>,
@@ -57,6 +67,7 @@ impl RouteTable {
             routes: Vec::new(),
             policies: Vec::new(),
             cors: Vec::new(),
+            labels: Vec::new(),
             backends: Backends::default(),
             notes: Vec::new(),
             security: None,
@@ -110,11 +121,20 @@ impl RouteTable {
                 .insert(r.path.clone(), i)
                 .map_err(|e| format!("{}: route {} {}: {e}", r.origin, r.method, r.path))?;
         }
+        let labels = m
+            .routes
+            .iter()
+            .map(|r| RouteLabelValues {
+                method: Arc::from(r.method.as_str()),
+                route: Arc::from(r.path.as_str()),
+            })
+            .collect();
         Ok(Self {
             routers,
             routes: m.routes,
             policies,
             cors,
+            labels,
             backends,
             notes: m.notes,
             security: (!gateway.policies.is_empty()).then(|| gateway.openapi_security()),
@@ -171,6 +191,7 @@ impl RouteTable {
             if let Some(target) = self.backends.target(route) {
                 return Found::Route {
                     target,
+                    labels: &self.labels[*m.value],
                     policy: self.policies[*m.value].as_ref(),
                     cors: self.cors[*m.value].as_ref(),
                     params,

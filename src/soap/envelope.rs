@@ -6,6 +6,9 @@
 //!                                                                 └─ decode(body) ──> JSON
 //! ```
 //!
+//! The body is read either as a `serde_json::Value` ([`parse_response`]) or straight into
+//! JSON text with the route's selection applied ([`parse_response_json`], the answer path).
+//!
 //! Reading is lenient where stacks differ and the meaning is plain: either envelope version
 //! is accepted, SOAP 1.1 fault children are read inside a SOAP 1.2 envelope (SOAP::Lite),
 //! fault detail entries written straight into `<Fault>` are read as detail (Spyne), and a
@@ -17,8 +20,9 @@
 use serde_json::{Map, Value};
 
 use super::fault::Fault;
+use crate::translate::decode::{select_value, write_value};
 use crate::translate::events::{Ev, Limits, LiveSource, Recorded, Source, Start};
-use crate::translate::{DecodeError, Decoder, EncodeError, Encoder, XmlWriter};
+use crate::translate::{DecodeError, Decoder, EncodeError, Encoder, Select, XmlWriter};
 use crate::wsdl::{MessageBinding, Operation, Schema, SoapVersion, Use};
 use crate::xmlutil::{SOAP11_ENC_NS, SOAP11_ENV_NS, SOAP12_ENV_NS, XSD_NS, XSI_NS};
 
@@ -202,6 +206,60 @@ pub fn parse_request(
     parse_message(schema, op, Some(&op.input), xml, limits)
 }
 
+/// A response read as JSON text by [`parse_response_json`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonResponse {
+    /// The selected part of the output message was written.
+    Ok {
+        version: SoapVersion,
+    },
+    Fault(Box<Fault>),
+}
+
+/// Reads a response envelope for `op` and writes the output message's JSON, as much of it
+/// as `sel` selects, into `out`: the text `serde_json` writes for [`parse_response`]'s body
+/// with the selection applied, without building the tree (except for the rare documents the
+/// streaming decoder leaves to it; see `translate::decode`). One-way operations write `null`.
+pub fn parse_response_json(
+    schema: &Schema,
+    op: &Operation,
+    xml: &str,
+    limits: Limits,
+    sel: Select<'_>,
+    out: &mut Vec<u8>,
+) -> Result<JsonResponse, DecodeError> {
+    let mut sink = BodyOut::Json {
+        sel,
+        out: &mut *out,
+        written: false,
+    };
+    let first = read_message(schema, op, op.output.as_ref(), xml, limits, &mut sink)?;
+    let written = matches!(sink, BodyOut::Json { written: true, .. });
+    match first {
+        Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
+        Response::Ok { version, .. } if written => Ok(JsonResponse::Ok { version }),
+        Response::Ok { .. } => match parse_response(schema, op, xml, limits)? {
+            Response::Ok { body, version, .. } => {
+                write_value(&select_value(body, sel), out);
+                Ok(JsonResponse::Ok { version })
+            }
+            Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
+        },
+    }
+}
+
+/// Where the Body's content goes.
+enum BodyOut<'o, 'p> {
+    /// Into `Response::Ok::body`.
+    Tree,
+    /// Into `out` as JSON text; `written` is false when the tree decoder must read it.
+    Json {
+        sel: Select<'p>,
+        out: &'o mut Vec<u8>,
+        written: bool,
+    },
+}
+
 fn parse_message(
     schema: &Schema,
     op: &Operation,
@@ -209,15 +267,26 @@ fn parse_message(
     xml: &str,
     limits: Limits,
 ) -> Result<Response, DecodeError> {
+    read_message(schema, op, msg, xml, limits, &mut BodyOut::Tree)
+}
+
+fn read_message(
+    schema: &Schema,
+    op: &Operation,
+    msg: Option<&MessageBinding>,
+    xml: &str,
+    limits: Limits,
+    sink: &mut BodyOut<'_, '_>,
+) -> Result<Response, DecodeError> {
     let mut live = LiveSource::new(xml, limits);
     if uses_references(xml) {
         let recorded = Recorded::record(&mut live)?;
         let mut cur = recorded.cursor(0);
         let mut dec = Decoder::with_refs(schema, &recorded);
-        read_envelope(&mut cur, &mut dec, schema, op, msg)
+        read_envelope(&mut cur, &mut dec, schema, op, msg, sink)
     } else {
         let mut dec = Decoder::new(schema);
-        read_envelope(&mut live, &mut dec, schema, op, msg)
+        read_envelope(&mut live, &mut dec, schema, op, msg, sink)
     }
 }
 
@@ -278,6 +347,7 @@ fn read_envelope<'i, S: Source<'i>>(
     schema: &Schema,
     op: &Operation,
     output: Option<&MessageBinding>,
+    sink: &mut BodyOut<'_, '_>,
 ) -> Result<Response, DecodeError> {
     let Some(root) = next_start(src)? else {
         return Err(DecodeError::Structure(
@@ -335,11 +405,19 @@ fn read_envelope<'i, S: Source<'i>>(
                     let fault = read_fault(src, dec, schema, op, version)?;
                     return Ok(Response::Fault(fault));
                 }
-                let body = match output {
-                    Some(m) => dec.body(src, &m.body, first)?,
-                    None => {
+                let body = match (output, sink) {
+                    (Some(m), BodyOut::Tree) => dec.body(src, &m.body, first)?,
+                    (Some(m), BodyOut::Json { sel, out, written }) => {
+                        *written = dec.body_json(src, &m.body, first, *sel, out)?;
+                        Value::Null
+                    }
+                    (None, sink) => {
                         if first.is_some() {
                             src.skip()?;
+                        }
+                        if let BodyOut::Json { out, written, .. } = sink {
+                            out.extend_from_slice(b"null");
+                            *written = true;
                         }
                         Value::Null
                     }

@@ -13,7 +13,8 @@ pub mod fault;
 pub mod security;
 
 pub use envelope::{
-    Response, build_fault, build_message, build_request, parse_request, parse_response, peek_body,
+    JsonResponse, Response, build_fault, build_message, build_request, parse_request,
+    parse_response, parse_response_json, peek_body,
 };
 pub use fault::{Fault, FaultClass};
 

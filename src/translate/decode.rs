@@ -27,6 +27,10 @@ use crate::wsdl::{
 };
 use crate::xmlutil::{SOAP11_ENC_NS, SOAP11_ENV_NS, SOAP12_ENC_NS, SOAP12_ENV_NS, XSD_NS, XSI_NS};
 
+mod json;
+
+pub use json::{Select, select_value, write_str, write_value};
+
 type Result<T> = std::result::Result<T, DecodeError>;
 
 pub struct Decoder<'s, 'r, 'i> {
@@ -142,6 +146,21 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     }
 
     fn resolve_ref(&mut self, id: &str, declared: TypeId) -> Result<Value> {
+        let (refs, at) = self.target_of_ref(id)?;
+        let mut cur = refs.cursor(at);
+        let Ev::Start(start) = cur.next()? else {
+            return Err(DecodeError::Structure(format!(
+                "multiRef `#{id}` is not an element"
+            )));
+        };
+        self.resolving.push(id.to_owned());
+        let v = self.element(&mut cur, &start, declared);
+        self.resolving.pop();
+        v
+    }
+
+    /// The recorded events and the position of the element `href="#id"` points to.
+    fn target_of_ref(&self, id: &str) -> Result<(&'r Recorded<'i>, usize)> {
         let Some(refs) = self.refs else {
             return Err(DecodeError::Structure(format!(
                 "{}: reference to `#{id}` in a message read without multiRef support",
@@ -160,16 +179,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                 pointer(&self.path)
             )));
         };
-        let mut cur = refs.cursor(at);
-        let Ev::Start(start) = cur.next()? else {
-            return Err(DecodeError::Structure(format!(
-                "multiRef `#{id}` is not an element"
-            )));
-        };
-        self.resolving.push(id.to_owned());
-        let v = self.element(&mut cur, &start, declared);
-        self.resolving.pop();
-        v
+        Ok((refs, at))
     }
 
     /// The type an element is decoded as: its `xsi:type` when that names a type derived

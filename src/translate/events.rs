@@ -192,7 +192,7 @@ impl<'i> LiveSource<'i> {
         };
         let local_len = local.into_inner().len();
         let mut start = Start {
-            ns: Arc::from(""),
+            ns,
             local: Cow::Borrowed(""),
             attrs: Vec::new(),
             xsi_type: None,
@@ -253,9 +253,19 @@ impl<'i> LiveSource<'i> {
                 }
             }
         }
-        start.ns = ns;
         start.local = local_of(self.text, &e, local_len);
         Ok(start)
+    }
+
+    /// Text or CDATA content as a slice of the input when it has no `\r` to normalise
+    /// (nearly always): the input is a `str` already, so no UTF-8 check and no copy.
+    fn borrowed(&self, raw: &[u8]) -> Option<&'i str> {
+        if memchr::memchr(b'\r', raw).is_some() {
+            return None;
+        }
+        let base = self.text.as_ptr() as usize;
+        let at = (raw.as_ptr() as usize).checked_sub(base)?;
+        self.text.get(at..at.checked_add(raw.len())?)
     }
 
     fn resolve_qname_value(&self, value: &str) -> Option<QName> {
@@ -341,8 +351,14 @@ impl<'i> Source<'i> for LiveSource<'i> {
                     let mut ev = event;
                     loop {
                         match ev {
-                            Event::Text(t) => append(&mut text, t.xml10_content()),
-                            Event::CData(t) => append(&mut text, t.xml10_content()),
+                            Event::Text(t) => match self.borrowed(t[..].as_bytes()) {
+                                Some(b) => append(&mut text, Cow::Borrowed(b)),
+                                None => append(&mut text, t.xml10_content()),
+                            },
+                            Event::CData(t) => match self.borrowed(t[..].as_bytes()) {
+                                Some(b) => append(&mut text, Cow::Borrowed(b)),
+                                None => append(&mut text, t.xml10_content()),
+                            },
                             Event::GeneralRef(r) => {
                                 let ch = xmlutil::resolve_entity(&r).ok_or_else(|| {
                                     self.xml_error(format!(

@@ -15,7 +15,7 @@ pub mod events;
 pub mod scalar;
 pub mod writer;
 
-pub use decode::Decoder;
+pub use decode::{Decoder, Select};
 pub use encode::Encoder;
 pub use events::Limits;
 pub use scalar::ScalarError;

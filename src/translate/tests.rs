@@ -37,7 +37,27 @@ fn decode(name: &str, xml: &str) -> Result<Value, DecodeError> {
         panic!("no root element in {xml}");
     };
     let ty = WSDL.schema.element(el(name)).ty;
-    Decoder::new(&WSDL.schema).element(&mut src, &start, ty)
+    let tree = Decoder::new(&WSDL.schema).element(&mut src, &start, ty);
+    // The streaming decoder gives the same JSON text, or the same error.
+    let mut src = LiveSource::new(xml, Limits::default());
+    let Ev::Start(start) = src.next()? else {
+        panic!("no root element in {xml}");
+    };
+    let mut out = Vec::new();
+    match (
+        Decoder::new(&WSDL.schema).element_to_json(&mut src, &start, ty, &mut out),
+        &tree,
+    ) {
+        (Ok(true), Ok(v)) => assert_eq!(
+            String::from_utf8_lossy(&out),
+            serde_json::to_string(v).expect("serialises"),
+            "streaming and tree decoders differ on {xml}"
+        ),
+        (Ok(false), _) => {}
+        (Err(s), Err(t)) => assert_eq!(s.to_string(), t.to_string(), "errors differ on {xml}"),
+        (s, t) => panic!("streaming {s:?} but tree {t:?} on {xml}"),
+    }
+    tree
 }
 
 fn roundtrip(name: &str, v: Value) -> Value {

@@ -245,6 +245,82 @@ fn atomic_to_json(
     }
 }
 
+/// [`to_json`] written as JSON text into `out`: the same text `serde_json` writes for the
+/// value, without building it for strings, booleans and plain integers and decimals.
+pub fn write_json(
+    schema: &Schema,
+    ty: TypeId,
+    text: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), ScalarError> {
+    let Some(st) = simple(schema, ty) else {
+        crate::translate::decode::write_str(text, out);
+        return Ok(());
+    };
+    if let Variety::Atomic = st.variety {
+        match st.builtin.json_kind() {
+            JsonKind::String => {
+                crate::translate::decode::write_str(text, out);
+                return Ok(());
+            }
+            JsonKind::Boolean => {
+                match text.trim() {
+                    "true" | "1" => out.extend_from_slice(b"true"),
+                    "false" | "0" => out.extend_from_slice(b"false"),
+                    other => return Err(err(schema, ty, format!("`{other}` is not a boolean"))),
+                }
+                return Ok(());
+            }
+            JsonKind::Integer => {
+                if plain_decimal(text.trim(), false, out) {
+                    return Ok(());
+                }
+            }
+            JsonKind::Number if st.builtin == Builtin::Decimal => {
+                if plain_decimal(text.trim(), true, out) {
+                    return Ok(());
+                }
+            }
+            JsonKind::Number => {}
+        }
+    }
+    let v = to_json(schema, ty, text)?;
+    crate::translate::decode::write_value(&v, out);
+    Ok(())
+}
+
+/// `[+-]digits` (and `.digits` when `fraction`) written as [`Decimal`] prints it; `false`,
+/// with nothing written, for any other form (exponents, bad text: the general path).
+fn plain_decimal(t: &str, fraction: bool, out: &mut Vec<u8>) -> bool {
+    let (negative, rest) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) if fraction => (i, f),
+        Some(_) => return false,
+        None => (rest, ""),
+    };
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|c| c.is_ascii_digit())
+        || !frac.bytes().all(|c| c.is_ascii_digit())
+    {
+        return false;
+    }
+    let int = int.trim_start_matches('0');
+    let zero = int.is_empty() && frac.bytes().all(|c| c == b'0');
+    if negative && !zero {
+        out.push(b'-');
+    }
+    out.extend_from_slice(if int.is_empty() { b"0" } else { int.as_bytes() });
+    if !frac.is_empty() {
+        out.push(b'.');
+        out.extend_from_slice(frac.as_bytes());
+    }
+    true
+}
+
 /// An XSD float/double spelling as JSON number text (`+1.` → `1`, `.5E3` → `0.5E3`).
 fn json_float_text(t: &str) -> Option<String> {
     let t = t.strip_prefix('+').unwrap_or(t);

@@ -1,0 +1,707 @@
+//! XML → JSON text, written into one buffer while the events are read.
+//!
+//! ```text
+//! <Start> ── slot (the next one in schema order, else by name) ──> "key":value  into `out`
+//!    │  the route's selection (`response.body`): only the selected slot is kept;
+//!    │  the other children are still decoded (so their errors are the same), then dropped
+//!    └─ out of schema order, a single element repeated, `xsd:anyType` content
+//!         ──> the tree decoder (the caller decodes again, or the subtree as a `Value`)
+//! ```
+//!
+//! The output is byte for byte what the tree decoder's `Value` serialises to (the tree
+//! decoder stays as the reference and for the rare documents above). Keys are XML names and
+//! need no escaping; strings are escaped as `serde_json` does.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::super::events::{AttrVal, Ev, Source, Start};
+use super::super::scalar;
+use super::super::{ANY_KEY, ATTRS_KEY, DecodeError, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY};
+use super::{Decoder, TextOrTree, attr_matches, find_element_slot, next_or_pending, skip_to_end};
+use crate::wsdl::{Body, ComplexType, Content, ElemId, SlotKind, Type, TypeId, well_known};
+use crate::xmlutil::{SOAP11_ENV_NS, SOAP12_ENV_NS, XSI_NS};
+
+/// The part of the output a route returns: keys from the output object down to the value
+/// (`response.body`); `repeated` when the value is a list, so a missing one is `[]`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Select<'p> {
+    pub path: &'p [Arc<str>],
+    pub repeated: bool,
+}
+
+impl<'p> Select<'p> {
+    const ALL: Select<'static> = Select {
+        path: &[],
+        repeated: false,
+    };
+
+    fn rest(self) -> Select<'p> {
+        Select {
+            path: self.path.get(1..).unwrap_or(&[]),
+            repeated: self.repeated,
+        }
+    }
+
+    /// What the selection gives when its next key is absent.
+    fn missing(self) -> &'static [u8] {
+        if self.path.len() <= 1 && self.repeated {
+            b"[]"
+        } else {
+            b"null"
+        }
+    }
+}
+
+/// Why the streaming decoder stopped.
+pub(super) enum Stop {
+    Decode(DecodeError),
+    /// The document needs the tree decoder (see the module header).
+    Tree,
+}
+
+impl From<DecodeError> for Stop {
+    fn from(e: DecodeError) -> Self {
+        Stop::Decode(e)
+    }
+}
+
+type R<T> = std::result::Result<T, Stop>;
+
+/// Applies a selection to a value, as the route does to the tree decoder's output.
+pub fn select_value(mut cur: Value, sel: Select<'_>) -> Value {
+    for key in sel.path {
+        cur = match cur {
+            Value::Object(mut m) => m.remove(&**key).unwrap_or(if sel.repeated {
+                Value::Array(Vec::new())
+            } else {
+                Value::Null
+            }),
+            _ => Value::Null,
+        };
+    }
+    cur
+}
+
+/// A JSON string, escaped exactly as `serde_json` escapes it.
+pub fn write_str(s: &str, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(&bytes[from..i]);
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]),
+        }
+        from = i + 1;
+    }
+    out.extend_from_slice(&bytes[from..]);
+    out.push(b'"');
+}
+
+/// A value as JSON text (for the parts that go through a tree).
+pub fn write_value(v: &Value, out: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail, and a Value always serialises.
+    let _ = serde_json::to_writer(&mut *out, v);
+}
+
+fn write_key(key: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+/// Writes `,` before every entry but the first.
+fn sep(first: &mut bool, out: &mut Vec<u8>) {
+    if !*first {
+        out.push(b',');
+    }
+    *first = false;
+}
+
+impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
+    /// Decodes a message body as JSON text into `out`, keeping only what `sel` selects.
+    /// Returns `false`, with `out` as it was, when the document needs the tree decoder
+    /// (the caller decodes it again with [`Decoder::body`]).
+    pub fn body_json<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        body: &Body,
+        first: Option<Start<'i>>,
+        sel: Select<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, DecodeError> {
+        let mark = out.len();
+        let r = self.body_inner(src, body, first, sel, out);
+        self.settle(r, mark, out)
+    }
+
+    /// [`Decoder::element`] as JSON text into `out`; `false`, with `out` as it was, when
+    /// the element needs the tree decoder.
+    pub fn element_to_json<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        start: &Start<'i>,
+        declared: TypeId,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, DecodeError> {
+        let mark = out.len();
+        let r = self.element_json(src, start, declared, Select::ALL, out);
+        self.settle(r, mark, out)
+    }
+
+    fn settle(&mut self, r: R<()>, mark: usize, out: &mut Vec<u8>) -> Result<bool, DecodeError> {
+        match r {
+            Ok(()) => Ok(true),
+            Err(Stop::Tree) => {
+                out.truncate(mark);
+                self.path.clear();
+                self.resolving.clear();
+                Ok(false)
+            }
+            Err(Stop::Decode(e)) => Err(e),
+        }
+    }
+
+    fn body_inner<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        body: &Body,
+        first: Option<Start<'i>>,
+        sel: Select<'_>,
+        out: &mut Vec<u8>,
+    ) -> R<()> {
+        match &body.wrapper {
+            Some(_) => match first {
+                Some(start) => {
+                    self.element_json(src, &start, body.content, sel, out)?;
+                    skip_to_end(src)?;
+                }
+                None => self.empty_json(body.content, sel, out),
+            },
+            None => match self.schema.complex(body.content) {
+                Some(c) => self.object_json(src, &[], c, first, sel, out)?,
+                None => {
+                    skip_to_end(src)?;
+                    out.extend_from_slice(if sel.path.is_empty() {
+                        b"{}"
+                    } else {
+                        sel.missing()
+                    });
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// [`Decoder::empty`] as text, selection applied.
+    fn empty_json(&self, ty: TypeId, sel: Select<'_>, out: &mut Vec<u8>) {
+        let slots = self.schema.complex(ty).map_or(&[][..], |c| &c.slots[..]);
+        let is_array =
+            |s: &&crate::wsdl::Slot| s.repeated && matches!(s.kind, SlotKind::Element(_));
+        match sel.path.first() {
+            None => {
+                out.push(b'{');
+                let mut first = true;
+                for s in slots.iter().filter(is_array) {
+                    sep(&mut first, out);
+                    write_key(&s.key, out);
+                    out.extend_from_slice(b"[]");
+                }
+                out.push(b'}');
+            }
+            Some(key) => match slots.iter().filter(is_array).find(|s| *s.key == **key) {
+                Some(_) if sel.path.len() == 1 => out.extend_from_slice(b"[]"),
+                Some(_) => out.extend_from_slice(b"null"),
+                None => out.extend_from_slice(sel.missing()),
+            },
+        }
+    }
+
+    /// [`Decoder::element`] as text.
+    fn element_json<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        start: &Start<'i>,
+        declared: TypeId,
+        sel: Select<'_>,
+        out: &mut Vec<u8>,
+    ) -> R<()> {
+        if let Some(id) = &start.href {
+            src.skip()?;
+            return self.resolve_ref_json(id, declared, sel, out);
+        }
+        if start.nil {
+            src.skip()?;
+            out.extend_from_slice(b"null");
+            return Ok(());
+        }
+        let ty = self.actual_type(start, declared);
+        let mark = out.len();
+        self.typed_json(src, start, ty, sel, out)?;
+        if ty != declared
+            && sel.path.is_empty()
+            && let Some(c) = self.schema.complex(ty)
+            && let Some(name) = &c.name
+            && out.get(mark) == Some(&b'{')
+        {
+            let mut entry = Vec::with_capacity(name.local.len() + 12);
+            write_key(TYPE_KEY, &mut entry);
+            write_str(&name.local, &mut entry);
+            if out.get(mark + 1) != Some(&b'}') {
+                entry.push(b',');
+            }
+            out.splice(mark + 1..mark + 1, entry);
+        }
+        Ok(())
+    }
+
+    fn resolve_ref_json(
+        &mut self,
+        id: &str,
+        declared: TypeId,
+        sel: Select<'_>,
+        out: &mut Vec<u8>,
+    ) -> R<()> {
+        let refs = self.target_of_ref(id)?;
+        let mut cur = refs.0.cursor(refs.1);
+        let Ev::Start(start) = cur.next()? else {
+            return Err(Stop::Decode(DecodeError::Structure(format!(
+                "multiRef `#{id}` is not an element"
+            ))));
+        };
+        self.resolving.push(id.to_owned());
+        let r = self.element_json(&mut cur, &start, declared, sel, out);
+        self.resolving.pop();
+        r
+    }
+
+    /// A value written in full, then replaced by what a selection that goes on below it
+    /// gives (`null`: only objects have keys).
+    fn not_an_object(mark: usize, sel: Select<'_>, out: &mut Vec<u8>) {
+        if !sel.path.is_empty() {
+            out.truncate(mark);
+            out.extend_from_slice(b"null");
+        }
+    }
+
+    fn typed_json<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        start: &Start<'i>,
+        ty: TypeId,
+        sel: Select<'_>,
+        out: &mut Vec<u8>,
+    ) -> R<()> {
+        let schema = self.schema;
+        let mark = out.len();
+        match schema.ty(ty) {
+            Type::Simple(_) => match self.text(src)? {
+                TextOrTree::Text(t) => {
+                    self.scalar_json(ty, &t, out)?;
+                    Self::not_an_object(mark, sel, out);
+                }
+                TextOrTree::Tree(first) => {
+                    let v = self.generic_with(src, start, Some(first))?;
+                    write_value(&select_value(v, sel), out);
+                }
+            },
+            Type::Complex(_) if ty == well_known::ANY_TYPE => {
+                let v = self.generic(src, start)?;
+                write_value(&select_value(v, sel), out);
+            }
+            Type::Complex(c) => {
+                if let Some(arr) = &c.array {
+                    let item = self.array_item_type(start, arr.item);
+                    self.array_json(src, item, out)?;
+                    Self::not_an_object(mark, sel, out);
+                    return Ok(());
+                }
+                match &c.content {
+                    Content::Simple(st) => {
+                        if !sel.path.is_empty() {
+                            return Err(Stop::Tree);
+                        }
+                        let st = *st;
+                        out.push(b'{');
+                        let mut first = true;
+                        let extra = self.attributes_json(&start.attrs, c, &mut first, out)?;
+                        let bare = c.attributes.is_empty() && !c.any_attribute && extra.is_empty();
+                        if bare {
+                            out.truncate(mark);
+                        } else {
+                            sep(&mut first, out);
+                            write_key(VALUE_KEY, out);
+                        }
+                        match self.text(src)? {
+                            TextOrTree::Text(t) => self.scalar_json(st, &t, out)?,
+                            TextOrTree::Tree(first) => {
+                                let v = self.generic_with(src, start, Some(first))?;
+                                write_value(&v, out);
+                            }
+                        }
+                        if !bare {
+                            write_extra(&extra, &mut first, out);
+                            out.push(b'}');
+                        }
+                    }
+                    Content::Empty | Content::Elements(_) => {
+                        self.object_json(src, &start.attrs, c, None, sel, out)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Decoder::scalar`] as text.
+    fn scalar_json(&self, ty: TypeId, text: &str, out: &mut Vec<u8>) -> R<()> {
+        if text.trim().is_empty()
+            && self
+                .schema
+                .simple(ty)
+                .is_some_and(|s| s.builtin.json_kind() != crate::wsdl::JsonKind::String)
+        {
+            out.extend_from_slice(b"null");
+            return Ok(());
+        }
+        scalar::write_json(self.schema, ty, text, out)
+            .map_err(|e| Stop::Decode(self.value_error(e)))
+    }
+
+    /// [`Decoder::attributes`] as text: the known attributes written as entries, the
+    /// unknown ones returned (key, value) for `$attributes`.
+    fn attributes_json(
+        &self,
+        attrs: &[AttrVal<'_>],
+        c: &ComplexType,
+        first: &mut bool,
+        out: &mut Vec<u8>,
+    ) -> R<Vec<(String, String)>> {
+        let mut extra: Vec<(String, String)> = Vec::new();
+        // Slots written, so a fixed or default value is added only where none was sent.
+        let mut written: Vec<usize> = Vec::new();
+        for a in attrs {
+            let slot = c.slots.iter().enumerate().find_map(|(at, s)| match s.kind {
+                SlotKind::Attribute(i) if attr_matches(&c.attributes[i], &a.ns, &a.local) => {
+                    Some((at, s, i))
+                }
+                _ => None,
+            });
+            match slot {
+                Some((at, s, i)) => {
+                    if written.contains(&at) {
+                        // The same key twice: the tree keeps the last value in the first
+                        // one's place.
+                        return Err(Stop::Tree);
+                    }
+                    written.push(at);
+                    sep(first, out);
+                    write_key(&s.key, out);
+                    scalar::write_json(self.schema, c.attributes[i].ty, &a.value, out)
+                        .map_err(|e| Stop::Decode(self.value_error(e)))?;
+                }
+                None => {
+                    if &*a.ns == XSI_NS
+                        || &*a.ns == SOAP11_ENV_NS
+                        || &*a.ns == SOAP12_ENV_NS
+                        || (a.ns.is_empty() && a.local == "id")
+                    {
+                        continue;
+                    }
+                    let key = if a.ns.is_empty() {
+                        a.local.to_string()
+                    } else {
+                        format!("{{{}}}{}", a.ns, a.local)
+                    };
+                    if extra.iter().any(|(k, _)| *k == key) {
+                        return Err(Stop::Tree);
+                    }
+                    extra.push((key, a.value.to_string()));
+                }
+            }
+        }
+        for (at, s) in c.slots.iter().enumerate() {
+            if let SlotKind::Attribute(i) = s.kind
+                && !written.contains(&at)
+                && let Some(d) = c.attributes[i]
+                    .fixed
+                    .as_ref()
+                    .or(c.attributes[i].default.as_ref())
+            {
+                sep(first, out);
+                write_key(&s.key, out);
+                scalar::write_json(self.schema, c.attributes[i].ty, d, out)
+                    .map_err(|e| Stop::Decode(self.value_error(e)))?;
+            }
+        }
+        Ok(extra)
+    }
+
+    /// [`Decoder::object`] as text. Children in schema order are written as they arrive;
+    /// anything else hands the document to the tree decoder.
+    fn object_json<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        attrs: &[AttrVal<'i>],
+        c: &ComplexType,
+        pending: Option<Start<'i>>,
+        sel: Select<'_>,
+        out: &mut Vec<u8>,
+    ) -> R<()> {
+        if let Some(key) = sel.path.first() {
+            return self.object_selected(src, attrs, c, pending, key, sel, out);
+        }
+        let mut pending = pending;
+        out.push(b'{');
+        let mut first = true;
+        let extra = self.attributes_json(attrs, c, &mut first, out)?;
+        // The slot being written (its array still open when it repeats); slots before it
+        // are done.
+        let mut open: Option<usize> = None;
+        let mut any: Vec<String> = Vec::new();
+        let mut text = String::new();
+        loop {
+            match next_or_pending(&mut pending, src)? {
+                Ev::Start(child) => {
+                    let Some((i, e)) = slot_from(c, &child, open) else {
+                        any.push(self.capture(src, &child)?);
+                        continue;
+                    };
+                    let slot = &c.slots[i];
+                    match open {
+                        Some(o) if o == i => {
+                            if !slot.repeated {
+                                return Err(Stop::Tree);
+                            }
+                            out.push(b',');
+                        }
+                        Some(o) if i < o => return Err(Stop::Tree),
+                        _ => {
+                            let from = close_slot(c, open, out);
+                            empty_arrays(c, from, i, &mut first, out);
+                            sep(&mut first, out);
+                            write_key(&slot.key, out);
+                            if slot.repeated {
+                                out.push(b'[');
+                            }
+                            open = Some(i);
+                        }
+                    }
+                    let decl = self.schema.element(e);
+                    self.path.push(Seg::Key(slot.key.clone()));
+                    self.element_json(src, &child, decl.ty, Select::ALL, out)?;
+                    self.path.pop();
+                }
+                Ev::Text(t) => {
+                    if c.mixed || !t.trim().is_empty() {
+                        text.push_str(&t);
+                    }
+                }
+                Ev::End | Ev::Eof => break,
+            }
+        }
+        let from = close_slot(c, open, out);
+        empty_arrays(c, from, c.slots.len(), &mut first, out);
+        if !any.is_empty() {
+            sep(&mut first, out);
+            write_key(ANY_KEY, out);
+            out.push(b'[');
+            for (n, a) in any.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                write_str(a, out);
+            }
+            out.push(b']');
+        }
+        if !text.trim().is_empty() || (c.mixed && !text.is_empty()) {
+            sep(&mut first, out);
+            write_key(TEXT_KEY, out);
+            write_str(&text, out);
+        }
+        write_extra(&extra, &mut first, out);
+        out.push(b'}');
+        Ok(())
+    }
+
+    /// An object of which only the slot `key` is kept (selection applied below it).
+    #[allow(clippy::too_many_arguments)]
+    fn object_selected<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        attrs: &[AttrVal<'i>],
+        c: &ComplexType,
+        mut pending: Option<Start<'i>>,
+        key: &Arc<str>,
+        sel: Select<'_>,
+        out: &mut Vec<u8>,
+    ) -> R<()> {
+        let target = c.slot_position(key);
+        let target_slot = target.map(|i| &c.slots[i]);
+        if matches!(target_slot, Some(s) if matches!(s.kind, SlotKind::Attribute(_))) {
+            return Err(Stop::Tree);
+        }
+        let mark = out.len();
+        // Attributes are still read for their errors, then dropped.
+        let mut first = true;
+        self.attributes_json(attrs, c, &mut first, out)?;
+        out.truncate(mark);
+        let rest = sel.rest();
+        let mut seen = false;
+        loop {
+            match next_or_pending(&mut pending, src)? {
+                Ev::Start(child) => {
+                    let Some((i, e)) = find_element_slot(c, &child) else {
+                        self.capture(src, &child)?;
+                        continue;
+                    };
+                    let slot = &c.slots[i];
+                    let decl = self.schema.element(e);
+                    let kept = Some(i) == target;
+                    let at = out.len();
+                    if kept {
+                        if seen {
+                            if !slot.repeated {
+                                return Err(Stop::Tree);
+                            }
+                            out.push(b',');
+                        } else if slot.repeated {
+                            if !rest.path.is_empty() {
+                                return Err(Stop::Tree);
+                            }
+                            out.push(b'[');
+                        }
+                        seen = true;
+                    }
+                    self.path.push(Seg::Key(slot.key.clone()));
+                    let child_sel = if kept && !slot.repeated {
+                        rest
+                    } else {
+                        Select::ALL
+                    };
+                    self.element_json(src, &child, decl.ty, child_sel, out)?;
+                    self.path.pop();
+                    if !kept {
+                        out.truncate(at);
+                    }
+                }
+                Ev::Text(_) => {}
+                Ev::End | Ev::Eof => break,
+            }
+        }
+        match target_slot {
+            Some(s) if seen => {
+                if s.repeated {
+                    out.push(b']');
+                }
+            }
+            Some(s) if s.repeated => {
+                out.extend_from_slice(if rest.path.is_empty() { b"[]" } else { b"null" })
+            }
+            _ => out.extend_from_slice(sel.missing()),
+        }
+        Ok(())
+    }
+
+    /// [`Decoder::array`] as text.
+    fn array_json<S: Source<'i>>(&mut self, src: &mut S, item: TypeId, out: &mut Vec<u8>) -> R<()> {
+        out.push(b'[');
+        let mut n = 0usize;
+        loop {
+            match src.next()? {
+                Ev::Start(child) => {
+                    if n > 0 {
+                        out.push(b',');
+                    }
+                    self.path.push(Seg::Index(n));
+                    self.element_json(src, &child, item, Select::ALL, out)?;
+                    self.path.pop();
+                    n += 1;
+                }
+                Ev::Text(_) => {}
+                Ev::End | Ev::Eof => {
+                    out.push(b']');
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// Closes the open slot's array; returns the first slot after it.
+fn close_slot(c: &ComplexType, open: Option<usize>, out: &mut Vec<u8>) -> usize {
+    match open {
+        Some(o) => {
+            if c.slots[o].repeated {
+                out.push(b']');
+            }
+            o + 1
+        }
+        None => 0,
+    }
+}
+
+/// `"key":[]` for the repeated element slots in `from..to` (none of them was sent).
+fn empty_arrays(c: &ComplexType, from: usize, to: usize, first: &mut bool, out: &mut Vec<u8>) {
+    for s in c.slots.get(from..to).unwrap_or(&[]) {
+        if s.repeated && matches!(s.kind, SlotKind::Element(_)) {
+            sep(first, out);
+            write_key(&s.key, out);
+            out.extend_from_slice(b"[]");
+        }
+    }
+}
+
+/// `"$attributes":{...}` for the attributes the schema does not describe.
+fn write_extra(extra: &[(String, String)], first: &mut bool, out: &mut Vec<u8>) {
+    if extra.is_empty() {
+        return;
+    }
+    sep(first, out);
+    write_key(ATTRS_KEY, out);
+    out.push(b'{');
+    for (n, (k, v)) in extra.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        write_str(k, out);
+        out.push(b':');
+        write_str(v, out);
+    }
+    out.push(b'}');
+}
+
+/// The slot of a child element, trying the open slot and the next ones first: children
+/// mostly arrive in schema order, and a name comparison is cheaper than a hash.
+fn slot_from(c: &ComplexType, child: &Start<'_>, open: Option<usize>) -> Option<(usize, ElemId)> {
+    let from = open.unwrap_or(0);
+    for (i, s) in c.slots.iter().enumerate().skip(from).take(3) {
+        if *s.key == *child.local {
+            return match s.kind {
+                SlotKind::Element(e) => Some((i, e)),
+                SlotKind::Attribute(_) => None,
+            };
+        }
+    }
+    find_element_slot(c, child)
+}
