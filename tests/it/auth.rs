@@ -3,7 +3,6 @@
 //! keys that never reach a log line. Real servers on 127.0.0.1 on both sides.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -193,29 +192,16 @@ async fn keys_never_reach_the_log_even_at_debug_level() {
     .expect("write");
     let config = dir.path().join("gateway.yaml");
     std::fs::write(&config, config_text()).expect("write");
-    let port = support::free_port();
-    let log = dir.path().join("stderr");
-    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--shutdown-grace",
-            "0s",
-        ])
-        .arg("--config")
-        .arg(&config)
-        .arg(dir.path().join("customers.yaml"))
-        .env("CUSTOMERS_SOAP_URL", be.url("/customers"))
-        .env("SOAPBRIDGE_TEST_CRM_KEY", "crm-key-7")
-        .env("SOAPBRIDGE_LOG", "trace")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log"))
-        .spawn()
-        .expect("start soapbridge serve");
-    let mut child = crate::support::KillOnDrop(child);
-    let base = format!("http://127.0.0.1:{port}");
-    support::wait_ready(&base, Some(&log)).await;
+    let mapping = dir.path().join("customers.yaml");
+    let served = support::TracedServe::start(
+        &["--config".as_ref(), config.as_os_str(), mapping.as_os_str()],
+        &[
+            ("CUSTOMERS_SOAP_URL", &be.url("/customers")),
+            ("SOAPBRIDGE_TEST_CRM_KEY", "crm-key-7"),
+        ],
+    )
+    .await;
+    let base = served.base.clone();
     for key in ["billing-key-1", "crm-key-7", "guessed-key"] {
         for path in ["/customers/42", "/customers/42/orders", "/ping"] {
             let _ = support::client()
@@ -226,11 +212,7 @@ async fn keys_never_reach_the_log_even_at_debug_level() {
                 .expect("request");
         }
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-    let text = std::fs::read_to_string(&log).expect("log");
+    let text = served.stop();
     assert!(
         text.contains("Request refused at the edge."),
         "the refusals are logged"

@@ -258,7 +258,6 @@ async fn the_backends_name_is_verified_unless_verification_is_explicitly_off() {
 /// the log, at any level.
 #[actix_web::test]
 async fn backend_credentials_never_reach_the_log_even_at_trace_level() {
-    use std::process::{Command, Stdio};
     let be = crate::backend::start(crate::backend::Reply::soap12(200, PING)).await;
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
@@ -276,22 +275,16 @@ async fn backend_credentials_never_reach_the_log_even_at_trace_level() {
         ),
     )
     .expect("write");
-    let port = support::free_port();
-    let log = d.join("stderr");
-    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--shutdown-grace", "0s"])
-        .arg(d.join("customers.yaml"))
-        .env("SOAPBRIDGE_LOG", "trace")
-        .env("BACKEND_PASSWORD", "basic-s3cret-pw")
-        .env("WSS_PASSWORD", "wss-s3cret-pw")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log"))
-        .spawn()
-        .expect("start soapbridge serve");
-    let mut child = support::KillOnDrop(child);
-    let base = format!("http://127.0.0.1:{port}");
-    support::wait_ready(&base, Some(&log)).await;
+    let mapping = d.join("customers.yaml");
+    let served = support::TracedServe::start(
+        &[mapping.as_os_str()],
+        &[
+            ("BACKEND_PASSWORD", "basic-s3cret-pw"),
+            ("WSS_PASSWORD", "wss-s3cret-pw"),
+        ],
+    )
+    .await;
+    let base = served.base.clone();
     let r = support::client()
         .get(format!("{base}/ping"))
         .send()
@@ -309,11 +302,7 @@ async fn backend_credentials_never_reach_the_log_even_at_trace_level() {
         got.header("authorization"),
         Some(format!("Basic {basic}").as_str())
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-    let text = std::fs::read_to_string(&log).expect("log");
+    let text = served.stop();
     assert!(text.len() > 1000, "trace logging is on: {text}");
     let key_line = client
         .key
@@ -335,7 +324,6 @@ async fn backend_credentials_never_reach_the_log_even_at_trace_level() {
 /// details say what failed in a stable sentence, without the endpoint) nor the log.
 #[actix_web::test]
 async fn credentials_in_an_endpoint_url_reach_neither_callers_nor_the_log() {
-    use std::process::{Command, Stdio};
     let refused = crate::backend::refused_addr().await;
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
@@ -348,20 +336,9 @@ async fn credentials_in_an_endpoint_url_reach_neither_callers_nor_the_log() {
         ),
     )
     .expect("write");
-    let port = support::free_port();
-    let log = d.join("stderr");
-    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--shutdown-grace", "0s"])
-        .arg(d.join("customers.yaml"))
-        .env("SOAPBRIDGE_LOG", "trace")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log"))
-        .spawn()
-        .expect("start soapbridge serve");
-    let mut child = support::KillOnDrop(child);
-    let base = format!("http://127.0.0.1:{port}");
-    support::wait_ready(&base, Some(&log)).await;
+    let mapping = d.join("customers.yaml");
+    let served = support::TracedServe::start(&[mapping.as_os_str()], &[]).await;
+    let base = served.base.clone();
     let r = support::client()
         .get(format!("{base}/ping"))
         .send()
@@ -373,11 +350,7 @@ async fn credentials_in_an_endpoint_url_reach_neither_callers_nor_the_log() {
         v["detail"], "cannot connect to the backend `customers`: the connection was refused",
         "{v}"
     );
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-    let text = std::fs::read_to_string(&log).expect("log");
+    let text = served.stop();
     assert!(
         text.contains(&format!("http://{refused}/customers")),
         "the log names the endpoint, without its userinfo: {text}"

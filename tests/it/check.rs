@@ -6,6 +6,15 @@ use std::process::{Command, Stdio};
 
 use crate::support;
 
+/// `soapbridge check FILE`, run to its end.
+fn check(file: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .arg("check")
+        .arg(file)
+        .output()
+        .expect("run soapbridge check")
+}
+
 fn mapping_with(routes: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tmp");
     let wsdl = support::root().join("wsdl/customers.wsdl");
@@ -26,11 +35,7 @@ fn overlapping_routes_are_named_with_both_places_and_no_router_internals() {
     let (_dir, file) = mapping_with(
         "  - route: GET /customers/{id}\n    operation: GetCustomer\n    request: { customerId: \"{path.id}\" }\n  - route: GET /customers/{name}\n    operation: FindCustomers\n    request: { name: \"{path.name}\" }\n",
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
-        .arg("check")
-        .arg(&file)
-        .output()
-        .expect("check");
+    let out = check(&file);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(out.stdout.is_empty(), "errors go to stderr");
@@ -99,11 +104,7 @@ fn unknown_fields_are_named_after_what_the_user_sees() {
     let (_dir, file) = mapping_with(
         "  - route: GET /customers/{id}\n    operation: GetCustomer\n    request: { customerId: \"{path.id}\", bogus: 1 }\n",
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
-        .arg("check")
-        .arg(&file)
-        .output()
-        .expect("check");
+    let out = check(&file);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("`bogus` is not a field of the input of `GetCustomer`"),
@@ -129,11 +130,7 @@ fn one_unknown_key_and_two_misspelled_operations_are_three_located_errors() {
     let dir = tempfile::tempdir().expect("tmp");
     let file = dir.path().join("customers.yaml");
     std::fs::write(&file, &text).expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
-        .arg("check")
-        .arg(&file)
-        .output()
-        .expect("check");
+    let out = check(&file);
     let err = String::from_utf8_lossy(&out.stderr);
     let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
     assert_eq!(errors.len(), 3, "{err}");

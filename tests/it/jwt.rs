@@ -4,7 +4,6 @@
 //! limits and CORS on the same routes, and no token in the log.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -556,22 +555,13 @@ async fn tokens_never_reach_the_log_even_at_trace_level() {
     .expect("write");
     let config = dir.path().join("gateway.yaml");
     std::fs::write(&config, config_text(&jwks.url)).expect("write");
-    let port = support::free_port();
-    let log = dir.path().join("stderr");
-    let child = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--shutdown-grace", "0s", "--config"])
-        .arg(&config)
-        .arg(dir.path().join("secured.yaml"))
-        .env("SOAPBRIDGE_LOG", "trace")
-        .env("CUSTOMERS_SOAP_URL", be.url("/customers"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log"))
-        .spawn()
-        .expect("start soapbridge serve");
-    let mut child = support::KillOnDrop(child);
-    let base = format!("http://127.0.0.1:{port}");
-    support::wait_ready(&base, Some(&log)).await;
+    let mapping = dir.path().join("secured.yaml");
+    let served = support::TracedServe::start(
+        &["--config".as_ref(), config.as_os_str(), mapping.as_os_str()],
+        &[("CUSTOMERS_SOAP_URL", &be.url("/customers"))],
+    )
+    .await;
+    let base = served.base.clone();
     let good = rsa.sign(&claims("alice", "customers:read"));
     let mut expired = claims("alice", "customers:read");
     expired["exp"] = json!(now() - 3600);
@@ -587,11 +577,7 @@ async fn tokens_never_reach_the_log_even_at_trace_level() {
                 .expect("request");
         }
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-    let text = std::fs::read_to_string(&log).expect("log");
+    let text = served.stop();
     assert!(
         text.contains("Request refused at the edge."),
         "the refusals are logged"

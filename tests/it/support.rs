@@ -199,3 +199,50 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// `soapbridge serve` started by a test at `SOAPBRIDGE_LOG=trace`, with its stderr in a file,
+/// for the tests that read the whole log afterwards (no secret may be in it).
+pub struct TracedServe {
+    pub base: String,
+    child: KillOnDrop,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl TracedServe {
+    /// Starts `serve --listen ... --shutdown-grace 0s ARGS...` with `envs`, and waits until
+    /// it is ready.
+    pub async fn start(args: &[&std::ffi::OsStr], envs: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("tmp");
+        let log = dir.path().join("stderr");
+        let port = free_port();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"));
+        cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--shutdown-grace", "0s"])
+            .args(args)
+            .env("SOAPBRIDGE_LOG", "trace")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log"));
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = KillOnDrop(cmd.spawn().expect("start soapbridge serve"));
+        let base = format!("http://127.0.0.1:{port}");
+        wait_ready(&base, Some(&log)).await;
+        Self {
+            base,
+            child,
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// Stops it with SIGTERM, waits for it, and returns everything it logged.
+    pub fn stop(mut self) -> String {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.log).expect("log")
+    }
+}
