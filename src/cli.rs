@@ -64,6 +64,10 @@ pub enum Command {
         /// Largest request body, in bytes.
         #[arg(long, default_value_t = 1 << 20)]
         max_body_bytes: usize,
+        /// Bytes of backend answers held in memory at once, all calls together (`256MiB`);
+        /// past it answers stream and new calls get 503 over-capacity.
+        #[arg(long, env = "SOAPBRIDGE_ANSWER_MEMORY", default_value = "256MiB", value_parser = size_arg)]
+        answer_memory: usize,
         #[command(flatten)]
         shutdown: ShutdownArgs,
     },
@@ -190,6 +194,12 @@ pub fn init_logging(format: LogFormat, telemetry: &crate::telemetry::Settings) {
     }
 }
 
+/// A size such as `256MiB`, for the command line.
+fn size_arg(s: &str) -> Result<usize, String> {
+    crate::mapping::compile::parse_size(s)
+        .ok_or_else(|| format!("`{s}` is not a size: write bytes with a unit, such as `256MiB`"))
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => demo("127.0.0.1:8080".parse()?, Shutdown::default()),
@@ -200,6 +210,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             watch,
             config,
             max_body_bytes,
+            answer_memory,
             shutdown,
         }) => {
             let paths = if paths.is_empty() {
@@ -212,7 +223,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 paths,
                 watch,
                 config,
-                max_body_bytes,
+                ServerConfig {
+                    max_body_bytes,
+                    answer_memory,
+                    ..ServerConfig::default()
+                },
                 shutdown.shutdown(),
             )
         }
@@ -429,7 +444,7 @@ fn serve(
     paths: Vec<PathBuf>,
     watch: bool,
     config: Option<PathBuf>,
-    max_body_bytes: usize,
+    server_config: ServerConfig,
     shutdown: Shutdown,
 ) -> anyhow::Result<ExitCode> {
     let (table, routes, gw) = match load_table(&paths, config.as_deref()) {
@@ -438,10 +453,6 @@ fn serve(
             print_diagnostics(&diags);
             return Ok(ExitCode::FAILURE);
         }
-    };
-    let server_config = ServerConfig {
-        max_body_bytes,
-        ..ServerConfig::default()
     };
     actix_web::rt::System::new().block_on(async move {
         if let Err(errors) = gw.start().await {

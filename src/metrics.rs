@@ -54,6 +54,14 @@ pub struct RetryLabels {
     pub reason: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct AbortLabels {
+    pub backend: String,
+    /// Why a streamed answer stopped after its first byte: invalid (the rest did not decode),
+    /// cut (the backend's connection broke or paused too long), client_gone.
+    pub reason: &'static str,
+}
+
 /// Calls by authenticated consumer (anonymous calls are not counted here).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ConsumerLabels {
@@ -91,6 +99,12 @@ pub struct Metrics {
     pub queued: Family<BackendLabels, Gauge>,
     pub consumer_requests: Family<ConsumerLabels, Counter>,
     pub edge_refused: Family<EdgeLabels, Counter>,
+    pub answers_streamed: Family<BackendLabels, Counter>,
+    pub answers_aborted: Family<AbortLabels, Counter>,
+    /// Bytes of the answer memory budget held now, and the budget.
+    pub answer_memory: Gauge,
+    pub answer_memory_budget: Gauge,
+    pub answer_memory_refused: Counter,
 }
 
 fn seconds_histogram() -> Histogram {
@@ -178,7 +192,42 @@ impl Default for Metrics {
             "Requests refused at the edge by policy and reason: unauthenticated, forbidden, rate_limited",
             edge_refused.clone(),
         );
+        let answers_streamed = Family::<BackendLabels, Counter>::default();
+        registry.register(
+            "backend_answers_streamed",
+            "Answers larger than the streaming threshold, streamed to the caller while they arrived",
+            answers_streamed.clone(),
+        );
+        let answers_aborted = Family::<AbortLabels, Counter>::default();
+        registry.register(
+            "backend_answers_aborted",
+            "Streamed answers broken off after their first byte, by reason: invalid, cut, client_gone",
+            answers_aborted.clone(),
+        );
+        let answer_memory = Gauge::default();
+        registry.register(
+            "answer_memory_bytes",
+            "Bytes of backend answers held in memory now (the memory budget in use)",
+            answer_memory.clone(),
+        );
+        let answer_memory_budget = Gauge::default();
+        registry.register(
+            "answer_memory_budget_bytes",
+            "The memory budget for backend answers",
+            answer_memory_budget.clone(),
+        );
+        let answer_memory_refused = Counter::default();
+        registry.register(
+            "answer_memory_refused",
+            "Calls refused because the answer memory budget was spent",
+            answer_memory_refused.clone(),
+        );
         Self {
+            answers_streamed,
+            answers_aborted,
+            answer_memory,
+            answer_memory_budget,
+            answer_memory_refused,
             consumer_requests,
             edge_refused,
             registry,

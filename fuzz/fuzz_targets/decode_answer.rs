@@ -50,12 +50,11 @@ fuzz_target!(|data: &[u8]| {
     } else {
         named[usize::from(*o) % named.len()]
     };
-    let raw = RawResponse {
-        status: STATUSES[usize::from(*s) % STATUSES.len()],
-        content_type: CONTENT_TYPES[usize::from(*s >> 3) % CONTENT_TYPES.len()].map(str::to_owned),
-        body: Bytes::copy_from_slice(body),
-        elapsed: std::time::Duration::ZERO,
-    };
+    let raw = RawResponse::whole(
+        STATUSES[usize::from(*s) % STATUSES.len()],
+        CONTENT_TYPES[usize::from(*s >> 3) % CONTENT_TYPES.len()].map(str::to_owned),
+        Bytes::copy_from_slice(body),
+    );
     let limits = Limits::default();
     let whole = fuzzing::Select {
         path: &[],

@@ -27,7 +27,9 @@ pub use crate::gateway::encode_request;
 use crate::mapping::{Compiler, Diagnostic, Mappings, Options};
 use crate::soap::{self, Response};
 pub use crate::translate::Select;
+use crate::translate::decode::Flush;
 use crate::translate::events::{Ev, Limits, LiveSource, Source as _};
+use crate::translate::stream::StreamSource;
 use crate::translate::{Decoder, Encoder, XmlWriter};
 use crate::wsdl::{self, ElemId, Location, Operation, Schema, SoapVersion, Sources, TypeId, Wsdl};
 
@@ -149,10 +151,60 @@ fn read_back(schema: &Schema, ty: TypeId, xml: &str) -> Result<Value, String> {
             }
         }
         // Left to the tree decoder (out of schema order, anyType content).
-        Ok(false) => {}
+        Ok(false) => return Ok(tree),
         Err(err) => return Err(format!("streaming decode failed: {err}\nXML: {xml}")),
     }
+    // Read from a stream, a few bytes at a time, every finished element handed on at once:
+    // the same text again.
+    let streamed = stream_json(schema, ty, xml)?;
+    if String::from_utf8_lossy(&streamed) != String::from_utf8_lossy(&out) {
+        return Err(format!(
+            "read from a stream, wrote {}\nheld whole, wrote {}\nXML: {xml}",
+            String::from_utf8_lossy(&streamed),
+            String::from_utf8_lossy(&out)
+        ));
+    }
     Ok(tree)
+}
+
+/// A reader that hands out a few bytes at a time, as a network stream does.
+pub struct Trickle<'a>(pub &'a [u8]);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.0.len()).min(7);
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+/// The element of `xml` decoded as `ty` from a stream, with a flush after every finished
+/// element: what was flushed and what was left, together.
+fn stream_json(schema: &Schema, ty: TypeId, xml: &str) -> Result<Vec<u8>, String> {
+    let input = std::io::BufReader::with_capacity(16, Trickle(xml.as_bytes()));
+    let mut src = StreamSource::new(input, Limits::default());
+    let Ok(Ev::Start(start)) = src.next() else {
+        return Err(format!("no root in {xml}"));
+    };
+    let flushed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = flushed.clone();
+    let flush: Flush<'_> = Box::new(move |out: &mut Vec<u8>| {
+        if let Ok(mut f) = sink.lock() {
+            f.append(out);
+        }
+        Ok(())
+    });
+    let mut out = Vec::new();
+    let mut dec = Decoder::streaming(schema, flush, 1);
+    match dec.element_to_json(&mut src, &start, ty, &mut out) {
+        Ok(true) => {}
+        Ok(false) => return Err(format!("the stream needed the tree\nXML: {xml}")),
+        Err(err) => return Err(format!("stream decode failed: {err}\nXML: {xml}")),
+    }
+    let mut all = flushed.lock().map(|f| f.clone()).unwrap_or_default();
+    all.extend_from_slice(&out);
+    Ok(all)
 }
 
 fn same(back: &Value, v: &Value, xml: &str) -> Result<(), String> {

@@ -78,14 +78,8 @@ pub fn read_message(
         tracing::warn!(status, "The backend answered with an empty body.");
         return Err(Problem::backend_empty(status));
     }
+    refuse_html(status, raw.content_type.as_deref(), bytes)?;
     let content_type = raw.content_type.as_deref().unwrap_or("");
-    let looks_html = content_type.to_ascii_lowercase().starts_with("text/html")
-        || starts_with_ci(trimmed, b"<!doctype html")
-        || starts_with_ci(trimmed, b"<html");
-    if looks_html {
-        tracing::warn!(status, content_type, body = %snippet(bytes), "The backend answered with HTML.");
-        return Err(Problem::backend_not_soap(status, "an HTML page"));
-    }
     let text = match xmlutil::decode_xml_bytes(bytes, charset_of(content_type)) {
         Ok(t) => t,
         Err(e) => {
@@ -101,16 +95,7 @@ pub fn read_message(
         .trim_start()
         .starts_with('<')
     {
-        tracing::warn!(status, content_type, body = %snippet(bytes), "The backend's answer is not XML.");
-        let what = if content_type.is_empty() {
-            "text that is not XML".to_owned()
-        } else {
-            format!("`{content_type}` content that is not XML")
-        };
-        return Err(Problem::backend_not_xml(
-            status,
-            format!("the backend answered HTTP {status} with {what}"),
-        ));
+        return Err(not_xml(status, content_type, bytes));
     }
     // The JSON is usually about half the XML.
     let mut out = Vec::with_capacity(text.len() / 2 + 64);
@@ -129,18 +114,59 @@ pub fn read_message(
         Ok(JsonResponse::Fault(f)) => Ok(Answer::Fault(*f)),
         Err(e) => {
             tracing::warn!(status, error = %e, body = %snippet(bytes), "The backend's answer cannot be read.");
-            Err(match e {
-                DecodeError::Forbidden(d) => Problem::backend_forbidden_xml(status, d),
-                DecodeError::TooLarge(d) => Problem::backend_response_too_large(d),
-                DecodeError::Value { .. } => Problem::backend_invalid_value(status, e.to_string()),
-                DecodeError::Malformed(_) | DecodeError::Structure(_) => {
-                    if (200..300).contains(&status) || status == 500 {
-                        Problem::backend_invalid_xml(status, e.to_string())
-                    } else {
-                        Problem::backend_http_error(status)
-                    }
-                }
-            })
+            Err(decode_problem(status, e))
+        }
+    }
+}
+
+/// An answer refused from its first bytes: an HTML page, or (for the UTF-8 answers that
+/// stream) text that is not XML.
+pub fn refuse_early(status: u16, content_type: Option<&str>, bytes: &[u8]) -> Result<(), Problem> {
+    refuse_html(status, content_type, bytes)?;
+    if !trim_start(bytes).starts_with(b"<") {
+        return Err(not_xml(status, content_type.unwrap_or(""), bytes));
+    }
+    Ok(())
+}
+
+fn refuse_html(status: u16, content_type: Option<&str>, bytes: &[u8]) -> Result<(), Problem> {
+    let content_type = content_type.unwrap_or("");
+    let trimmed = trim_start(bytes);
+    let looks_html = content_type.to_ascii_lowercase().starts_with("text/html")
+        || starts_with_ci(trimmed, b"<!doctype html")
+        || starts_with_ci(trimmed, b"<html");
+    if looks_html {
+        tracing::warn!(status, content_type, body = %snippet(bytes), "The backend answered with HTML.");
+        return Err(Problem::backend_not_soap(status, "an HTML page"));
+    }
+    Ok(())
+}
+
+fn not_xml(status: u16, content_type: &str, bytes: &[u8]) -> Problem {
+    tracing::warn!(status, content_type, body = %snippet(bytes), "The backend's answer is not XML.");
+    let what = if content_type.is_empty() {
+        "text that is not XML".to_owned()
+    } else {
+        format!("`{content_type}` content that is not XML")
+    };
+    Problem::backend_not_xml(
+        status,
+        format!("the backend answered HTTP {status} with {what}"),
+    )
+}
+
+/// The problem of an answer that could not be decoded.
+pub fn decode_problem(status: u16, e: DecodeError) -> Problem {
+    match e {
+        DecodeError::Forbidden(d) => Problem::backend_forbidden_xml(status, d),
+        DecodeError::TooLarge(d) => Problem::backend_response_too_large(d),
+        DecodeError::Value { .. } => Problem::backend_invalid_value(status, e.to_string()),
+        DecodeError::Malformed(_) | DecodeError::Structure(_) => {
+            if (200..300).contains(&status) || status == 500 {
+                Problem::backend_invalid_xml(status, e.to_string())
+            } else {
+                Problem::backend_http_error(status)
+            }
         }
     }
 }

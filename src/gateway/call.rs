@@ -23,12 +23,16 @@ use tracing::Instrument as _;
 
 use super::breaker::{Breaker, State, Transition};
 use super::problem::Problem;
-use super::{Caller, answer};
+use super::stream::{self, Streamed};
+use super::{Body, Caller, Core, answer};
 use crate::mapping::Route;
-use crate::metrics::{BackendLabels, CallLabels, CallTimeLabels, Metrics, RetryLabels};
-use crate::soap::client::{CallError, ClientSettings, SoapClient};
+use crate::metrics::{
+    AbortLabels, BackendLabels, CallLabels, CallTimeLabels, Metrics, RetryLabels,
+};
+use crate::soap::client::{CallError, ClientSettings, ReadPlan, SoapClient};
 use crate::telemetry;
 use crate::translate::Limits;
+use crate::wsdl::Use;
 
 /// What a backend's calls share beyond its client: the breaker and the retry budget.
 pub struct Guard {
@@ -58,7 +62,7 @@ impl Guard {
 
 /// Why an attempt failed, for the retry decision and the breaker.
 struct Verdict {
-    result: Result<Vec<u8>, Problem>,
+    result: Result<Body, Problem>,
     /// Counts as a failure for the breaker.
     failure: bool,
     retry: Retry,
@@ -75,17 +79,18 @@ enum Retry {
     Always,
 }
 
-/// Calls the backend for one request and reads its answer.
-#[allow(clippy::too_many_arguments)]
+/// Calls the backend for one request and reads its answer: whole, or (past the backend's
+/// streaming threshold) as a stream.
 pub async fn call(
-    metrics: &Metrics,
-    limits: Limits,
-    route: &Route,
+    core: &Core,
+    route: &std::sync::Arc<Route>,
     client: &SoapClient,
     guard: &Guard,
     envelope: String,
     caller: &Caller,
-) -> Result<Vec<u8>, Problem> {
+) -> Result<Body, Problem> {
+    let metrics = &core.metrics;
+    let limits = core.xml_limits;
     let settings = client.settings();
     let backend = &settings.name;
     let op = route.operation();
@@ -116,6 +121,13 @@ pub async fn call(
                 reason,
             });
         }
+        let _ = metrics.answers_streamed.get_or_create(&backend_labels);
+        for reason in ["invalid", "cut", "client_gone"] {
+            let _ = metrics.answers_aborted.get_or_create(&AbortLabels {
+                backend: backend.clone(),
+                reason,
+            });
+        }
     });
     // Refuse at once while the circuit is open, before queueing.
     if let Err(wait) = guard.breaker.check(started) {
@@ -133,7 +145,7 @@ pub async fn call(
             .map_or(deadline, |q| deadline.min(started + q));
         tokio::time::timeout_at(until.into(), client.permit()).await
     };
-    let _permit = match permit {
+    let permit = match permit {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => return Err(Problem::backend_unavailable(e.to_string())),
         Err(_) => {
@@ -145,6 +157,10 @@ pub async fn call(
     guard.budget.deposit();
     let idempotent = is_idempotent(route);
     let body = Bytes::from(envelope);
+    let read = ReadPlan {
+        budget: Some(&core.budget),
+        stream: streamable(route),
+    };
     let mut attempt = 0u32;
     loop {
         let now = Instant::now();
@@ -195,6 +211,7 @@ pub async fn call(
                     &caller.request_id,
                     per_attempt,
                     &trace,
+                    read,
                 )
                 .instrument(span.clone())
                 .await;
@@ -218,7 +235,25 @@ pub async fn call(
                     })
                     .observe(raw.elapsed.as_secs_f64());
             }
-            judge(route, r, limits, per_attempt < left)
+            match r {
+                Ok(raw) if raw.rest.is_some() => {
+                    let status = raw.status;
+                    let read = stream::start(route, raw, limits, metrics, &caller.request_id)
+                        .instrument(span)
+                        .await
+                        .map(|s| match s {
+                            Streamed::Whole(json) => Body::Json(json),
+                            Streamed::Stream(s) => Body::Stream(s),
+                        });
+                    judge_answer(status, read)
+                }
+                r => {
+                    if let Err(CallError::OverBudget { .. }) = &r {
+                        metrics.answer_memory_refused.inc();
+                    }
+                    judge(route, r, limits, per_attempt < left)
+                }
+            }
         };
         let tr = guard.breaker.record(ticket, v.failure, Instant::now());
         note(metrics, backend, tr);
@@ -253,8 +288,23 @@ pub async fn call(
             }
         }
         metrics.calls.get_or_create(&labels(v.outcome)).inc();
-        return v.result;
+        let mut result = v.result;
+        // A streamed answer holds the backend's connection slot until the caller has it all.
+        if let Ok(Body::Stream(s)) = &mut result {
+            s.hold(permit);
+        }
+        return result;
     }
+}
+
+/// Whether a route's answers may stream: not rpc/encoded ones, whose multiRef references
+/// need the whole message at hand.
+fn streamable(route: &Route) -> bool {
+    route
+        .operation()
+        .output
+        .as_ref()
+        .is_some_and(|m| m.use_ != Use::Encoded)
 }
 
 /// Idempotent routes may be retried after the request reached the backend: GET and HEAD
@@ -313,6 +363,13 @@ fn judge(
                     Retry::Never,
                     "invalid_response",
                 ),
+                // The bridge is short of memory, not the backend at fault.
+                CallError::OverBudget { .. } => (
+                    Problem::over_capacity(text),
+                    false,
+                    Retry::Never,
+                    "over_capacity",
+                ),
             };
             Verdict {
                 result: Err(problem.cause(cause)),
@@ -322,35 +379,39 @@ fn judge(
             }
         }
         Ok(raw) => {
-            let status = raw.status;
-            let result = answer::read_answer(route, &raw, limits);
-            let (failure, outcome) = match &result {
-                Ok(_) => (false, "ok"),
-                Err(p) if p.code == "soap-fault" => (false, "fault"),
-                Err(p) => (
-                    status >= 500
-                        || matches!(
-                            p.code,
-                            "backend-not-xml"
-                                | "backend-not-soap"
-                                | "backend-invalid-xml"
-                                | "backend-empty-response"
-                        ),
-                    "invalid_response",
-                ),
-            };
-            let gateway_error = matches!(status, 502..=504) && outcome != "fault";
-            Verdict {
-                result,
-                failure,
-                retry: if gateway_error {
-                    Retry::IfIdempotent
-                } else {
-                    Retry::Never
-                },
-                outcome,
-            }
+            let result = answer::read_answer(route, &raw, limits).map(Body::Json);
+            judge_answer(raw.status, result)
         }
+    }
+}
+
+/// The verdict on an answer that arrived with HTTP `status` and was read (or refused).
+fn judge_answer(status: u16, result: Result<Body, Problem>) -> Verdict {
+    let (failure, outcome) = match &result {
+        Ok(_) => (false, "ok"),
+        Err(p) if p.code == "soap-fault" => (false, "fault"),
+        Err(p) => (
+            status >= 500
+                || matches!(
+                    p.code,
+                    "backend-not-xml"
+                        | "backend-not-soap"
+                        | "backend-invalid-xml"
+                        | "backend-empty-response"
+                ),
+            "invalid_response",
+        ),
+    };
+    let gateway_error = matches!(status, 502..=504) && outcome != "fault";
+    Verdict {
+        result,
+        failure,
+        retry: if gateway_error {
+            Retry::IfIdempotent
+        } else {
+            Retry::Never
+        },
+        outcome,
     }
 }
 

@@ -22,6 +22,7 @@ pub mod answer;
 pub mod breaker;
 pub mod call;
 pub mod problem;
+pub mod stream;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,6 +33,7 @@ use tracing::Instrument as _;
 use crate::mapping::bind::{self, RequestParts};
 use crate::mapping::{Backend, Route};
 use crate::metrics::Metrics;
+use crate::soap::budget::MemoryBudget;
 use crate::soap::client::SoapClient;
 use crate::soap::envelope::HeaderWriter;
 use crate::soap::security::SecurityHeader;
@@ -141,11 +143,29 @@ pub struct Input {
 
 /// A successful call: the status the route answers with and the shaped body (`None` when
 /// the operation has no output).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Output {
     pub status: u16,
-    /// JSON text, the route's selection applied.
-    pub body: Option<Vec<u8>>,
+    pub body: Option<Body>,
+}
+
+/// The JSON text of an answer, the route's selection applied.
+#[derive(Debug)]
+pub enum Body {
+    /// Read whole.
+    Json(Vec<u8>),
+    /// Larger than the backend's streaming threshold: decoded while it arrives.
+    Stream(stream::JsonStream),
+}
+
+impl Body {
+    /// The whole text, or `None` for a stream.
+    pub fn as_json(&self) -> Option<&[u8]> {
+        match self {
+            Body::Json(j) => Some(j),
+            Body::Stream(_) => None,
+        }
+    }
 }
 
 /// A route and what its backend's calls share, as a face resolved them.
@@ -215,13 +235,19 @@ pub struct Core {
     pub metrics: Metrics,
     /// Bounds on backend XML.
     pub xml_limits: Limits,
+    /// The bytes of answers the process holds at once (`--answer-memory`).
+    pub budget: MemoryBudget,
 }
 
 impl Core {
-    pub fn new(xml_limits: Limits) -> Self {
+    pub fn new(xml_limits: Limits, budget: MemoryBudget) -> Self {
+        let metrics = Metrics::default();
+        metrics.answer_memory_budget.set(budget.total() as i64);
+        let budget = budget.with_gauge(metrics.answer_memory.clone());
         Self {
-            metrics: Metrics::default(),
+            metrics,
             xml_limits,
+            budget,
         }
     }
 
@@ -287,16 +313,7 @@ impl Core {
         let envelope = encode_request(route, input, &auth)?;
         tracing::debug!(bytes = envelope.len(), "Calling the backend.");
         // 3. Call and read the answer (retries, breaker, deadline).
-        let output = call::call(
-            &self.metrics,
-            self.xml_limits,
-            route,
-            client,
-            guard,
-            envelope,
-            caller,
-        )
-        .await?;
+        let output = call::call(self, route, client, guard, envelope, caller).await?;
         let status = route.response.status;
         if op.output.is_none() {
             return Ok(Output { status, body: None });

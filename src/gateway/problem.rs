@@ -259,6 +259,14 @@ impl Problem {
         p
     }
 
+    /// The answer memory budget is spent: the bridge, not the backend, is full.
+    pub fn over_capacity(detail: impl Into<String>) -> Self {
+        let mut p =
+            Problem::new(503, "over-capacity", "soapbridge is at its memory budget").detail(detail);
+        p.hints_mut().retry_after = Some(std::time::Duration::from_secs(1));
+        p
+    }
+
     pub fn unauthenticated(detail: impl Into<String>, challenge: Option<String>) -> Self {
         let mut p =
             Problem::new(401, "unauthenticated", "Authentication is required").detail(detail);

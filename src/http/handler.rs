@@ -30,7 +30,7 @@ use super::router::Found;
 use crate::edge::cors::CorsPolicy;
 use crate::edge::limit::{Allowed, ceil_secs};
 use crate::edge::{Credentials, Policy};
-use crate::gateway::{Caller, Input, Output, Target, log_problem};
+use crate::gateway::{Body, Caller, Input, Output, Target, log_problem};
 use crate::mapping::Route;
 use crate::metrics::{ConsumerLabels, EdgeLabels, RouteLabels, RouteTimeLabels};
 use crate::telemetry;
@@ -291,9 +291,14 @@ async fn serve(
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     Ok(with_limits(match body {
         None => HttpResponse::build(status).finish(),
-        Some(json) => HttpResponse::build(status)
+        Some(Body::Json(json)) => HttpResponse::build(status)
             .content_type("application/json")
             .body(json),
+        // Chunked while it arrives; an error ends the body early, which breaks the
+        // connection off rather than ending a truncated JSON cleanly.
+        Some(Body::Stream(stream)) => HttpResponse::build(status)
+            .content_type("application/json")
+            .streaming(stream),
     }))
 }
 

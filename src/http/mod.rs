@@ -36,6 +36,8 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Bounds on backend XML.
     pub xml_limits: Limits,
+    /// Bytes of backend answers held in memory at once, all calls together.
+    pub answer_memory: usize,
 }
 
 impl Default for ServerConfig {
@@ -43,6 +45,7 @@ impl Default for ServerConfig {
         Self {
             max_body_bytes: 1 << 20,
             xml_limits: Limits::default(),
+            answer_memory: crate::soap::budget::DEFAULT_BYTES,
         }
     }
 }
@@ -59,7 +62,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(table: RouteTable, config: ServerConfig) -> Self {
-        let core = Core::new(config.xml_limits);
+        let budget = crate::soap::budget::MemoryBudget::new(
+            config.answer_memory,
+            crate::soap::budget::DEFAULT_WAIT,
+        );
+        let core = Core::new(config.xml_limits, budget);
         core.metrics.routes.set(table.routes.len() as i64);
         Self {
             table: ArcSwap::from_pointee(table),

@@ -55,6 +55,9 @@ pub struct RawBackend {
     pub retries: Option<Spanned<u32>>,
     #[serde(default)]
     pub max_response_size: Option<Spanned<String>>,
+    /// Answers larger than this stream to the caller while they arrive.
+    #[serde(default)]
+    pub stream_threshold: Option<Spanned<String>>,
     #[serde(default)]
     pub headers: Option<BTreeMap<String, Spanned<String>>>,
     #[serde(default)]

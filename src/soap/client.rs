@@ -23,8 +23,16 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::budget::{MemoryBudget, Reservation};
 use crate::net::describe_reqwest_error;
 use crate::wsdl::SoapVersion;
+
+/// The largest answer read whole when the mapping sets no `max_response_size` and the
+/// answer cannot be streamed.
+pub const BUFFERED_MAX: usize = 16 << 20;
+
+/// The default streaming threshold.
+pub const STREAM_THRESHOLD: usize = 1 << 20;
 
 /// How to reach one backend: the client's own settings, built by the mapping compiler (so
 /// this floor does not depend on the mapping model). `Debug` leaves secrets out.
@@ -47,7 +55,12 @@ pub struct ClientSettings {
     pub max_concurrency: usize,
     /// Retries after a failed attempt, at most (see `gateway::call` for which failures).
     pub retries: u32,
-    pub max_response_bytes: usize,
+    /// A hard cap on an answer's size, streamed or not; `None`: answers that stream have no
+    /// cap (the memory budget protects the process) and the others [`BUFFERED_MAX`].
+    pub max_response_bytes: Option<usize>,
+    /// An answer larger than this is streamed to the caller while it arrives (when the
+    /// route's answer can be streamed); smaller ones are read whole.
+    pub stream_threshold: usize,
     /// Extra HTTP headers sent with every call.
     pub headers: Vec<(String, String)>,
     pub basic_auth: Option<(String, String)>,
@@ -208,6 +221,7 @@ impl std::fmt::Debug for ClientSettings {
             .field("max_concurrency", &self.max_concurrency)
             .field("retries", &self.retries)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("stream_threshold", &self.stream_threshold)
             .field(
                 "headers",
                 &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
@@ -239,6 +253,8 @@ pub enum CallError {
     Timeout { endpoint: String, timeout: Duration },
     #[error("the answer from {endpoint} is larger than {limit} bytes")]
     TooLarge { endpoint: String, limit: usize },
+    #[error("the memory budget for answers ({budget} bytes) is spent")]
+    OverBudget { budget: usize },
     #[error("the exchange with {endpoint} failed: {reason}")]
     Transport {
         endpoint: String,
@@ -265,6 +281,10 @@ impl CallError {
             CallError::TooLarge { limit, .. } => format!(
                 "the answer of the backend `{backend}` is larger than {limit} bytes (max_response_size)"
             ),
+            CallError::OverBudget { budget } => format!(
+                "soapbridge holds as many answer bytes as its memory budget allows ({} MiB); try again shortly",
+                budget >> 20
+            ),
         }
     }
 }
@@ -274,8 +294,73 @@ impl CallError {
 pub struct RawResponse {
     pub status: u16,
     pub content_type: Option<String>,
+    /// The whole answer, or its first part when `rest` is set.
     pub body: Bytes,
+    /// The rest of an answer larger than the streaming threshold, still arriving.
+    pub rest: Option<Rest>,
+    /// The memory budget held for `body`.
+    pub reservation: Reservation,
     pub elapsed: Duration,
+}
+
+impl RawResponse {
+    /// A whole answer held outside any budget (tests, tools).
+    pub fn whole(status: u16, content_type: Option<String>, body: Bytes) -> Self {
+        Self {
+            status,
+            content_type,
+            body,
+            rest: None,
+            reservation: Reservation::none(),
+            elapsed: Duration::ZERO,
+        }
+    }
+}
+
+/// The part of an answer still to arrive.
+pub struct Rest {
+    resp: reqwest::Response,
+    endpoint: String,
+    raw_endpoint: String,
+    /// The longest pause between two pieces.
+    pub idle_timeout: Duration,
+    /// Bytes still allowed (`max_response_size` less what was read); `None`: no cap.
+    left: Option<usize>,
+    limit: usize,
+}
+
+impl std::fmt::Debug for Rest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rest")
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
+}
+
+impl Rest {
+    /// The next piece, `None` at the end.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, CallError> {
+        let next = tokio::time::timeout(self.idle_timeout, self.resp.chunk()).await;
+        let chunk = match next {
+            Err(_) => {
+                return Err(CallError::Timeout {
+                    endpoint: self.endpoint.clone(),
+                    timeout: self.idle_timeout,
+                });
+            }
+            Ok(r) => r.map_err(|e| classify(&self.raw_endpoint, &self.endpoint, &e))?,
+        };
+        if let (Some(c), Some(left)) = (&chunk, &mut self.left) {
+            if c.len() > *left {
+                return Err(CallError::TooLarge {
+                    endpoint: self.endpoint.clone(),
+                    limit: self.limit,
+                });
+            }
+            *left -= c.len();
+        }
+        Ok(chunk)
+    }
 }
 
 /// A backend's HTTP client.
@@ -369,6 +454,7 @@ impl SoapClient {
 
     /// One exchange: sends `body` and reads the whole answer within `timeout`. The caller
     /// holds a [`permit`](Self::permit) and decides about retries.
+    #[allow(clippy::too_many_arguments)]
     pub async fn attempt(
         &self,
         soap_action: &str,
@@ -376,11 +462,12 @@ impl SoapClient {
         request_id: &str,
         timeout: Duration,
         extra_headers: &[(&'static str, String)],
+        read: ReadPlan<'_>,
     ) -> Result<RawResponse, CallError> {
         let started = Instant::now();
         match tokio::time::timeout(
             timeout,
-            self.send_once(soap_action, body, request_id, extra_headers),
+            self.send_once(soap_action, body, request_id, extra_headers, read),
         )
         .await
         {
@@ -416,12 +503,23 @@ impl SoapClient {
                 timeout,
             })??;
         let left = timeout.saturating_sub(started.elapsed());
-        self.attempt(soap_action, Bytes::from(envelope), request_id, left, &[])
-            .await
-            .map_err(|e| match e {
-                CallError::Timeout { endpoint, .. } => CallError::Timeout { endpoint, timeout },
-                other => other,
-            })
+        let read = ReadPlan {
+            budget: None,
+            stream: false,
+        };
+        self.attempt(
+            soap_action,
+            Bytes::from(envelope),
+            request_id,
+            left,
+            &[],
+            read,
+        )
+        .await
+        .map_err(|e| match e {
+            CallError::Timeout { endpoint, .. } => CallError::Timeout { endpoint, timeout },
+            other => other,
+        })
     }
 
     async fn send_once(
@@ -430,9 +528,17 @@ impl SoapClient {
         body: Bytes,
         request_id: &str,
         extra_headers: &[(&'static str, String)],
+        read: ReadPlan<'_>,
     ) -> Result<RawResponse, CallError> {
         let b = &self.backend;
         let endpoint = self.endpoint_text.as_str();
+        let mut reservation = match read.budget {
+            Some(budget) => budget
+                .reserve()
+                .await
+                .map_err(|e| CallError::OverBudget { budget: e.budget })?,
+            None => Reservation::none(),
+        };
         let mut req = self.http.post(b.endpoint.clone());
         req = match b.soap_version {
             SoapVersion::V11 => req
@@ -473,25 +579,63 @@ impl SoapClient {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        if let Some(len) = resp.content_length()
-            && len > b.max_response_bytes as u64
+        // A hard cap, or for an answer that cannot stream, the buffered maximum.
+        let cap = match (b.max_response_bytes, read.stream) {
+            (Some(n), _) => Some(n),
+            (None, true) => None,
+            (None, false) => Some(BUFFERED_MAX),
+        };
+        let too_large = |limit: usize| CallError::TooLarge {
+            endpoint: endpoint.to_owned(),
+            limit,
+        };
+        if let (Some(len), Some(cap)) = (resp.content_length(), cap)
+            && len > cap as u64
         {
-            return Err(CallError::TooLarge {
-                endpoint: endpoint.to_owned(),
-                limit: b.max_response_bytes,
-            });
+            return Err(too_large(cap));
         }
         let mut resp = resp;
         let mut buf: Vec<u8> = Vec::new();
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| classify(b.endpoint.as_str(), endpoint, &e))?
-        {
-            if buf.len() + chunk.len() > b.max_response_bytes {
-                return Err(CallError::TooLarge {
-                    endpoint: endpoint.to_owned(),
-                    limit: b.max_response_bytes,
+        loop {
+            let Some(chunk) = resp
+                .chunk()
+                .await
+                .map_err(|e| classify(b.endpoint.as_str(), endpoint, &e))?
+            else {
+                break;
+            };
+            let len = buf.len() + chunk.len();
+            if let Some(cap) = cap
+                && len > cap
+            {
+                return Err(too_large(cap));
+            }
+            // Past the threshold, or past what the budget can hold: the rest streams.
+            let streams = read.stream
+                && (len > b.stream_threshold
+                    || (read.budget.is_some() && !reservation.try_grow(len)));
+            if streams {
+                buf.extend_from_slice(&chunk);
+                reservation.shrink_to_first_part();
+                return Ok(RawResponse {
+                    status,
+                    content_type,
+                    body: Bytes::from(buf),
+                    rest: Some(Rest {
+                        resp,
+                        endpoint: endpoint.to_owned(),
+                        raw_endpoint: b.endpoint.as_str().to_owned(),
+                        idle_timeout: b.timeout,
+                        left: cap.map(|c| c - len),
+                        limit: cap.unwrap_or(usize::MAX),
+                    }),
+                    reservation,
+                    elapsed: Duration::ZERO,
+                });
+            }
+            if read.budget.is_some() && !reservation.try_grow(len) {
+                return Err(CallError::OverBudget {
+                    budget: read.budget.map_or(0, MemoryBudget::total),
                 });
             }
             buf.extend_from_slice(&chunk);
@@ -500,9 +644,19 @@ impl SoapClient {
             status,
             content_type,
             body: Bytes::from(buf),
+            rest: None,
+            reservation,
             elapsed: Duration::ZERO,
         })
     }
+}
+
+/// How an attempt reads the answer: within which memory budget, and whether its rest may
+/// stream past the threshold.
+#[derive(Clone, Copy, Default)]
+pub struct ReadPlan<'b> {
+    pub budget: Option<&'b MemoryBudget>,
+    pub stream: bool,
 }
 
 /// A backend that takes one call at a time (`max_concurrency: 1`): a single-threaded server,
@@ -614,7 +768,8 @@ mod tests {
             connect_timeout: Duration::from_secs(1),
             max_concurrency,
             retries: 0,
-            max_response_bytes: 1 << 20,
+            max_response_bytes: Some(1 << 20),
+            stream_threshold: STREAM_THRESHOLD,
             headers: Vec::new(),
             basic_auth: None,
             breaker: BreakerSettings::default(),

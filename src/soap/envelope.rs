@@ -20,8 +20,9 @@
 use serde_json::{Map, Value};
 
 use super::fault::Fault;
-use crate::translate::decode::{select_value, write_value};
+use crate::translate::decode::{Flush, select_value, write_value};
 use crate::translate::events::{Ev, Limits, LiveSource, Recorded, Source, Start};
+use crate::translate::stream::StreamSource;
 use crate::translate::{DecodeError, Decoder, EncodeError, Encoder, Select, XmlWriter};
 use crate::wsdl::{MessageBinding, Operation, Schema, SoapVersion, Use};
 use crate::xmlutil::{SOAP11_ENC_NS, SOAP11_ENV_NS, SOAP12_ENV_NS, XSD_NS, XSI_NS};
@@ -245,6 +246,55 @@ pub fn parse_response_json(
             }
             Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
         },
+    }
+}
+
+/// [`parse_response_json`] for an answer read from a stream while it arrives: the JSON text
+/// goes into `out`, and finished parts of it are handed to `flush` (which empties `out`) as
+/// soon as they can no longer change. What is left in `out` at the end is the last part.
+///
+/// The whole envelope is read, up to its end, so an answer cut short is an error even after
+/// the selected part was written. An answer the tree decoder would have to read (elements out
+/// of schema order) is refused: there is no text to read again. rpc/encoded answers, whose
+/// references need the whole message, are read whole by the caller and never come here.
+#[allow(clippy::too_many_arguments)]
+pub fn stream_response_json<R: std::io::BufRead>(
+    schema: &Schema,
+    op: &Operation,
+    input: R,
+    limits: Limits,
+    sel: Select<'_>,
+    out: &mut Vec<u8>,
+    flush: Flush<'_>,
+    flush_at: usize,
+) -> Result<JsonResponse, DecodeError> {
+    let mut src = StreamSource::new(input, limits);
+    let mut dec = Decoder::streaming(schema, flush, flush_at);
+    let mut sink = BodyOut::Json {
+        sel,
+        out: &mut *out,
+        written: false,
+    };
+    let first = read_envelope(
+        &mut src,
+        &mut dec,
+        schema,
+        op,
+        op.output.as_ref(),
+        &mut sink,
+    )?;
+    let written = matches!(sink, BodyOut::Json { written: true, .. });
+    match first {
+        Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
+        Response::Ok { version, .. } if written => {
+            while !matches!(src.next()?, Ev::Eof) {}
+            Ok(JsonResponse::Ok { version })
+        }
+        Response::Ok { .. } => Err(DecodeError::Structure(
+            "the answer's elements are out of schema order, which only an answer held whole \
+             can be read with (raise the backend's stream_threshold)"
+                .into(),
+        )),
     }
 }
 

@@ -7,6 +7,7 @@
 //! May import `wsdl`, `translate`, `net`, `tls`, `xmlutil`; never `mapping`, `gateway` or a
 //! face.
 
+pub mod budget;
 pub mod client;
 pub mod envelope;
 pub mod fault;
@@ -14,7 +15,7 @@ pub mod security;
 
 pub use envelope::{
     JsonResponse, Response, build_fault, build_message, build_request, parse_request,
-    parse_response, parse_response_json, peek_body,
+    parse_response, parse_response_json, peek_body, stream_response_json,
 };
 pub use fault::{Fault, FaultClass};
 

@@ -29,7 +29,7 @@ use crate::xmlutil::{SOAP11_ENC_NS, SOAP11_ENV_NS, SOAP12_ENC_NS, SOAP12_ENV_NS,
 
 mod json;
 
-pub use json::{Select, select_value, write_str, write_value};
+pub use json::{FLUSH_AT, Flush, Select, select_value, write_str, write_value};
 
 type Result<T> = std::result::Result<T, DecodeError>;
 
@@ -38,6 +38,14 @@ pub struct Decoder<'s, 'r, 'i> {
     path: Vec<Seg>,
     refs: Option<&'r Recorded<'i>>,
     resolving: Vec<String>,
+    /// Where finished JSON text goes while an answer streams (`decode/json.rs`).
+    flush: Option<Flush<'s>>,
+    /// Open places whose text may still be rewritten; nothing is flushed while one is.
+    pins: u32,
+    /// JSON text already left through `flush`: the tree decoder can no longer take over.
+    flushed: bool,
+    /// How much finished text is handed on at once.
+    flush_at: usize,
 }
 
 impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
@@ -47,7 +55,26 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             path: Vec::new(),
             refs: None,
             resolving: Vec::new(),
+            flush: None,
+            pins: 0,
+            flushed: false,
+            flush_at: FLUSH_AT,
         }
+    }
+
+    /// A decoder for an answer that streams: the JSON text written into the output buffer
+    /// is handed to `flush` whenever a finished part of `flush_at` bytes or more
+    /// ([`FLUSH_AT`] on the answer path) can no longer be rewritten.
+    pub fn streaming(schema: &'s Schema, flush: Flush<'s>, flush_at: usize) -> Self {
+        let mut d = Self::new(schema);
+        d.flush = Some(flush);
+        d.flush_at = flush_at;
+        d
+    }
+
+    /// Whether part of the JSON text already left through the streaming flush.
+    pub fn has_flushed(&self) -> bool {
+        self.flushed
     }
 
     /// A decoder that resolves `href="#id"` against recorded events.
@@ -57,6 +84,10 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             path: Vec::new(),
             refs: Some(refs),
             resolving: Vec::new(),
+            flush: None,
+            pins: 0,
+            flushed: false,
+            flush_at: FLUSH_AT,
         }
     }
 

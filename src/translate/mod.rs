@@ -13,6 +13,7 @@ pub mod decode;
 pub mod encode;
 pub mod events;
 pub mod scalar;
+pub mod stream;
 pub mod writer;
 
 pub use decode::{Decoder, Select};

@@ -35,6 +35,17 @@ pub enum Reply {
         content_type: Option<String>,
         body: Vec<u8>,
     },
+    /// A SOAP 1.2 answer sent in HTTP chunks as it is made: `head`, then `count` copies of
+    /// `item` (`bad` replaces the one at its index), then `tail`. `cut_after`: the
+    /// connection is closed after that many items, mid-answer.
+    Stream {
+        head: String,
+        item: String,
+        count: usize,
+        tail: String,
+        bad: Option<(usize, String)>,
+        cut_after: Option<usize>,
+    },
     /// Accept the request and never answer.
     Hang,
     /// Read the request, then close the connection without a word.
@@ -116,6 +127,18 @@ pub async fn start(reply: Reply) -> Backend {
                 rec.lock().expect("lock").push(req);
                 let reply = rep.lock().expect("lock").clone();
                 match reply {
+                    Reply::Stream {
+                        head,
+                        item,
+                        count,
+                        tail,
+                        bad,
+                        cut_after,
+                    } => {
+                        let _ =
+                            stream_answer(&mut sock, &head, &item, count, &tail, bad, cut_after)
+                                .await;
+                    }
                     Reply::Hang => tokio::time::sleep(Duration::from_secs(3600)).await,
                     Reply::Drop => {}
                     Reply::Http {
@@ -144,6 +167,48 @@ pub async fn start(reply: Reply) -> Backend {
         received,
         reply,
     }
+}
+
+/// Writes a [`Reply::Stream`] in HTTP/1.1 chunks of about 64 KiB.
+async fn stream_answer(
+    sock: &mut tokio::net::TcpStream,
+    head: &str,
+    item: &str,
+    count: usize,
+    tail: &str,
+    bad: Option<(usize, String)>,
+    cut_after: Option<usize>,
+) -> std::io::Result<()> {
+    async fn chunk(sock: &mut tokio::net::TcpStream, data: &[u8]) -> std::io::Result<()> {
+        sock.write_all(format!("{:x}\r\n", data.len()).as_bytes())
+            .await?;
+        sock.write_all(data).await?;
+        sock.write_all(b"\r\n").await
+    }
+    sock.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml; charset=utf-8\r\n\
+          Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+    )
+    .await?;
+    let mut buf = head.as_bytes().to_vec();
+    for i in 0..count {
+        if cut_after == Some(i) {
+            chunk(sock, &buf).await?;
+            return sock.shutdown().await;
+        }
+        match &bad {
+            Some((at, text)) if *at == i => buf.extend_from_slice(text.as_bytes()),
+            _ => buf.extend_from_slice(item.as_bytes()),
+        }
+        if buf.len() >= 64 * 1024 {
+            chunk(sock, &buf).await?;
+            buf.clear();
+        }
+    }
+    buf.extend_from_slice(tail.as_bytes());
+    chunk(sock, &buf).await?;
+    sock.write_all(b"0\r\n\r\n").await?;
+    sock.shutdown().await
 }
 
 async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Received> {

@@ -31,6 +31,8 @@ mod resilience;
 // examples/secured: its tokens, its check, and its README's curl lines against serve.sh.
 mod secured;
 mod serve;
+// Answers past the streaming threshold, aborts after the first byte, the memory budget.
+mod streaming;
 // SIGTERM: unready at once, a grace for new connections, every request in flight finished.
 mod shutdown;
 mod styles;

@@ -15,7 +15,8 @@ use crate::mapping::diag::Diagnostic;
 use crate::mapping::env;
 use crate::mapping::model::*;
 use crate::mapping::raw::RawBackend;
-use crate::soap::client::ClientSettings;
+use crate::soap::budget::FIRST_PART;
+use crate::soap::client::{BUFFERED_MAX, ClientSettings, STREAM_THRESHOLD};
 use crate::wsdl::{self, Wsdl};
 
 impl Compiler<'_> {
@@ -97,6 +98,20 @@ impl Compiler<'_> {
         }
     }
 
+    /// A size such as `512KiB` or `10MiB`, or the diagnostic and `default`.
+    fn size(&mut self, file: &Path, s: &Spanned<String>, default: usize) -> usize {
+        match parse_size(&s.value) {
+            Some(n) => n,
+            None => {
+                self.diags.push(
+                    Diagnostic::new(file, loc(s), format!("`{}` is not a size", s.value))
+                        .hint("write bytes with a unit: `512KiB`, `10MiB`"),
+                );
+                default
+            }
+        }
+    }
+
     pub(super) fn backend(&mut self, file: &Path, raw: &RawBackend) -> Option<Backend> {
         let wsdl = self.load_wsdl(file, &raw.wsdl)?;
         let (binding, address) = self.choose_binding(file, raw, &wsdl)?;
@@ -142,19 +157,13 @@ impl Compiler<'_> {
         };
         let timeout = self.duration(file, &raw.timeout, Duration::from_secs(30));
         let connect_timeout = self.duration(file, &raw.connect_timeout, Duration::from_secs(5));
-        let max_response_bytes = match &raw.max_response_size {
-            Some(s) => match parse_size(&s.value) {
-                Some(n) => n,
-                None => {
-                    self.diags.push(
-                        Diagnostic::new(file, loc(s), format!("`{}` is not a size", s.value))
-                            .hint("write bytes with a unit: `512KiB`, `10MiB`"),
-                    );
-                    16 << 20
-                }
-            },
-            None => 16 << 20,
-        };
+        let max_response_bytes = raw
+            .max_response_size
+            .as_ref()
+            .map(|s| self.size(file, s, BUFFERED_MAX));
+        let stream_threshold = raw.stream_threshold.as_ref().map_or(STREAM_THRESHOLD, |s| {
+            self.size(file, s, STREAM_THRESHOLD).max(FIRST_PART)
+        });
         let mut headers = Vec::new();
         for (k, v) in raw.headers.iter().flatten() {
             if actix_web::http::header::HeaderName::from_bytes(k.as_bytes()).is_err() {
@@ -242,6 +251,7 @@ impl Compiler<'_> {
                 .map_or(64, |m| m.value.max(1) as usize),
             retries: raw.retries.as_ref().map_or(1, |r| r.value),
             max_response_bytes,
+            stream_threshold,
             headers,
             basic_auth,
             breaker: self.breaker_settings(file, raw.circuit_breaker.as_ref()),
@@ -266,7 +276,7 @@ impl Compiler<'_> {
 }
 
 /// `512KiB`, `10MiB`, `1048576`.
-fn parse_size(s: &str) -> Option<usize> {
+pub fn parse_size(s: &str) -> Option<usize> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (n, unit) = s.split_at(split);

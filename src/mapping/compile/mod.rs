@@ -20,6 +20,8 @@
 //! May import: `mapping::{diag, model, raw}`, `wsdl`; nothing above.
 
 mod backend;
+
+pub use backend::parse_size;
 mod binding;
 mod faults;
 mod params;
@@ -144,6 +146,7 @@ impl<'e> Compiler<'e> {
             &mut b.queue_timeout,
             &mut b.connect_timeout,
             &mut b.max_response_size,
+            &mut b.stream_threshold,
         ];
         if let Some(r) = &mut b.retry {
             keys.extend([&mut r.backoff, &mut r.max_backoff, &mut r.budget_window]);
@@ -288,7 +291,7 @@ mod tests {
         let m = compile_with(TYPED, &|_| None).expect("defaults compile");
         let b = &m.backends[0];
         assert_eq!(b.client.timeout, std::time::Duration::from_secs(7));
-        assert_eq!(b.client.max_response_bytes, 1 << 20);
+        assert_eq!(b.client.max_response_bytes, Some(1 << 20));
         assert_eq!(b.soap_version, crate::wsdl::SoapVersion::V12);
         assert_eq!(m.routes[0].path, "/api/ping");
         let env = |name: &str| match name {

@@ -69,6 +69,13 @@ impl From<DecodeError> for Stop {
 
 type R<T> = std::result::Result<T, Stop>;
 
+/// Receives the finished JSON text of a streaming answer: it takes the bytes out of the
+/// buffer it is given (leaving it empty) and sends them on, or says why it cannot.
+pub type Flush<'a> = Box<dyn FnMut(&mut Vec<u8>) -> Result<(), DecodeError> + Send + 'a>;
+
+/// A streaming decoder hands its text on once this much is finished (after a whole element).
+pub const FLUSH_AT: usize = 32 * 1024;
+
 /// Applies a selection to a value, as the route does to the tree decoder's output.
 pub fn select_value(mut cur: Value, sel: Select<'_>) -> Value {
     for key in sel.path {
@@ -170,8 +177,14 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     }
 
     fn settle(&mut self, r: R<()>, mark: usize, out: &mut Vec<u8>) -> Result<bool, DecodeError> {
+        self.pins = 0;
         match r {
             Ok(()) => Ok(true),
+            Err(Stop::Tree) if self.flushed => Err(DecodeError::Structure(
+                "the answer's elements are out of schema order, which only an answer held \
+                 whole can be read with (raise the backend's stream_threshold)"
+                    .into(),
+            )),
             Err(Stop::Tree) => {
                 out.truncate(mark);
                 self.path.clear();
@@ -257,7 +270,11 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         }
         let ty = self.actual_type(start, declared);
         let mark = out.len();
+        // `$type` goes in front of what the element writes: keep it from being flushed.
+        let typed = ty != declared && sel.path.is_empty();
+        self.pins += u32::from(typed);
         self.typed_json(src, start, ty, sel, out)?;
+        self.pins -= u32::from(typed);
         if ty != declared
             && sel.path.is_empty()
             && let Some(c) = self.schema.complex(ty)
@@ -293,6 +310,19 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         let r = self.element_json(&mut cur, &start, declared, sel, out);
         self.resolving.pop();
         r
+    }
+
+    /// Hands the finished text on when the decoder streams, enough of it is finished, and no
+    /// open place may still rewrite it.
+    fn maybe_flush(&mut self, out: &mut Vec<u8>) -> R<()> {
+        if self.pins == 0
+            && out.len() >= self.flush_at
+            && let Some(flush) = self.flush.as_mut()
+        {
+            flush(out)?;
+            self.flushed = true;
+        }
+        Ok(())
     }
 
     /// A value written in full, then replaced by what a selection that goes on below it
@@ -332,7 +362,10 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             Type::Complex(c) => {
                 if let Some(arr) = &c.array {
                     let item = self.array_item_type(start, arr.item);
+                    let dropped = !sel.path.is_empty();
+                    self.pins += u32::from(dropped);
                     self.array_json(src, item, out)?;
+                    self.pins -= u32::from(dropped);
                     Self::not_an_object(mark, sel, out);
                     return Ok(());
                 }
@@ -511,6 +544,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     self.path.push(Seg::Key(slot.key.clone()));
                     self.element_json(src, &child, decl.ty, Select::ALL, out)?;
                     self.path.pop();
+                    self.maybe_flush(out)?;
                 }
                 Ev::Text(t) => {
                     if c.mixed || !t.trim().is_empty() {
@@ -599,9 +633,14 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     } else {
                         Select::ALL
                     };
+                    // A child that is not kept is written, then dropped: never flushed.
+                    self.pins += u32::from(!kept);
                     self.element_json(src, &child, decl.ty, child_sel, out)?;
+                    self.pins -= u32::from(!kept);
                     self.path.pop();
-                    if !kept {
+                    if kept {
+                        self.maybe_flush(out)?;
+                    } else {
                         out.truncate(at);
                     }
                 }
@@ -636,6 +675,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     self.path.push(Seg::Index(n));
                     self.element_json(src, &child, item, Select::ALL, out)?;
                     self.path.pop();
+                    self.maybe_flush(out)?;
                     n += 1;
                 }
                 Ev::Text(_) => {}
