@@ -6,7 +6,7 @@
 //!                                                          (owned: the buffer is reused)
 //! ```
 //!
-//! The same events, limits and refusals as [`LiveSource`](super::events::LiveSource), which
+//! The same events, refusals and depth limit as [`LiveSource`](super::events::LiveSource), which
 //! reads a whole answer held in memory and lends slices of it; here every name and text is
 //! copied out of the reader's buffer, which is reused for the next event. That costs an
 //! allocation per name and text, paid only by answers above the streaming threshold, in
@@ -34,7 +34,6 @@ pub struct StreamSource<R: BufRead> {
     buf: Vec<u8>,
     limits: Limits,
     depth: usize,
-    elements: usize,
     pending_end: bool,
     peeked: Option<Event<'static>>,
     interned: Vec<Arc<str>>,
@@ -49,7 +48,6 @@ impl<R: BufRead> StreamSource<R> {
             buf: Vec::with_capacity(8 * 1024),
             limits,
             depth: 0,
-            elements: 0,
             pending_end: false,
             peeked: None,
             interned: Vec::new(),
@@ -98,13 +96,9 @@ impl<R: BufRead> StreamSource<R> {
     }
 
     fn start(&mut self, e: &BytesStart<'_>) -> Result<Start<'static>, DecodeError> {
-        self.elements += 1;
-        if self.elements > self.limits.max_elements {
-            return Err(DecodeError::TooLarge(format!(
-                "more than {} elements",
-                self.limits.max_elements
-            )));
-        }
+        // No element count here: it bounds the work on an answer held whole, while a
+        // streamed answer's work is paid as its bytes arrive, in memory that does not grow
+        // with it (`max_response_size` caps its size when a mapping wants a cap).
         if self.depth >= self.limits.max_depth {
             return Err(DecodeError::TooLarge(format!(
                 "elements nested deeper than {} levels",

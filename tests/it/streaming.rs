@@ -296,3 +296,80 @@ async fn a_spent_memory_budget_refuses_new_calls_with_retry_after() {
     );
     first.abort();
 }
+
+/// A figure of `/proc/PID/status` in KiB (`VmRSS`, `VmHWM`).
+fn proc_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[actix_web::test]
+async fn hundreds_of_megabytes_stream_through_the_binary_in_flat_memory() {
+    // About 210 MB of SOAP through the real binary, read by the caller as it comes: the
+    // server's peak memory must stay far below the answer's size.
+    const COUNT: usize = 550_000;
+    let be = backend::start(orders(COUNT)).await;
+    let mapping = support::root().join("mappings/customers.yaml");
+    let endpoint = be.url("/customers");
+    let serve = support::TracedServe::start(
+        &[mapping.as_os_str()],
+        &[
+            ("SOAPBRIDGE_LOG", "warn"),
+            ("CUSTOMERS_SOAP_URL", endpoint.as_str()),
+        ],
+    )
+    .await;
+    let pid = serve.pid();
+    let before = proc_kib(pid, "VmRSS:");
+    let started = std::time::Instant::now();
+    let mut r = support::client()
+        .get(format!("{}/customers/42/orders", serve.base))
+        .timeout(Duration::from_secs(600))
+        .send()
+        .await
+        .expect("the head arrives");
+    assert_eq!(r.status().as_u16(), 200);
+    let (mut bytes, mut orders_seen, mut first, mut last) = (0usize, 0usize, None, 0u8);
+    let needle = b"\"orderId\"";
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let chunk = match r.chunk().await {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => panic!(
+                "the body broke off after {bytes} bytes: {e}\n{}",
+                serve.stop()
+            ),
+        };
+        bytes += chunk.len();
+        first = first.or(chunk.first().copied());
+        last = chunk.last().copied().unwrap_or(last);
+        carry.extend_from_slice(&chunk);
+        orders_seen += carry.windows(needle.len()).filter(|w| w == needle).count();
+        let keep = carry.len().min(needle.len() - 1);
+        carry.drain(..carry.len() - keep);
+    }
+    let peak = proc_kib(pid, "VmHWM:");
+    let log = serve.stop();
+    assert_eq!((first, last), (Some(b'['), b']'), "one JSON array, whole");
+    assert_eq!(orders_seen, COUNT, "every order arrived");
+    assert!(bytes > 100_000_000, "{bytes} bytes of JSON");
+    eprintln!(
+        "streamed {} MB of JSON in {:.1} s; server RSS before {} MiB, peak {} MiB",
+        bytes / 1_000_000,
+        started.elapsed().as_secs_f64(),
+        before / 1024,
+        peak / 1024
+    );
+    assert!(
+        peak < 64 * 1024 && peak.saturating_sub(before) < 32 * 1024,
+        "the server's RSS went from {} MiB to a peak of {} MiB for a {} MB answer\n{log}",
+        before / 1024,
+        peak / 1024,
+        bytes / 1_000_000
+    );
+}

@@ -237,6 +237,11 @@ impl TracedServe {
         }
     }
 
+    /// The process id of the server.
+    pub fn pid(&self) -> u32 {
+        self.child.0.id()
+    }
+
     /// Stops it with SIGTERM, waits for it, and returns everything it logged.
     pub fn stop(mut self) -> String {
         let _ = std::process::Command::new("kill")
