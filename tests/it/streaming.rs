@@ -35,8 +35,32 @@ fn orders_with(count: usize, bad: Option<usize>, cut_after: Option<usize>) -> Re
     }
 }
 
-async fn problem(r: reqwest::Response) -> Value {
-    serde_json::from_slice(&r.bytes().await.expect("body")).expect("problem JSON")
+/// Status, content type and problem of `GET /customers/42/orders`.
+async fn orders_problem(b: &Bridge) -> (u16, String, Value) {
+    let r = support::client()
+        .get(b.url("/customers/42/orders"))
+        .send()
+        .await
+        .expect("answer");
+    let status = r.status().as_u16();
+    let ct = r.headers()["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .to_owned();
+    let p = serde_json::from_slice(&r.bytes().await.expect("body")).expect("problem JSON");
+    (status, ct, p)
+}
+
+/// A SOAP 1.2 answer of `head`, `count` times `item`, `tail`, sent as it is made.
+fn stream_of(head: String, item: &str, count: usize, tail: &str) -> Reply {
+    Reply::Stream {
+        head,
+        item: item.into(),
+        count,
+        tail: tail.into(),
+        bad: None,
+        cut_after: None,
+    }
 }
 
 async fn bridge_to(endpoint: &str, backend_keys: &str, answer_memory: Option<usize>) -> Bridge {
@@ -181,17 +205,8 @@ async fn what_is_wrong_before_the_first_byte_is_still_a_problem() {
     // An invalid value in the first order: known before any JSON is sent.
     let be = backend::start(orders_with(ORDERS, Some(0), None)).await;
     let b = bridge_to(&be.url("/customers"), "", None).await;
-    let r = support::client()
-        .get(b.url("/customers/42/orders"))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(r.status().as_u16(), 502);
-    assert_eq!(
-        r.headers()["content-type"].to_str().ok(),
-        Some("application/problem+json")
-    );
-    let p = problem(r).await;
+    let (status, ct, p) = orders_problem(&b).await;
+    assert_eq!((status, ct.as_str()), (502, "application/problem+json"));
     assert_eq!(p["code"], "backend-invalid-response", "{p}");
     assert!(
         p["detail"]
@@ -202,41 +217,33 @@ async fn what_is_wrong_before_the_first_byte_is_still_a_problem() {
     );
     // A large fault: its detail is read before anything is sent, and mapped as usual.
     let big = "x".repeat(1_500_000);
-    be.set_reply(Reply::Stream {
-        head: format!(
+    be.set_reply(stream_of(
+        format!(
             r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault><env:Code><env:Value>env:Sender</env:Value></env:Code><env:Reason><env:Text xml:lang="en">{big}</env:Text></env:Reason><env:Detail><c:CustomerNotFound xmlns:c="http://example.com/soapbridge/customers"><c:customerId>42</c:customerId></c:CustomerNotFound></env:Detail></env:Fault>"#
         ),
-        item: String::new(),
-        count: 0,
-        tail: "</env:Body></env:Envelope>".into(),
-        bad: None,
-        cut_after: None,
-    });
-    let r = support::client()
-        .get(b.url("/customers/42/orders"))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(r.status().as_u16(), 404);
-    let p = problem(r).await;
-    assert_eq!(p["code"], "soap-fault", "{p}");
+        "",
+        0,
+        "</env:Body></env:Envelope>",
+    ));
+    let (status, _, p) = orders_problem(&b).await;
+    assert_eq!(
+        (status, &p["code"]),
+        (404, &Value::from("soap-fault")),
+        "{p}"
+    );
     // HTML as large as that is refused from its first bytes.
-    be.set_reply(Reply::Stream {
-        head: "<html><body>".into(),
-        item: "<p>Service Unavailable</p>".into(),
-        count: 60_000,
-        tail: "</body></html>".into(),
-        bad: None,
-        cut_after: None,
-    });
-    let r = support::client()
-        .get(b.url("/customers/42/orders"))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(r.status().as_u16(), 502);
-    let p = problem(r).await;
-    assert_eq!(p["code"], "backend-not-soap", "{p}");
+    be.set_reply(stream_of(
+        "<html><body>".into(),
+        "<p>Service Unavailable</p>",
+        60_000,
+        "</body></html>",
+    ));
+    let (status, _, p) = orders_problem(&b).await;
+    assert_eq!(
+        (status, &p["code"]),
+        (502, &Value::from("backend-not-soap")),
+        "{p}"
+    );
 }
 
 #[actix_web::test]
@@ -280,7 +287,7 @@ async fn a_spent_memory_budget_refuses_new_calls_with_retry_after() {
         .expect("answer");
     assert_eq!(r.status().as_u16(), 503);
     assert_eq!(r.headers()["retry-after"].to_str().ok(), Some("1"));
-    let p = problem(r).await;
+    let p: Value = serde_json::from_slice(&r.bytes().await.expect("body")).expect("problem");
     assert_eq!(p["code"], "over-capacity", "{p}");
     assert_eq!(be.count(), 1, "the refused call never reached the backend");
     let m = metrics(&b).await;
