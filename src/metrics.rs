@@ -100,6 +100,7 @@ pub struct Metrics {
     pub consumer_requests: Family<ConsumerLabels, Counter>,
     pub edge_refused: Family<EdgeLabels, Counter>,
     pub answers_streamed: Family<BackendLabels, Counter>,
+    pub answers_lenient: Family<BackendLabels, Counter>,
     pub answers_aborted: Family<AbortLabels, Counter>,
     /// Bytes of the answer memory budget held now, and the budget.
     pub answer_memory: Gauge,
@@ -198,6 +199,12 @@ impl Default for Metrics {
             "Answers larger than the streaming threshold, streamed to the caller while they arrived",
             answers_streamed.clone(),
         );
+        let answers_lenient = Family::<BackendLabels, Counter>::default();
+        registry.register(
+            "backend_answers_lenient",
+            "Answers that broke their contract, accepted because the backend is lenient",
+            answers_lenient.clone(),
+        );
         let answers_aborted = Family::<AbortLabels, Counter>::default();
         registry.register(
             "backend_answers_aborted",
@@ -224,6 +231,7 @@ impl Default for Metrics {
         );
         Self {
             answers_streamed,
+            answers_lenient,
             answers_aborted,
             answer_memory,
             answer_memory_budget,

@@ -161,6 +161,13 @@ pub fn decode_problem(status: u16, e: DecodeError) -> Problem {
         DecodeError::Forbidden(d) => Problem::backend_forbidden_xml(status, d),
         DecodeError::TooLarge(d) => Problem::backend_response_too_large(d),
         DecodeError::Value { .. } => Problem::backend_invalid_value(status, e.to_string()),
+        DecodeError::Contract { ref pointer, .. } => {
+            let pointer = pointer.clone();
+            let mut p = Problem::backend_invalid_value(status, e.to_string())
+                .with("pointer", serde_json::Value::String(pointer));
+            p.hints_mut().contract = true;
+            p
+        }
         DecodeError::Malformed(_) | DecodeError::Structure(_) => {
             if (200..300).contains(&status) || status == 500 {
                 Problem::backend_invalid_xml(status, e.to_string())

@@ -122,6 +122,7 @@ pub async fn call(
             });
         }
         let _ = metrics.answers_streamed.get_or_create(&backend_labels);
+        let _ = metrics.answers_lenient.get_or_create(&backend_labels);
         for reason in ["invalid", "cut", "client_gone"] {
             let _ = metrics.answers_aborted.get_or_create(&AbortLabels {
                 backend: backend.clone(),
@@ -238,6 +239,12 @@ pub async fn call(
             match r {
                 Ok(raw) if raw.rest.is_some() => {
                     let status = raw.status;
+                    // A streamed answer cannot be read twice: a lenient backend's is read
+                    // leniently from the start.
+                    let limits = Limits {
+                        lenient: route.backend.lenient,
+                        ..limits
+                    };
                     let read = stream::start(route, raw, limits, metrics, &caller.request_id)
                         .instrument(span)
                         .await
@@ -251,7 +258,7 @@ pub async fn call(
                     if let Err(CallError::OverBudget { .. }) = &r {
                         metrics.answer_memory_refused.inc();
                     }
-                    judge(route, r, limits, per_attempt < left)
+                    judge(metrics, route, r, limits, per_attempt < left)
                 }
             }
         };
@@ -323,6 +330,7 @@ fn backoff(r: &crate::soap::client::RetrySettings, attempt: u32) -> Duration {
 }
 
 fn judge(
+    metrics: &Metrics,
     route: &Route,
     r: Result<crate::soap::client::RawResponse, CallError>,
     limits: Limits,
@@ -379,8 +387,31 @@ fn judge(
             }
         }
         Ok(raw) => {
-            let result = answer::read_answer(route, &raw, limits).map(Body::Json);
-            judge_answer(raw.status, result)
+            let mut result = answer::read_answer(route, &raw, limits);
+            // A lenient backend's answer that breaks its contract is read again, leniently:
+            // only answers that break it are read twice.
+            if route.backend.lenient
+                && let Err(p) = &result
+                && p.is_contract_violation()
+            {
+                tracing::warn!(
+                    backend = %route.backend.name,
+                    detail = p.detail.as_deref().unwrap_or(""),
+                    "The backend's answer breaks its contract; accepted because the backend is lenient."
+                );
+                metrics
+                    .answers_lenient
+                    .get_or_create(&BackendLabels {
+                        backend: route.backend.name.clone(),
+                    })
+                    .inc();
+                let lenient = Limits {
+                    lenient: true,
+                    ..limits
+                };
+                result = answer::read_answer(route, &raw, lenient);
+            }
+            judge_answer(raw.status, result.map(Body::Json))
         }
     }
 }

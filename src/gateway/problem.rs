@@ -39,6 +39,8 @@ pub struct Hints {
     pub headers: Vec<(&'static str, String)>,
     /// The whole story for the log (a transport's cause chain), never sent to the caller.
     pub cause: Option<String>,
+    /// A well-formed answer that breaks its contract (a lenient backend's is accepted).
+    pub contract: bool,
 }
 
 impl Problem {
@@ -57,6 +59,11 @@ impl Problem {
     pub fn cause(mut self, c: impl Into<String>) -> Self {
         self.hints_mut().cause = Some(c.into());
         self
+    }
+
+    /// Whether this is an answer that breaks its contract.
+    pub fn is_contract_violation(&self) -> bool {
+        self.hints.as_ref().is_some_and(|h| h.contract)
     }
 
     /// What only the log gets, if anything.

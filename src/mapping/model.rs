@@ -28,6 +28,9 @@ pub struct Backend {
     pub auth: Option<String>,
     /// The CORS policy the backend's routes get unless they name their own.
     pub cors: Option<String>,
+    /// Answers that break the contract (a required element missing, the wrong wrapper,
+    /// elements in another namespace) are accepted with a warning instead of a 502.
+    pub lenient: bool,
 }
 
 impl Backend {

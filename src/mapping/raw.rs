@@ -53,6 +53,9 @@ pub struct RawBackend {
     pub max_concurrency: Option<Spanned<u32>>,
     #[serde(default)]
     pub retries: Option<Spanned<u32>>,
+    /// Accept answers that break the contract, with a warning and a metric.
+    #[serde(default)]
+    pub lenient: Option<Spanned<bool>>,
     #[serde(default)]
     pub max_response_size: Option<Spanned<String>>,
     /// Answers larger than this stream to the caller while they arrive.

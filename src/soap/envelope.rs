@@ -282,6 +282,7 @@ pub fn stream_response_json<R: std::io::BufRead>(
         op,
         op.output.as_ref(),
         &mut sink,
+        limits.lenient,
     )?;
     let written = matches!(sink, BodyOut::Json { written: true, .. });
     match first {
@@ -333,10 +334,10 @@ fn read_message(
         let recorded = Recorded::record(&mut live)?;
         let mut cur = recorded.cursor(0);
         let mut dec = Decoder::with_refs(schema, &recorded);
-        read_envelope(&mut cur, &mut dec, schema, op, msg, sink)
+        read_envelope(&mut cur, &mut dec, schema, op, msg, sink, limits.lenient)
     } else {
         let mut dec = Decoder::new(schema);
-        read_envelope(&mut live, &mut dec, schema, op, msg, sink)
+        read_envelope(&mut live, &mut dec, schema, op, msg, sink, limits.lenient)
     }
 }
 
@@ -398,6 +399,7 @@ fn read_envelope<'i, S: Source<'i>>(
     op: &Operation,
     output: Option<&MessageBinding>,
     sink: &mut BodyOut<'_, '_>,
+    lenient: bool,
 ) -> Result<Response, DecodeError> {
     let Some(root) = next_start(src)? else {
         return Err(DecodeError::Structure(
@@ -447,11 +449,20 @@ fn read_envelope<'i, S: Source<'i>>(
                 }
             }
             "Body" => {
+                // The contract is checked for the message itself (not its faults): every
+                // required element, and for document/literal, namespaces as the schema says.
+                if let Some(m) = output {
+                    dec.check_contract(
+                        !lenient,
+                        m.body.shape != crate::wsdl::BodyShape::Rpc && m.use_ == Use::Literal,
+                    );
+                }
                 let first = next_start(src)?;
                 if let Some(f) = &first
                     && f.local == "Fault"
                     && is_env(&f.ns)
                 {
+                    dec.check_contract(false, false);
                     let fault = read_fault(src, dec, schema, op, version)?;
                     return Ok(Response::Fault(fault));
                 }

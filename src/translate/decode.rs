@@ -46,6 +46,11 @@ pub struct Decoder<'s, 'r, 'i> {
     flushed: bool,
     /// How much finished text is handed on at once.
     flush_at: usize,
+    /// Checking the contract (while reading a message body): required elements present.
+    checks: bool,
+    /// Child elements match by namespace and local name; else by local name alone, as rpc
+    /// stacks (SOAP::Lite) and lenient backends need.
+    exact_names: bool,
 }
 
 impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
@@ -59,6 +64,64 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             pins: 0,
             flushed: false,
             flush_at: FLUSH_AT,
+            checks: false,
+            exact_names: false,
+        }
+    }
+
+    /// Checks the contract from now on (`checks`): required elements are present and,
+    /// with `exact_names`, child elements carry the namespace the schema gives them.
+    pub fn check_contract(&mut self, checks: bool, exact_names: bool) {
+        self.checks = checks;
+        self.exact_names = checks && exact_names;
+    }
+
+    /// The contract error for a required element of `slot` that is missing.
+    fn missing(&self, slot: &crate::wsdl::Slot) -> DecodeError {
+        let mut path = self.path.clone();
+        path.push(Seg::Key(slot.key.clone()));
+        DecodeError::Contract {
+            pointer: pointer(&path),
+            reason: format!("the required element `{}` is missing", slot.key),
+        }
+    }
+
+    /// Whether a child found by its local name is the element the slot declares: with
+    /// `exact_names`, its namespace must be the declaration's too.
+    fn is_declared(&self, e: crate::wsdl::ElemId, child: &Start<'_>) -> bool {
+        !self.exact_names || *self.schema.element(e).name.ns == *child.ns
+    }
+
+    /// The wrapper element of a document/literal wrapped body must be the one declared.
+    fn check_wrapper(&self, body: &Body, first: Option<&Start<'i>>) -> Result<()> {
+        if !self.checks || body.shape != crate::wsdl::BodyShape::Wrapped {
+            return Ok(());
+        }
+        let Some(w) = &body.wrapper else {
+            return Ok(());
+        };
+        match first {
+            Some(s) if *s.local == *w.local && *s.ns == *w.ns => Ok(()),
+            Some(s) => Err(DecodeError::Contract {
+                pointer: pointer(&self.path),
+                reason: format!(
+                    "the answer holds `{}`{}, not the `{}` the contract says",
+                    s.local,
+                    if s.ns.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" in namespace {}", s.ns)
+                    },
+                    w.local
+                ),
+            }),
+            None => Err(DecodeError::Contract {
+                pointer: pointer(&self.path),
+                reason: format!(
+                    "the answer's Body is empty, without the `{}` the contract says",
+                    w.local
+                ),
+            }),
         }
     }
 
@@ -88,6 +151,8 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             pins: 0,
             flushed: false,
             flush_at: FLUSH_AT,
+            checks: false,
+            exact_names: false,
         }
     }
 
@@ -106,6 +171,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         body: &Body,
         first: Option<Start<'i>>,
     ) -> Result<Value> {
+        self.check_wrapper(body, first.as_ref())?;
         match &body.wrapper {
             Some(_) => {
                 let v = match first {
@@ -398,7 +464,9 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         loop {
             match next_or_pending(&mut pending, src)? {
                 Ev::Start(child) => {
-                    let Some((i, e)) = find_element_slot(c, &child) else {
+                    let Some((i, e)) =
+                        find_element_slot(c, &child).filter(|&(_, e)| self.is_declared(e, &child))
+                    else {
                         any.push(Value::String(self.capture(src, &child)?));
                         continue;
                     };
@@ -427,6 +495,15 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                 }
                 Ev::End | Ev::Eof => break,
             }
+        }
+        if self.checks
+            && let Some(s) = c
+                .slots
+                .iter()
+                .zip(&values)
+                .find_map(|(s, v)| (s.required && v.is_none()).then_some(s))
+        {
+            return Err(self.missing(s));
         }
         let mut map = head;
         for (i, s) in c.slots.iter().enumerate() {

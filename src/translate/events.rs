@@ -27,6 +27,9 @@ use crate::xmlutil::{self, SOAP11_ENC_NS, SOAP12_ENC_NS, XSI_NS};
 pub struct Limits {
     pub max_depth: usize,
     pub max_elements: usize,
+    /// Accept answers that break the contract (a required element missing, elements in
+    /// another namespace than the schema's): a backend's `lenient` switch.
+    pub lenient: bool,
 }
 
 impl Default for Limits {
@@ -34,6 +37,7 @@ impl Default for Limits {
         Self {
             max_depth: 128,
             max_elements: 2_000_000,
+            lenient: false,
         }
     }
 }

@@ -67,6 +67,10 @@ pub enum DecodeError {
     TooLarge(String),
     #[error("{pointer}: {error}")]
     Value { pointer: String, error: ScalarError },
+    /// Well-formed, but not what the contract says (a required element missing, a wrong
+    /// wrapper); a lenient backend's answer is read anyway.
+    #[error("{pointer}: {reason}")]
+    Contract { pointer: String, reason: String },
     #[error("{0}")]
     Structure(String),
 }

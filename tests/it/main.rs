@@ -9,6 +9,8 @@ mod backend_tls;
 mod bridge;
 // `soapbridge check` as a tool: stderr, located errors, closed pipes.
 mod check;
+// Answers checked against the contract: required elements, wrappers, namespaces; `lenient`.
+mod contract;
 // gzip/deflate from backends and to callers.
 mod compression;
 mod corpus;

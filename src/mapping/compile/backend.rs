@@ -262,6 +262,7 @@ impl Compiler<'_> {
         let auth = self.policy(file, raw.auth.as_ref());
         let cors = self.cors(file, raw.cors.as_ref());
         Some(Backend {
+            lenient: raw.lenient.as_ref().is_some_and(|l| l.value),
             auth,
             cors,
             name,

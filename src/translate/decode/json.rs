@@ -203,6 +203,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         sel: Select<'_>,
         out: &mut Vec<u8>,
     ) -> R<()> {
+        self.check_wrapper(body, first.as_ref())?;
         match &body.wrapper {
             Some(_) => match first {
                 Some(start) => {
@@ -310,6 +311,23 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         let r = self.element_json(&mut cur, &start, declared, sel, out);
         self.resolving.pop();
         r
+    }
+
+    /// The contract check of the slots `from..to`, which no child filled.
+    fn none_missing(&self, c: &ComplexType, from: usize, to: usize) -> R<()> {
+        if !self.checks {
+            return Ok(());
+        }
+        match c
+            .slots
+            .get(from..to)
+            .unwrap_or(&[])
+            .iter()
+            .find(|s| s.required)
+        {
+            Some(s) => Err(Stop::Decode(self.missing(s))),
+            None => Ok(()),
+        }
     }
 
     /// Hands the finished text on when the decoder streams, enough of it is finished, and no
@@ -516,7 +534,9 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         loop {
             match next_or_pending(&mut pending, src)? {
                 Ev::Start(child) => {
-                    let Some((i, e)) = slot_from(c, &child, open) else {
+                    let Some((i, e)) =
+                        slot_from(c, &child, open).filter(|&(_, e)| self.is_declared(e, &child))
+                    else {
                         any.push(self.capture(src, &child)?);
                         continue;
                     };
@@ -531,6 +551,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                         Some(o) if i < o => return Err(Stop::Tree),
                         _ => {
                             let from = close_slot(c, open, out);
+                            self.none_missing(c, from, i)?;
                             empty_arrays(c, from, i, &mut first, out);
                             sep(&mut first, out);
                             write_key(&slot.key, out);
@@ -555,6 +576,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             }
         }
         let from = close_slot(c, open, out);
+        self.none_missing(c, from, c.slots.len())?;
         empty_arrays(c, from, c.slots.len(), &mut first, out);
         if !any.is_empty() {
             sep(&mut first, out);
@@ -602,13 +624,24 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         out.truncate(mark);
         let rest = sel.rest();
         let mut seen = false;
+        // Which slots were sent, for the contract check (only then).
+        let mut sent = if self.checks {
+            vec![false; c.slots.len()]
+        } else {
+            Vec::new()
+        };
         loop {
             match next_or_pending(&mut pending, src)? {
                 Ev::Start(child) => {
-                    let Some((i, e)) = find_element_slot(c, &child) else {
+                    let Some((i, e)) =
+                        find_element_slot(c, &child).filter(|&(_, e)| self.is_declared(e, &child))
+                    else {
                         self.capture(src, &child)?;
                         continue;
                     };
+                    if let Some(s) = sent.get_mut(i) {
+                        *s = true;
+                    }
                     let slot = &c.slots[i];
                     let decl = self.schema.element(e);
                     let kept = Some(i) == target;
@@ -647,6 +680,14 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                 Ev::Text(_) => {}
                 Ev::End | Ev::Eof => break,
             }
+        }
+        if let Some(s) = c
+            .slots
+            .iter()
+            .zip(&sent)
+            .find_map(|(s, sent)| (s.required && !sent).then_some(s))
+        {
+            return Err(Stop::Decode(self.missing(s)));
         }
         match target_slot {
             Some(s) if seen => {

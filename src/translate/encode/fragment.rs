@@ -127,6 +127,7 @@ pub fn copy_fragment(xml: &str, w: &mut XmlWriter) -> std::result::Result<(), St
         Limits {
             max_depth: 64,
             max_elements: 100_000,
+            lenient: false,
         },
     );
     let base = w.depth();

@@ -151,6 +151,9 @@ pub struct Slot {
     pub kind: SlotKind,
     /// Whether the key holds a JSON array (maxOccurs > 1 here or on an enclosing group).
     pub repeated: bool,
+    /// An element every valid instance holds ([`Schema::required_keys`]): an answer without
+    /// it breaks the contract.
+    pub required: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -65,7 +65,14 @@ impl Resolver<'_> {
         // JSON slots.
         for i in 0..self.schema.types.len() {
             if let Type::Complex(c) = &self.schema.types[i] {
-                let (slots, open) = compute_slots(&self.schema, c);
+                let (mut slots, open) = compute_slots(&self.schema, c);
+                if let Content::Elements(p) = &c.content {
+                    let required = self.schema.required_keys(p);
+                    for s in &mut slots {
+                        s.required =
+                            matches!(s.kind, SlotKind::Element(_)) && required.contains(&s.key);
+                    }
+                }
                 if let Type::Complex(c) = &mut self.schema.types[i] {
                     c.slot_index = SlotIndex::of(&slots);
                     c.slots = slots;
@@ -98,6 +105,7 @@ fn compute_slots(schema: &Schema, ct: &ComplexType) -> (Vec<Slot>, bool) {
             key,
             kind: SlotKind::Attribute(i),
             repeated: false,
+            required: false,
         });
     }
     (slots, open)
@@ -132,6 +140,7 @@ fn walk_slots(
                         key,
                         kind: SlotKind::Element(c),
                         repeated: rep,
+                        required: false,
                     }),
                 }
             }
