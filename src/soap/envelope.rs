@@ -422,6 +422,8 @@ fn read_envelope<'i, S: Source<'i>>(
     } else {
         SoapVersion::V11
     };
+    // Only an encoded message has multiRef references; elsewhere `href` and `id` are data.
+    dec.set_encoded(output.is_some_and(|m| m.use_ == Use::Encoded));
     let mut headers = Map::new();
     loop {
         let Some(child) = next_start(src)? else {

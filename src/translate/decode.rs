@@ -51,6 +51,9 @@ pub struct Decoder<'s, 'r, 'i> {
     /// Child elements match by namespace and local name; else by local name alone, as rpc
     /// stacks (SOAP::Lite) and lenient backends need.
     exact_names: bool,
+    /// The message is SOAP-encoded: `href`/`id` are multiRef references and their
+    /// targets, not data.
+    encoded: bool,
 }
 
 impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
@@ -66,7 +69,23 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             flush_at: FLUSH_AT,
             checks: false,
             exact_names: false,
+            encoded: false,
         }
+    }
+
+    /// Reads `href`/`id` as SOAP-encoding references (rpc/encoded messages), or as the
+    /// ordinary attributes they are everywhere else.
+    pub fn set_encoded(&mut self, encoded: bool) {
+        self.encoded = encoded;
+    }
+
+    /// An attribute that is SOAP's, not data: `xsi:`, the envelope's (encodingStyle,
+    /// mustUnderstand, role), and in an encoded message the references' `id` and `href`.
+    fn is_control(&self, a: &AttrVal<'_>) -> bool {
+        &*a.ns == XSI_NS
+            || &*a.ns == SOAP11_ENV_NS
+            || &*a.ns == SOAP12_ENV_NS
+            || (self.encoded && a.ns.is_empty() && (a.local == "id" || a.local == "href"))
     }
 
     /// Checks the contract from now on (`checks`): required elements are present and,
@@ -153,6 +172,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             flush_at: FLUSH_AT,
             checks: false,
             exact_names: false,
+            encoded: true,
         }
     }
 
@@ -219,7 +239,9 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         start: &Start<'i>,
         declared: TypeId,
     ) -> Result<Value> {
-        if let Some(id) = &start.href {
+        if self.encoded
+            && let Some(id) = &start.href
+        {
             src.skip()?;
             return self.resolve_ref(id, declared);
         }
@@ -413,13 +435,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     map.insert(s.key.to_string(), v);
                 }
                 None => {
-                    // Envelope attributes (encodingStyle, mustUnderstand, role) are SOAP's,
-                    // not data.
-                    if &*a.ns == XSI_NS
-                        || &*a.ns == SOAP11_ENV_NS
-                        || &*a.ns == SOAP12_ENV_NS
-                        || (a.ns.is_empty() && a.local == "id")
-                    {
+                    if self.is_control(a) {
                         continue;
                     }
                     let key = if a.ns.is_empty() {
@@ -593,7 +609,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     ) -> Result<Value> {
         let mut map = Map::new();
         for a in &start.attrs {
-            if a.ns.is_empty() && a.local == "id" {
+            if self.encoded && a.ns.is_empty() && (a.local == "id" || a.local == "href") {
                 continue;
             }
             map.insert(format!("@{}", a.local), Value::String(a.value.to_string()));

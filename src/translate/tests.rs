@@ -653,3 +653,11 @@ fn default_attributes_are_filled_when_the_element_has_no_attributes() {
     .expect("decodes");
     assert_eq!(v, json!({"id": "abc", "version": 1}));
 }
+
+#[test]
+fn id_attributes_are_data_outside_encoded_messages() {
+    // In document/literal free-form content `id` is an attribute like any other; only a
+    // SOAP-encoded message uses it to name a multiRef target.
+    let v = roundtrip("Anything", json!({"x": {"@id": "7", "$value": "x"}}));
+    assert_eq!(v, json!({"x": {"@id": "7", "$value": "x"}}));
+}

@@ -21,7 +21,6 @@ use super::super::scalar;
 use super::super::{ANY_KEY, ATTRS_KEY, DecodeError, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY};
 use super::{Decoder, TextOrTree, attr_matches, find_element_slot, next_or_pending, skip_to_end};
 use crate::wsdl::{Body, ComplexType, Content, ElemId, SlotKind, Type, TypeId, well_known};
-use crate::xmlutil::{SOAP11_ENV_NS, SOAP12_ENV_NS, XSI_NS};
 
 /// The part of the output a route returns: keys from the output object down to the value
 /// (`response.body`); `repeated` when the value is a list, so a missing one is `[]`.
@@ -260,7 +259,9 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         sel: Select<'_>,
         out: &mut Vec<u8>,
     ) -> R<()> {
-        if let Some(id) = &start.href {
+        if self.encoded
+            && let Some(id) = &start.href
+        {
             src.skip()?;
             return self.resolve_ref_json(id, declared, sel, out);
         }
@@ -472,11 +473,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                         .map_err(|e| Stop::Decode(self.value_error(e)))?;
                 }
                 None => {
-                    if &*a.ns == XSI_NS
-                        || &*a.ns == SOAP11_ENV_NS
-                        || &*a.ns == SOAP12_ENV_NS
-                        || (a.ns.is_empty() && a.local == "id")
-                    {
+                    if self.is_control(a) {
                         continue;
                     }
                     let key = if a.ns.is_empty() {
