@@ -7,8 +7,8 @@
 //!
 //! Without it, concurrency times answer size decides the process's memory: 64 calls of
 //! 16 MiB answers are a gigabyte. Every answer that is buffered holds a reservation for its
-//! bytes; an answer that no longer fits is streamed (its memory stays at the streaming
-//! threshold), and a new call that cannot get its first part within a short wait is
+//! bytes; an answer that no longer fits is streamed (its memory stays at what was read
+//! before it streamed), and a new call that cannot get its first part within a short wait is
 //! refused. A tokio semaphore counts the budget in units of [`UNIT`] bytes, so a
 //! reservation is one atomic operation and is returned when it drops.
 //!
@@ -151,18 +151,6 @@ impl Reservation {
         }
     }
 
-    /// Gives back all but the first part (an answer that now streams needs no more).
-    pub fn shrink_to_first_part(&mut self) {
-        let keep = FIRST_PART / UNIT;
-        if let Some(p) = &mut self.permit
-            && p.num_permits() > keep
-        {
-            let given = p.split(p.num_permits() - keep);
-            let bytes = given.map_or(0, |g| g.num_permits() * UNIT);
-            self.show(-(bytes as i64));
-        }
-    }
-
     /// A reservation of nothing (for answers read outside a budget: tests, tools).
     pub fn none() -> Self {
         Self {
@@ -188,8 +176,7 @@ mod tests {
         // Only one first part is left: a second call gets it, a third waits and is refused.
         let second = b.reserve().await.expect("the rest");
         assert_eq!(b.reserve().await.expect_err("spent").budget, 256 * 1024);
-        r.shrink_to_first_part();
-        assert_eq!(b.in_use(), 2 * FIRST_PART);
+        assert_eq!(b.in_use(), 256 * 1024);
         drop(second);
         drop(r);
         assert_eq!(b.in_use(), 0);

@@ -615,8 +615,9 @@ impl SoapClient {
                 && (len > b.stream_threshold
                     || (read.budget.is_some() && !reservation.try_grow(len)));
             if streams {
+                // The reservation keeps covering the part read so far until the stream
+                // ends (the decoder goes through it as the rest arrives).
                 buf.extend_from_slice(&chunk);
-                reservation.shrink_to_first_part();
                 return Ok(RawResponse {
                     status,
                     content_type,
