@@ -145,6 +145,55 @@ async fn a_large_answer_streams_and_equals_the_answer_read_whole() {
     }
 }
 
+#[actix_web::test]
+async fn a_streamed_answer_is_gzipped_for_callers_that_accept_it() {
+    let be = backend::start(orders(ORDERS)).await;
+    let b = bridge_to(&be.url("/customers"), "", None).await;
+    let plain = support::client()
+        .get(b.url("/customers/42/orders"))
+        .send()
+        .await
+        .expect("plain")
+        .bytes()
+        .await
+        .expect("plain body");
+    // A client that leaves the body as it came.
+    let raw = reqwest::Client::builder()
+        .no_proxy()
+        .no_gzip()
+        .no_deflate()
+        .build()
+        .expect("client");
+    let r = raw
+        .get(b.url("/customers/42/orders"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .expect("gzipped");
+    assert_eq!(
+        r.headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip"),
+        "{:?}",
+        r.headers()
+    );
+    let zipped = r.bytes().await.expect("gzipped body");
+    assert!(
+        zipped.len() * 5 < plain.len(),
+        "{} vs {}",
+        zipped.len(),
+        plain.len()
+    );
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&zipped[..]),
+        &mut unzipped,
+    )
+    .expect("gunzip");
+    assert!(unzipped == plain[..], "the same JSON once unzipped");
+}
+
 /// The body as the caller reads it: `Err` when the transfer broke off.
 async fn read_orders(b: &Bridge) -> (u16, Result<bytes::Bytes, reqwest::Error>) {
     let r = support::client()
