@@ -71,14 +71,15 @@ pub fn build_message(
         .iter()
         .filter_map(|h| headers.and_then(|m| m.get(&*h.key)).map(|v| (h, v)))
         .collect();
+    // Every problem of the message is reported, the headers' and the body's.
+    let mut problems: Vec<EncodeError> = Vec::new();
     if !header_values.is_empty() || !extra_headers.is_empty() {
         w.start(env_ns, "Header");
         for (h, v) in header_values {
             let mut enc = Encoder::new(schema, h.use_ == Use::Encoded);
-            enc.element(&mut w, h.element, v).map_err(|e| EncodeError {
-                pointer: format!("/headers/{}{}", h.key, e.pointer.trim_end_matches('/')),
-                kind: e.kind,
-            })?;
+            if let Err(e) = enc.element(&mut w, h.element, v) {
+                problems.push(e.under(&format!("/headers/{}", h.key)));
+            }
         }
         for x in extra_headers {
             x.write(&mut w);
@@ -96,7 +97,12 @@ pub fn build_message(
         )
     });
     let mut enc = Encoder::new(schema, encoded);
-    enc.body(&mut w, &msg.body, body, style)?;
+    if let Err(e) = enc.body(&mut w, &msg.body, body, style) {
+        problems.push(e);
+    }
+    if let Some(e) = EncodeError::from_all(problems) {
+        return Err(e);
+    }
     w.end();
     w.end();
     Ok(w.finish())
