@@ -217,7 +217,11 @@ pub(super) fn problem_schema() -> Value {
                     "actor": { "type": "string" },
                     "name": { "type": "string", "description": "The declared fault the detail matched." },
                     "detail": { "description": "The detail as JSON: the declared fault's content when it matched." },
-                    "subcodes": { "type": "array", "items": { "type": "string" } },
+                    "subcodes": {
+                        "type": "array",
+                        "items": { "type": "string" },
+                        "description": "SOAP 1.2 subcodes, outermost first, named by namespace: `{urn:x}BadId` (the local name alone when it has no namespace).",
+                    },
                 },
             },
             "backend_status": {

@@ -335,7 +335,7 @@ fn read_message(
     sink: &mut BodyOut<'_, '_>,
 ) -> Result<Response, DecodeError> {
     let mut live = LiveSource::new(xml, limits);
-    if uses_references(xml) {
+    let read = if uses_references(xml) {
         let recorded = Recorded::record(&mut live)?;
         let mut cur = recorded.cursor(0);
         let mut dec = Decoder::with_refs(schema, &recorded);
@@ -343,6 +343,14 @@ fn read_message(
     } else {
         let mut dec = Decoder::new(schema);
         read_envelope(&mut live, &mut dec, schema, op, msg, sink)
+    };
+    match read {
+        // The events carry no namespace declarations; the text does.
+        Ok(Response::Fault(mut f)) => {
+            super::fault::resolve_subcodes(xml, &mut f);
+            Ok(Response::Fault(f))
+        }
+        other => other,
     }
 }
 

@@ -325,6 +325,21 @@ async fn a_400_lists_every_problem_of_the_request() {
 }
 
 #[actix_web::test]
+async fn soap12_subcodes_are_named_by_namespace_not_by_the_backends_prefix() {
+    // `a` is declared on the Envelope, far above the Subcode's Value that uses it.
+    let fault = "<?xml version=\"1.0\"?><env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:a=\"urn:example:errors\"><env:Body><env:Fault><env:Code><env:Value>env:Sender</env:Value><env:Subcode><env:Value>a:BadId</env:Value><env:Subcode><env:Value xmlns:b=\"urn:example:more\">b:TooShort</env:Value></env:Subcode></env:Subcode></env:Code><env:Reason><env:Text xml:lang=\"en\">bad id</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>";
+    let be = backend::start(Reply::soap12(500, fault)).await;
+    let b = bridge_to(&be.url("/customers"), |t| t).await;
+    let (status, _, body) = get(&b, "/ping").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["fault"]["code"], "Sender");
+    assert_eq!(
+        body["fault"]["subcodes"],
+        json!(["{urn:example:errors}BadId", "{urn:example:more}TooShort"])
+    );
+}
+
+#[actix_web::test]
 async fn fault_inside_http_200_is_still_a_fault_and_says_so() {
     let be = backend::start(Reply::soap11(
         200,
