@@ -216,9 +216,12 @@ pub fn parse_request(
 /// A response read as JSON text by [`parse_response_json`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum JsonResponse {
-    /// The selected part of the output message was written.
+    /// The selected part of the output message was written; `headers` holds the header
+    /// blocks the binding declares for the output that the answer carried, by key (small,
+    /// so read as values).
     Ok {
         version: SoapVersion,
+        headers: Map<String, Value>,
     },
     Fault(Box<Fault>),
 }
@@ -244,11 +247,17 @@ pub fn parse_response_json(
     let written = matches!(sink, BodyOut::Json { written: true, .. });
     match first {
         Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
-        Response::Ok { version, .. } if written => Ok(JsonResponse::Ok { version }),
+        Response::Ok {
+            version, headers, ..
+        } if written => Ok(JsonResponse::Ok { version, headers }),
         Response::Ok { .. } => match parse_response(schema, op, xml, limits)? {
-            Response::Ok { body, version, .. } => {
+            Response::Ok {
+                body,
+                version,
+                headers,
+            } => {
                 write_value(&select_value(body, sel), out);
-                Ok(JsonResponse::Ok { version })
+                Ok(JsonResponse::Ok { version, headers })
             }
             Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
         },
@@ -292,9 +301,11 @@ pub fn stream_response_json<R: std::io::BufRead>(
     let written = matches!(sink, BodyOut::Json { written: true, .. });
     match first {
         Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
-        Response::Ok { version, .. } if written => {
+        Response::Ok {
+            version, headers, ..
+        } if written => {
             while !matches!(src.next()?, Ev::Eof) {}
-            Ok(JsonResponse::Ok { version })
+            Ok(JsonResponse::Ok { version, headers })
         }
         Response::Ok { .. } => Err(DecodeError::Structure(
             "the answer's elements are out of schema order, which only an answer held whole \
