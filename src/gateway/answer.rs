@@ -6,11 +6,15 @@
 //!                                                                        └─> Fault → Problem
 //! ```
 //!
+//! A route with `response.soap_headers` gets the answer's declared SOAP header blocks as
+//! the first member of its JSON object, written in front of the body's text (the body is
+//! never read back into a tree for it).
+//!
 //! Every refusal is a precise [`Problem`] and a warning that carries a short snippet of what
 //! the backend sent (logged, never sent to the caller). May import `soap`, `translate`, `wsdl`,
 //! `mapping` (the route's fault rules), `net`, `xmlutil`.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::problem::Problem;
 use crate::mapping::Route;
@@ -34,16 +38,42 @@ pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<V
         path: &route.response.path,
         repeated: route.response.repeated,
     };
-    match read_message(
+    match read_parts(
         &route.backend.wsdl.schema,
         route.operation(),
         raw,
         limits,
         sel,
     )? {
-        Answer::Body(body) => Ok(body),
-        Answer::Fault(f) => Err(fault_problem(route, &f, raw.status)),
+        (Answer::Body(body), headers) => Ok(match &route.response.soap_headers {
+            Some(key) if !body.is_empty() => with_soap_headers(body, key, &headers),
+            _ => body,
+        }),
+        (Answer::Fault(f), _) => Err(fault_problem(route, &f, raw.status)),
     }
+}
+
+/// `body`, a JSON object's text (or `null`), with `"key": {headers}` as its first member.
+fn with_soap_headers(body: Vec<u8>, key: &str, headers: &Map<String, Value>) -> Vec<u8> {
+    let rest = trim_start(&body);
+    let members = if rest.starts_with(b"{") {
+        &rest[1..]
+    } else if rest.starts_with(b"null") {
+        &b"}"[..]
+    } else {
+        // The compiler lets only objects through; anything else is returned as it came.
+        return body;
+    };
+    let mut out = Vec::with_capacity(body.len() + 64);
+    out.push(b'{');
+    let _ = serde_json::to_writer(&mut out, key);
+    out.push(b':');
+    let _ = serde_json::to_writer(&mut out, headers);
+    if !trim_start(members).starts_with(b"}") {
+        out.push(b',');
+    }
+    out.extend_from_slice(members);
+    out
 }
 
 /// What an answer that could be read holds.
@@ -65,12 +95,23 @@ pub fn read_message(
     limits: Limits,
     sel: Select<'_>,
 ) -> Result<Answer, Problem> {
+    read_parts(schema, op, raw, limits, sel).map(|(a, _)| a)
+}
+
+/// [`read_message`], with the declared SOAP header blocks the answer carried.
+fn read_parts(
+    schema: &Schema,
+    op: &Operation,
+    raw: &RawResponse,
+    limits: Limits,
+    sel: Select<'_>,
+) -> Result<(Answer, Map<String, Value>), Problem> {
     let status = raw.status;
     let bytes = &raw.body[..];
     let trimmed = trim_start(bytes);
     if trimmed.is_empty() {
         if op.output.is_none() && (200..300).contains(&status) {
-            return Ok(Answer::Body(Vec::new()));
+            return Ok((Answer::Body(Vec::new()), Map::new()));
         }
         if !(200..300).contains(&status) {
             return Err(Problem::backend_http_error(status));
@@ -100,9 +141,9 @@ pub fn read_message(
     // The JSON is usually about half the XML.
     let mut out = Vec::with_capacity(text.len() / 2 + 64);
     match soap::parse_response_json(schema, op, &text, limits, sel, &mut out) {
-        Ok(JsonResponse::Ok { .. }) => {
+        Ok(JsonResponse::Ok { headers, .. }) => {
             if (200..300).contains(&status) {
-                Ok(Answer::Body(out))
+                Ok((Answer::Body(out), headers))
             } else {
                 tracing::warn!(
                     status,
@@ -111,7 +152,7 @@ pub fn read_message(
                 Err(Problem::backend_http_error(status))
             }
         }
-        Ok(JsonResponse::Fault(f)) => Ok(Answer::Fault(*f)),
+        Ok(JsonResponse::Fault(f)) => Ok((Answer::Fault(*f), Map::new())),
         Err(e) => {
             tracing::warn!(status, error = %e, body = %snippet(bytes), "The backend's answer cannot be read.");
             Err(decode_problem(status, e))
@@ -227,4 +268,25 @@ pub fn fault_problem(route: &Route, f: &Fault, backend_status: u16) -> Problem {
         tracing::warn!("The backend sent a SOAP fault with HTTP 200.");
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soap_headers_go_first_in_the_body_object() {
+        let mut h = Map::new();
+        h.insert("Trace".into(), json!({"id": "t1"}));
+        let put = |body: &str| {
+            String::from_utf8(with_soap_headers(body.as_bytes().to_vec(), "$headers", &h))
+                .expect("utf-8")
+        };
+        assert_eq!(
+            put(r#"{"a":1}"#),
+            r#"{"$headers":{"Trace":{"id":"t1"}},"a":1}"#
+        );
+        assert_eq!(put("{}"), r#"{"$headers":{"Trace":{"id":"t1"}}}"#);
+        assert_eq!(put("null"), r#"{"$headers":{"Trace":{"id":"t1"}}}"#);
+    }
 }

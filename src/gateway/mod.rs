@@ -39,7 +39,7 @@ use crate::soap::envelope::HeaderWriter;
 use crate::soap::security::SecurityHeader;
 use crate::translate::Limits;
 pub use call::Guard;
-pub use problem::Problem;
+pub use problem::{Invalid, Problem};
 
 /// Who is calling, as the edge established it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -341,11 +341,18 @@ pub fn encode_request(
         auth,
         body: input.body,
     };
-    // Headers first: the input takes the body.
-    let soap_headers = bind::bind_headers(schema, route, &parts)
-        .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
-    let input = bind::bind_input(schema, route, parts)
-        .map_err(|e| Problem::invalid_request(e.to_string(), None))?;
+    // Headers first: the input takes the body. The problems of both are reported together;
+    // the body is encoded only once it is bound (a value that failed to bind would come
+    // back from the encoder as a second, "missing", problem).
+    let soap_headers = bind::bind_headers(schema, route, &parts);
+    let input = bind::bind_input(schema, route, parts);
+    let (soap_headers, input) = match (soap_headers, input) {
+        (Ok(h), Ok(i)) => (h, i),
+        (h, i) => {
+            let errs = h.err().into_iter().chain(i.err()).flatten();
+            return Err(Problem::invalid_fields(errs.map(bind_problem).collect()));
+        }
+    };
     let security = backend
         .ws_security
         .as_ref()
@@ -359,7 +366,25 @@ pub fn encode_request(
         soap_headers.as_ref(),
         &extra,
     )
-    .map_err(|e| Problem::invalid_request(e.to_string(), Some(&e.pointer)))
+    .map_err(|e| Problem::invalid_fields(e.into_all().into_iter().map(encode_problem).collect()))
+}
+
+fn bind_problem(e: bind::BindError) -> Invalid {
+    Invalid {
+        pointer: e.pointer(),
+        expected: e.expected().map(str::to_owned),
+        reason: e.reason(),
+        detail: e.to_string(),
+    }
+}
+
+fn encode_problem(e: crate::translate::EncodeError) -> Invalid {
+    Invalid {
+        expected: e.kind.expected().map(str::to_owned),
+        reason: e.kind.reason(),
+        detail: e.to_string(),
+        pointer: Some(e.pointer),
+    }
 }
 
 /// A refused or failed call's log line: a warning when soapbridge or the backend failed.

@@ -43,6 +43,36 @@ pub struct Hints {
     pub contract: bool,
 }
 
+/// One problem of a request, as an entry of an `invalid-request`'s `errors`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    /// An exact JSON Pointer (RFC 6901) into the body (`""` is the body itself); `None`
+    /// when the problem is in a path or query parameter or a header.
+    pub pointer: Option<String>,
+    /// The XSD type the value should have (`xsd:int`), when the problem is about one.
+    pub expected: Option<String>,
+    /// What is wrong, in a few words.
+    pub reason: String,
+    /// The whole sentence, pointer included (what `detail` said before `errors` listed
+    /// every problem).
+    pub detail: String,
+}
+
+impl Invalid {
+    fn into_json(self) -> Value {
+        let mut m = Map::new();
+        if let Some(p) = self.pointer {
+            m.insert("pointer".into(), json!(p));
+        }
+        if let Some(e) = self.expected {
+            m.insert("expected".into(), json!(e));
+        }
+        m.insert("reason".into(), json!(self.reason));
+        m.insert("detail".into(), json!(self.detail));
+        Value::Object(m)
+    }
+}
+
 impl Problem {
     pub fn new(status: u16, code: &'static str, title: impl Into<String>) -> Self {
         Self {
@@ -142,18 +172,38 @@ impl Problem {
             .with("column", json!(e.column()))
     }
 
+    /// One problem of the request; `pointer` names the body's value at fault, if any.
     pub fn invalid_request(detail: impl Into<String>, pointer: Option<&str>) -> Self {
         let detail = detail.into();
+        match pointer {
+            Some(ptr) => Problem::invalid_fields(vec![Invalid {
+                pointer: Some(ptr.to_owned()),
+                expected: None,
+                reason: detail.clone(),
+                detail,
+            }]),
+            None => Problem::new(
+                400,
+                "invalid-request",
+                "The request does not fit the operation",
+            )
+            .detail(detail),
+        }
+    }
+
+    /// Every problem of the request, in document order: `detail` is the first one's, and
+    /// `errors` lists them all.
+    pub fn invalid_fields(problems: Vec<Invalid>) -> Self {
         let mut p = Problem::new(
             400,
             "invalid-request",
             "The request does not fit the operation",
-        )
-        .detail(detail.clone());
-        if let Some(ptr) = pointer {
-            p = p.with("errors", json!([{ "pointer": ptr, "detail": detail }]));
+        );
+        if let Some(first) = problems.first() {
+            p = p.detail(first.detail.clone());
         }
-        p
+        let errors: Vec<Value> = problems.into_iter().map(Invalid::into_json).collect();
+        p.with("errors", Value::Array(errors))
     }
 
     pub fn backend_unavailable(detail: impl Into<String>) -> Self {

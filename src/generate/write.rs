@@ -417,7 +417,7 @@ pub(super) fn write_route(out: &mut String, schema: &Schema, p: &Planned<'_>) {
             out,
             "    ",
             &format!(
-                "The binding declares SOAP headers in the answer of {}: {}. soapbridge reads them but does not pass them on to the caller.",
+                "The binding declares SOAP headers in the answer of {}: {}. To return them to the caller, add `soap_headers: $headers` under `response:` (they go under that key of the body, which must be an object; docs/mapping.md).",
                 op.name,
                 names.join(", ")
             ),

@@ -30,7 +30,7 @@ use super::router::Found;
 use crate::edge::cors::CorsPolicy;
 use crate::edge::limit::{Allowed, ceil_secs};
 use crate::edge::{Credentials, Policy};
-use crate::gateway::{Body, Caller, Input, Output, Target, log_problem};
+use crate::gateway::{Body, Caller, Input, Invalid, Output, Target, log_problem};
 use crate::mapping::Route;
 use crate::metrics::{ConsumerLabels, EdgeLabels, RouteLabels, RouteTimeLabels};
 use crate::telemetry;
@@ -514,13 +514,22 @@ pub fn parse_json(content_type: Option<&str>, bytes: &[u8]) -> Result<Option<Val
     match super::strict::check(bytes) {
         Ok(()) => Ok(Some(value)),
         Err(r) => {
-            let pointer = match &r {
-                super::strict::Refusal::DuplicateKey { pointer, key } => {
-                    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"))
-                }
-                super::strict::Refusal::Forbidden { pointer, .. } => pointer.clone(),
+            let (pointer, reason) = match &r {
+                super::strict::Refusal::DuplicateKey { pointer, key } => (
+                    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    "given more than once".to_owned(),
+                ),
+                super::strict::Refusal::Forbidden { pointer, ch } => (
+                    pointer.clone(),
+                    format!("holds U+{:04X}, which XML 1.0 cannot carry", u32::from(*ch)),
+                ),
             };
-            Err(Problem::invalid_request(r.to_string(), Some(&pointer)))
+            Err(Problem::invalid_fields(vec![Invalid {
+                pointer: Some(pointer),
+                expected: None,
+                reason,
+                detail: r.to_string(),
+            }]))
         }
     }
 }

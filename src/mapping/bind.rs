@@ -75,24 +75,69 @@ pub enum BindError {
     },
 }
 
+impl BindError {
+    /// An exact JSON Pointer to the body's value at fault (`None` when the problem is in a
+    /// path or query parameter or a header).
+    pub fn pointer(&self) -> Option<String> {
+        match self {
+            BindError::Missing(Source::Body(p))
+            | BindError::Invalid {
+                from: Source::Body(p),
+                ..
+            }
+            | BindError::NotText {
+                from: Source::Body(p),
+                ..
+            } => Some(
+                p.iter()
+                    .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+                    .collect(),
+            ),
+            BindError::BodyNotObject(_) => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    /// The XSD type the value should have, when the problem is about one.
+    pub fn expected(&self) -> Option<&str> {
+        match self {
+            BindError::Invalid { error, .. } => Some(&error.expected),
+            _ => None,
+        }
+    }
+
+    /// What is wrong, in a few words.
+    pub fn reason(&self) -> String {
+        match self {
+            BindError::Missing(_) => "required, and not given".to_owned(),
+            BindError::Invalid { error, .. } => error.reason.clone(),
+            BindError::UnknownQuery { .. } => "unknown query parameter".to_owned(),
+            BindError::BodyNotObject(found) => format!("expected an object, got {found}"),
+            BindError::NotText { found, .. } => format!("expected text, got {found}"),
+        }
+    }
+}
+
 /// Builds the operation's input JSON for `route` from the request (which it consumes: a
-/// body taken whole is moved, not copied).
+/// body taken whole is moved, not copied). Every problem is reported, not just the first.
 pub fn bind_input(
     schema: &Schema,
     route: &Route,
     mut parts: RequestParts<'_>,
-) -> Result<Value, BindError> {
-    check_query(route, &parts)?;
-    match &route.input {
+) -> Result<Value, Vec<BindError>> {
+    let mut errs = Vec::new();
+    check_query(route, &parts, &mut errs);
+    let value = match &route.input {
         Input::Template(node) => {
-            Ok(eval(schema, node, &parts, "request")?.unwrap_or(Value::Object(Map::new())))
+            eval(schema, node, &parts, "request", &mut errs).unwrap_or(Value::Object(Map::new()))
         }
         Input::Auto { fields } => {
             let mut obj = match parts.body.take() {
                 None | Some(Value::Null) => Map::new(),
                 Some(Value::Object(m)) => m,
                 Some(other) => {
-                    return Err(BindError::BodyNotObject(scalar::json_type_name(&other)));
+                    errs.push(BindError::BodyNotObject(scalar::json_type_name(&other)));
+                    Map::new()
                 }
             };
             for (source, param) in fields {
@@ -100,11 +145,20 @@ pub fn bind_input(
                 if texts.is_empty() {
                     continue;
                 }
-                let value = convert(schema, source, param.ty, param.repeated, &texts)?;
-                obj.insert(param.name.clone(), value);
+                match convert(schema, source, param.ty, param.repeated, &texts) {
+                    Ok(value) => {
+                        obj.insert(param.name.clone(), value);
+                    }
+                    Err(e) => errs.push(e),
+                }
             }
-            Ok(Value::Object(obj))
+            Value::Object(obj)
         }
+    };
+    if errs.is_empty() {
+        Ok(value)
+    } else {
+        Err(errs)
     }
 }
 
@@ -113,26 +167,30 @@ pub fn bind_headers(
     schema: &Schema,
     route: &Route,
     parts: &RequestParts<'_>,
-) -> Result<Option<Map<String, Value>>, BindError> {
-    match &route.soap_headers {
-        Some(node) => match eval(schema, node, parts, "soap_headers")? {
-            Some(Value::Object(m)) => Ok(Some(m)),
-            _ => Ok(None),
-        },
-        None => Ok(None),
+) -> Result<Option<Map<String, Value>>, Vec<BindError>> {
+    let Some(node) = &route.soap_headers else {
+        return Ok(None);
+    };
+    let mut errs = Vec::new();
+    let value = eval(schema, node, parts, "soap_headers", &mut errs);
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    match value {
+        Some(Value::Object(m)) => Ok(Some(m)),
+        _ => Ok(None),
     }
 }
 
-fn check_query(route: &Route, parts: &RequestParts<'_>) -> Result<(), BindError> {
+fn check_query(route: &Route, parts: &RequestParts<'_>, errs: &mut Vec<BindError>) {
     for (k, _) in parts.query {
         if !route.query_params.iter().any(|p| &p.name == k) {
-            return Err(BindError::UnknownQuery {
+            errs.push(BindError::UnknownQuery {
                 name: k.clone(),
                 known: route.query_params.iter().map(|p| p.name.clone()).collect(),
             });
         }
     }
-    Ok(())
 }
 
 fn convert(
@@ -166,18 +224,36 @@ fn convert(
     }
 }
 
+/// The value of a template node; a problem is recorded in `errs` and leaves the node out.
 fn eval(
     schema: &Schema,
     node: &Node,
     parts: &RequestParts<'_>,
     field: &str,
+    errs: &mut Vec<BindError>,
+) -> Option<Value> {
+    match eval_one(schema, node, parts, field, errs) {
+        Ok(v) => v,
+        Err(e) => {
+            errs.push(e);
+            None
+        }
+    }
+}
+
+fn eval_one(
+    schema: &Schema,
+    node: &Node,
+    parts: &RequestParts<'_>,
+    field: &str,
+    errs: &mut Vec<BindError>,
 ) -> Result<Option<Value>, BindError> {
     Ok(match node {
         Node::Const(v) => Some(v.clone()),
         Node::Object(entries) => {
             let mut m = Map::with_capacity(entries.len());
             for (k, n) in entries {
-                if let Some(v) = eval(schema, n, parts, k)? {
+                if let Some(v) = eval(schema, n, parts, k, errs) {
                     m.insert(k.to_string(), v);
                 }
             }
@@ -186,7 +262,7 @@ fn eval(
         Node::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for n in items {
-                if let Some(v) = eval(schema, n, parts, field)? {
+                if let Some(v) = eval(schema, n, parts, field, errs) {
                     out.push(v);
                 }
             }

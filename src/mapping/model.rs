@@ -125,6 +125,9 @@ pub struct ResponseShape {
     pub ty: Option<TypeId>,
     /// The value at `path` is an array (the slot repeats).
     pub repeated: bool,
+    /// The body key under which the answer's declared SOAP header blocks are returned
+    /// (`response.soap_headers`); the body is then an object.
+    pub soap_headers: Option<Arc<str>>,
 }
 
 #[derive(Debug, Clone)]

@@ -215,6 +215,10 @@ pub struct RawResponse {
     pub body: Option<Spanned<String>>,
     #[serde(default)]
     pub status: Option<Spanned<u16>>,
+    /// A key of the body under which the answer's SOAP header blocks (those the binding
+    /// declares for the output) are returned, by element name (`$headers`).
+    #[serde(default)]
+    pub soap_headers: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

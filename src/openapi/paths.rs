@@ -168,15 +168,20 @@ impl<'a> Gen<'a> {
                     |k| k.to_string(),
                 );
                 let mut v = self.type_schema(s, ty, &hint);
+                let mut description = format!("{reason}: the output of `{}`.", r.operation().name);
                 if r.response.repeated {
                     v = array_of(v);
+                } else if let Some(key) = &r.response.soap_headers {
+                    // Never null: an absent output still answers the headers' key.
+                    v = json!({ "allOf": [v, self.soap_headers_schema(s, r, key)] });
+                    description.push_str(&format!(" The answer's SOAP headers are under `{key}`."));
                 } else if self.response_may_be_null(s, r) {
                     v = nullable(v);
                 }
                 out.insert(
                     status.to_string(),
                     json!({
-                        "description": format!("{reason}: the output of `{}`.", r.operation().name),
+                        "description": description,
                         "content": { MEDIA_JSON: { "schema": v } },
                     }),
                 );
@@ -197,6 +202,26 @@ impl<'a> Gen<'a> {
             );
         }
         Value::Object(out)
+    }
+
+    /// The body member `response.soap_headers` adds: the header blocks the binding declares
+    /// for the answer, by key, each present when the backend sent it.
+    fn soap_headers_schema(&mut self, s: usize, r: &Route, key: &str) -> Value {
+        let mut props = Map::new();
+        for h in r.operation().output.iter().flat_map(|m| m.headers.iter()) {
+            props.insert(h.key.to_string(), self.global_element_schema(s, h.element));
+        }
+        json!({
+            "type": "object",
+            "required": [key],
+            "properties": {
+                key: {
+                    "type": "object",
+                    "description": "The SOAP header blocks of the answer the binding declares, by element name; those the backend did not send are absent.",
+                    "properties": props,
+                },
+            },
+        })
     }
 
     /// Whether `shape` may answer `null`: an element on the response path may be absent.

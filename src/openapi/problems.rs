@@ -191,13 +191,19 @@ pub(super) fn problem_schema() -> Value {
             "request_id": { "type": "string" },
             "errors": {
                 "type": "array",
-                "description": "For `invalid-request`: where the request is wrong.",
+                "description": "For `invalid-request`: every problem of the request, in document order (at most 100); `detail` is the first one's.",
                 "items": {
                     "type": "object",
-                    "required": ["detail"],
+                    "required": ["reason", "detail"],
                     "properties": {
-                        "pointer": { "type": "string", "format": "json-pointer" },
-                        "detail": { "type": "string" },
+                        "pointer": {
+                            "type": "string",
+                            "format": "json-pointer",
+                            "description": "The body's value at fault (RFC 6901; `\"\"` is the body itself); absent for a path or query parameter or a header.",
+                        },
+                        "expected": { "type": "string", "description": "The XSD type the value should have (`xsd:int`), when the problem is about one." },
+                        "reason": { "type": "string", "description": "What is wrong, in a few words." },
+                        "detail": { "type": "string", "description": "The whole sentence, pointer included." },
                     },
                 },
             },
@@ -211,7 +217,11 @@ pub(super) fn problem_schema() -> Value {
                     "actor": { "type": "string" },
                     "name": { "type": "string", "description": "The declared fault the detail matched." },
                     "detail": { "description": "The detail as JSON: the declared fault's content when it matched." },
-                    "subcodes": { "type": "array", "items": { "type": "string" } },
+                    "subcodes": {
+                        "type": "array",
+                        "items": { "type": "string" },
+                        "description": "SOAP 1.2 subcodes, outermost first, named by namespace: `{urn:x}BadId` (the local name alone when it has no namespace).",
+                    },
                 },
             },
             "backend_status": {

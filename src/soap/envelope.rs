@@ -71,14 +71,15 @@ pub fn build_message(
         .iter()
         .filter_map(|h| headers.and_then(|m| m.get(&*h.key)).map(|v| (h, v)))
         .collect();
+    // Every problem of the message is reported, the headers' and the body's.
+    let mut problems: Vec<EncodeError> = Vec::new();
     if !header_values.is_empty() || !extra_headers.is_empty() {
         w.start(env_ns, "Header");
         for (h, v) in header_values {
             let mut enc = Encoder::new(schema, h.use_ == Use::Encoded);
-            enc.element(&mut w, h.element, v).map_err(|e| EncodeError {
-                pointer: format!("/headers/{}{}", h.key, e.pointer.trim_end_matches('/')),
-                kind: e.kind,
-            })?;
+            if let Err(e) = enc.element(&mut w, h.element, v) {
+                problems.push(e.under(&format!("/headers/{}", h.key)));
+            }
         }
         for x in extra_headers {
             x.write(&mut w);
@@ -96,7 +97,12 @@ pub fn build_message(
         )
     });
     let mut enc = Encoder::new(schema, encoded);
-    enc.body(&mut w, &msg.body, body, style)?;
+    if let Err(e) = enc.body(&mut w, &msg.body, body, style) {
+        problems.push(e);
+    }
+    if let Some(e) = EncodeError::from_all(problems) {
+        return Err(e);
+    }
     w.end();
     w.end();
     Ok(w.finish())
@@ -210,9 +216,12 @@ pub fn parse_request(
 /// A response read as JSON text by [`parse_response_json`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum JsonResponse {
-    /// The selected part of the output message was written.
+    /// The selected part of the output message was written; `headers` holds the header
+    /// blocks the binding declares for the output that the answer carried, by key (small,
+    /// so read as values).
     Ok {
         version: SoapVersion,
+        headers: Map<String, Value>,
     },
     Fault(Box<Fault>),
 }
@@ -238,11 +247,17 @@ pub fn parse_response_json(
     let written = matches!(sink, BodyOut::Json { written: true, .. });
     match first {
         Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
-        Response::Ok { version, .. } if written => Ok(JsonResponse::Ok { version }),
+        Response::Ok {
+            version, headers, ..
+        } if written => Ok(JsonResponse::Ok { version, headers }),
         Response::Ok { .. } => match parse_response(schema, op, xml, limits)? {
-            Response::Ok { body, version, .. } => {
+            Response::Ok {
+                body,
+                version,
+                headers,
+            } => {
                 write_value(&select_value(body, sel), out);
-                Ok(JsonResponse::Ok { version })
+                Ok(JsonResponse::Ok { version, headers })
             }
             Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
         },
@@ -287,9 +302,11 @@ pub fn stream_response_json<R: std::io::BufRead>(
     let written = matches!(sink, BodyOut::Json { written: true, .. });
     match first {
         Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
-        Response::Ok { version, .. } if written => {
+        Response::Ok {
+            version, headers, ..
+        } if written => {
             while !matches!(src.next()?, Ev::Eof) {}
-            Ok(JsonResponse::Ok { version })
+            Ok(JsonResponse::Ok { version, headers })
         }
         Response::Ok { .. } => Err(DecodeError::Structure(
             "the answer's elements are out of schema order, which only an answer held whole \
@@ -330,7 +347,7 @@ fn read_message(
     sink: &mut BodyOut<'_, '_>,
 ) -> Result<Response, DecodeError> {
     let mut live = LiveSource::new(xml, limits);
-    if uses_references(xml) {
+    let read = if uses_references(xml) {
         let recorded = Recorded::record(&mut live)?;
         let mut cur = recorded.cursor(0);
         let mut dec = Decoder::with_refs(schema, &recorded);
@@ -338,6 +355,14 @@ fn read_message(
     } else {
         let mut dec = Decoder::new(schema);
         read_envelope(&mut live, &mut dec, schema, op, msg, sink, limits.lenient)
+    };
+    match read {
+        // The events carry no namespace declarations; the text does.
+        Ok(Response::Fault(mut f)) => {
+            super::fault::resolve_subcodes(xml, &mut f);
+            Ok(Response::Fault(f))
+        }
+        other => other,
     }
 }
 

@@ -40,11 +40,19 @@ pub enum Seg {
     Index(usize),
 }
 
-/// Renders a path as a JSON Pointer (RFC 6901).
+/// Renders a path as a JSON Pointer (RFC 6901) for messages, the root shown as `/`.
+///
+/// A pointer a program reads (a 400's `errors[].pointer`) comes from [`json_pointer`]:
+/// there the root is the empty string and `/` would name the key `""`.
 pub fn pointer(path: &[Seg]) -> String {
     if path.is_empty() {
         return "/".into();
     }
+    json_pointer(path)
+}
+
+/// Renders a path as an exact JSON Pointer (RFC 6901): the root is `""`.
+pub fn json_pointer(path: &[Seg]) -> String {
     let mut out = String::new();
     for seg in path {
         out.push('/');
@@ -82,12 +90,102 @@ impl DecodeError {
 }
 
 /// Why a JSON value cannot become the XML the schema asks for (a client error).
+///
+/// The encoder reads the whole value before it gives up, so one error carries every
+/// problem it found: this one (the first, in document order) and the others in `more`.
+/// The message is the first problem's alone.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{pointer}: {kind}")]
+#[error("{}: {kind}", if pointer.is_empty() { "/" } else { pointer })]
 pub struct EncodeError {
-    /// Where, as a JSON Pointer into the request's JSON.
+    /// Where, as an exact JSON Pointer into the request's JSON (`""` is the root).
     pub pointer: String,
     pub kind: EncodeErrorKind,
+    /// The further problems of the same value, in document order (empty on those). A
+    /// boxed slice: the error stays small on the path where there is none.
+    pub more: Box<[EncodeError]>,
+}
+
+impl EncodeError {
+    pub fn new(pointer: String, kind: EncodeErrorKind) -> Self {
+        Self {
+            pointer,
+            kind,
+            more: Box::default(),
+        }
+    }
+
+    /// This problem and the further ones, in document order.
+    pub fn all(&self) -> impl Iterator<Item = &EncodeError> {
+        std::iter::once(self).chain(self.more.iter())
+    }
+
+    /// This problem and the further ones, apart, in document order.
+    pub fn into_all(mut self) -> Vec<EncodeError> {
+        let more = std::mem::take(&mut self.more).into_vec();
+        std::iter::once(self).chain(more).collect()
+    }
+
+    /// Problems in document order as one error (the first leading); `None` for none.
+    pub fn from_all(all: impl IntoIterator<Item = EncodeError>) -> Option<EncodeError> {
+        let mut all = all.into_iter().flat_map(EncodeError::into_all);
+        let first = all.next()?;
+        Some(EncodeError {
+            more: all.collect::<Vec<_>>().into_boxed_slice(),
+            ..first
+        })
+    }
+
+    /// The same problems with `prefix` (a pointer) before each pointer.
+    pub fn under(self, prefix: &str) -> Self {
+        Self {
+            pointer: format!("{prefix}{}", self.pointer),
+            kind: self.kind,
+            more: self
+                .more
+                .into_vec()
+                .into_iter()
+                .map(|e| e.under(prefix))
+                .collect(),
+        }
+    }
+}
+
+impl EncodeErrorKind {
+    /// The XSD type the value should have had, when the problem is about one
+    /// (`xsd:int`, `OrderLine`, `Sku (xsd:string)`).
+    pub fn expected(&self) -> Option<&str> {
+        let label = match self {
+            EncodeErrorKind::Value(e) => e.expected.as_str(),
+            EncodeErrorKind::MissingField { expected, .. } => {
+                expected.strip_prefix("attribute, ").unwrap_or(expected)
+            }
+            EncodeErrorKind::ExpectedObject { expected, .. } => expected.as_str(),
+            _ => return None,
+        };
+        // Descriptions (`an array`, `the message parts`) are not types.
+        (!label.contains(' ') || label.ends_with(')')).then_some(label)
+    }
+
+    /// What is wrong, in a few words (the pointer and the expected type said apart).
+    pub fn reason(&self) -> String {
+        match self {
+            EncodeErrorKind::Value(e) => e.reason.clone(),
+            EncodeErrorKind::ExpectedObject { found, .. } => {
+                format!("expected an object, got {found}")
+            }
+            EncodeErrorKind::UnknownField { suggestion, .. } => match suggestion {
+                Some(s) => format!("unknown field; did you mean `{s}`?"),
+                None => "unknown field".to_owned(),
+            },
+            EncodeErrorKind::MissingField { expected, .. }
+                if expected.starts_with("attribute, ") =>
+            {
+                "missing required attribute".to_owned()
+            }
+            EncodeErrorKind::MissingField { .. } => "missing required field".to_owned(),
+            other => other.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -138,6 +138,56 @@ fn string_where_int_is_required_names_path_and_type() {
 }
 
 #[test]
+fn every_problem_is_reported_each_at_its_exact_pointer() {
+    let err = encode(
+        "Scalars",
+        json!({"count": "3", "amuont": 2, "day": "yesterday"}),
+    )
+    .expect_err("three problems");
+    let found: Vec<(&str, Option<&str>)> = err
+        .all()
+        .map(|e| (e.pointer.as_str(), e.kind.expected()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            // Unknown keys first (a typo is often the real cause of a missing field), then
+            // in schema order; a missing field points at itself, not at its parent.
+            ("/amuont", None),
+            ("/text", Some("xsd:string")),
+            ("/count", Some("xsd:int")),
+            ("/day", Some("xsd:date")),
+        ]
+    );
+    // The message is the first problem's.
+    assert!(
+        err.to_string()
+            .starts_with("/amuont: unknown field `amuont`"),
+        "{err}"
+    );
+    assert_eq!(err.kind.reason(), "unknown field; did you mean `amount`?");
+    assert_eq!(err.more[1].kind.reason(), "got a string");
+}
+
+#[test]
+fn the_root_is_the_empty_pointer() {
+    let err = encode("Scalars", json!(5)).expect_err("not an object");
+    assert_eq!(err.pointer, "");
+    assert!(err.more.is_empty(), "{:?}", err.more);
+    // Messages still show the root as `/`.
+    assert!(
+        err.to_string().starts_with("/: expected an object"),
+        "{err}"
+    );
+    assert_eq!(json_pointer(&[]), "");
+    assert_eq!(pointer(&[]), "/");
+    assert_eq!(
+        json_pointer(&[Seg::Key("a/b~c".into()), Seg::Index(0)]),
+        "/a~1b~0c/0"
+    );
+}
+
+#[test]
 fn integer_ranges_are_checked() {
     let err = encode("Scalars", json!({"text": "t", "count": 2147483648u64})).expect_err("range");
     assert!(
@@ -206,8 +256,10 @@ fn missing_required_field_is_named() {
     let err = encode("Scalars", json!({"text": "t"})).expect_err("missing");
     assert_eq!(
         err.to_string(),
-        "/: missing required field `count` (xsd:int)"
+        "/count: missing required field `count` (xsd:int)"
     );
+    // The pointer names the field, where the caller must add it, not its parent.
+    assert_eq!(err.pointer, "/count");
 }
 
 #[test]

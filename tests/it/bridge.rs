@@ -273,6 +273,73 @@ async fn unmapped_faults_are_400_for_client_and_502_for_server() {
 }
 
 #[actix_web::test]
+async fn a_400_lists_every_problem_of_the_request() {
+    let be = backend::start(Reply::Hang).await;
+    let b = bridge_to(&be.url("/customers"), |t| t).await;
+    let (status, _, body) = read(
+        support::client()
+            .post(b.url("/orders"))
+            .header("content-type", "application/json")
+            .body(
+                json!({
+                    "customerId": "42",
+                    "line": [
+                        {"sku": "ABC-1234", "quantity": 1, "unitPrice": 1, "bogus": true},
+                        {"quantity": 2, "unitPrice": 1}
+                    ]
+                })
+                .to_string(),
+            )
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("invalid-request")),
+        "{body}"
+    );
+    let errors = body["errors"].as_array().expect("errors");
+    let pointers: Vec<&str> = errors
+        .iter()
+        .filter_map(|e| e["pointer"].as_str())
+        .collect();
+    assert_eq!(
+        pointers,
+        ["/customerId", "/line/0/bogus", "/line/1/sku"],
+        "{body}"
+    );
+    assert_eq!(errors[0]["expected"], "xsd:int", "{body}");
+    assert_eq!(errors[0]["reason"], "got a string", "{body}");
+    assert_eq!(errors[1]["reason"], "unknown field", "{body}");
+    assert!(errors[1].get("expected").is_none(), "{body}");
+    assert_eq!(errors[2]["reason"], "missing required field", "{body}");
+    assert!(errors[2]["expected"].is_string(), "{body}");
+    // The first problem stays the problem's `detail`, as before.
+    assert_eq!(
+        body["detail"],
+        "/customerId: expected xsd:int: got a string"
+    );
+    assert_eq!(be.count(), 0, "nothing reached the backend");
+}
+
+#[actix_web::test]
+async fn soap12_subcodes_are_named_by_namespace_not_by_the_backends_prefix() {
+    // `a` is declared on the Envelope, far above the Subcode's Value that uses it.
+    let fault = "<?xml version=\"1.0\"?><env:Envelope xmlns:env=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:a=\"urn:example:errors\"><env:Body><env:Fault><env:Code><env:Value>env:Sender</env:Value><env:Subcode><env:Value>a:BadId</env:Value><env:Subcode><env:Value xmlns:b=\"urn:example:more\">b:TooShort</env:Value></env:Subcode></env:Subcode></env:Code><env:Reason><env:Text xml:lang=\"en\">bad id</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>";
+    let be = backend::start(Reply::soap12(500, fault)).await;
+    let b = bridge_to(&be.url("/customers"), |t| t).await;
+    let (status, _, body) = get(&b, "/ping").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["fault"]["code"], "Sender");
+    assert_eq!(
+        body["fault"]["subcodes"],
+        json!(["{urn:example:errors}BadId", "{urn:example:more}TooShort"])
+    );
+}
+
+#[actix_web::test]
 async fn fault_inside_http_200_is_still_a_fault_and_says_so() {
     let be = backend::start(Reply::soap11(
         200,
@@ -508,7 +575,8 @@ async fn wrong_types_and_unknown_fields_are_400_with_a_pointer() {
     );
     let (status, _, body) = read(post(json!({"customerId": 1, "line": [{"sku": "ABC-1234", "quantity": 1, "unitPrice": 1, "colour": "red"}]})).await.expect("r")).await;
     assert_eq!(status, 400);
-    assert_eq!(body["errors"][0]["pointer"], "/line/0");
+    // An unknown field points at itself.
+    assert_eq!(body["errors"][0]["pointer"], "/line/0/colour");
     assert!(
         body["detail"]
             .as_str()

@@ -661,4 +661,14 @@ fn every_declared_header_is_shown_both_ways() {
         text.contains("SOAP headers in the answer of getCampaign: responseTime,"),
         "{text}"
     );
+    // ...and says how to return them.
+    let flat = text
+        .lines()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("add `soap_headers: $headers` under `response:`"),
+        "{text}"
+    );
 }

@@ -116,6 +116,7 @@ async fn a_duplicate_json_key_is_a_400_naming_it() {
             "{v}"
         );
         assert_eq!(v["errors"][0]["pointer"], pointer, "{v}");
+        assert_eq!(v["errors"][0]["reason"], "given more than once", "{v}");
         assert!(
             v["detail"]
                 .as_str()
@@ -161,6 +162,10 @@ async fn characters_xml_cannot_carry_are_a_400_naming_the_field() {
         "{v}"
     );
     assert_eq!(v["errors"][0]["pointer"], "/email", "{v}");
+    assert_eq!(
+        v["errors"][0]["reason"], "holds U+0000, which XML 1.0 cannot carry",
+        "{v}"
+    );
     assert!(v["detail"].as_str().unwrap_or("").contains("U+0000"), "{v}");
     assert_eq!(be.count(), 0, "never sent");
     // Tabs, newlines and any other Unicode are fine.

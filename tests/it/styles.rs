@@ -500,3 +500,100 @@ fn a_soap_header_taken_from_the_body_without_a_request_template_is_a_check_error
     let r = soapbridge::mapping::load_texts(&[(path.as_path(), &text)], Default::default());
     assert!(r.is_ok(), "{:?}", r.err());
 }
+
+#[actix_web::test]
+async fn answer_soap_headers_reach_the_caller_under_the_mapped_key() {
+    // Trace and Auth are declared for Submit's output; Other is not, and is not read.
+    let answer = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:t=\"urn:styles:types\"><s:Header><t:Trace><t:id>tr-1</t:id><t:hops>3</t:hops></t:Trace><t:Other>x</t:Other><t:Auth><t:token>renewed</t:token></t:Auth></s:Header><s:Body><t:SubmitResponse><t:ticket>T1</t:ticket></t:SubmitResponse></s:Body></s:Envelope>";
+    let be = backend::start(Reply::soap11(200, answer)).await;
+    let routes = "routes:\n  - route: POST /submit\n    operation: Submit\n    request: \"{body}\"\n    soap_headers:\n      Auth:\n        token: \"{header.X-Auth-Token}\"\n    response:\n      soap_headers: $headers\n";
+    let b = bridge("Doc", &be.url("/doc"), routes).await;
+    let (status, body) = post(
+        &b,
+        "/submit",
+        json!({"version": 1, "createdBy": "c", "bike": {"wheels": 2}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["$headers"],
+        json!({"Trace": {"id": "tr-1", "hops": 3}, "Auth": {"token": "renewed"}}),
+        "{body}"
+    );
+    assert_eq!(body["ticket"], "T1", "{body}");
+    // An answer without header blocks still has the key, empty.
+    be.set_reply(Reply::soap11(
+        200,
+        "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><t:SubmitResponse xmlns:t=\"urn:styles:types\"><t:ticket>T2</t:ticket></t:SubmitResponse></s:Body></s:Envelope>",
+    ));
+    let (status, body) = post(
+        &b,
+        "/submit",
+        json!({"version": 1, "createdBy": "c", "bike": {"wheels": 2}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["$headers"], json!({}), "{body}");
+    assert_eq!(body["ticket"], "T2", "{body}");
+}
+
+#[test]
+fn the_openapi_document_describes_the_answers_soap_headers() {
+    let path = support::root().join("tests/fixtures/styles/m.yaml");
+    let text = mapping(
+        "Doc",
+        "routes:\n  - route: POST /submit\n    operation: Submit\n    request: \"{body}\"\n    response:\n      soap_headers: $headers\n",
+    );
+    let m = soapbridge::mapping::load_texts(&[(path.as_path(), &text)], Default::default())
+        .expect("compiles");
+    let doc = soapbridge::openapi::spec(&m, None);
+    let ok = &doc["paths"]["/submit"]["post"]["responses"]["200"];
+    assert!(
+        ok["description"]
+            .as_str()
+            .unwrap_or("")
+            .contains("SOAP headers are under `$headers`"),
+        "{ok}"
+    );
+    let all_of = &ok["content"]["application/json"]["schema"]["allOf"];
+    let headers = &all_of[1];
+    assert_eq!(headers["required"], json!(["$headers"]), "{ok}");
+    let blocks = &headers["properties"]["$headers"]["properties"];
+    let keys: Vec<&String> = blocks.as_object().expect("blocks").keys().collect();
+    assert_eq!(keys, ["Trace", "Auth"], "{ok}");
+}
+
+#[test]
+fn response_soap_headers_are_checked_at_start_up() {
+    let path = support::root().join("tests/fixtures/styles/m.yaml");
+    let refused = |route: &str| -> String {
+        let text = mapping("Doc", &format!("routes:\n  - route: POST /x\n{route}"));
+        soapbridge::mapping::load_texts(&[(path.as_path(), &text)], Default::default())
+            .expect_err("refused")
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let all = refused("    operation: Lookup\n    response:\n      soap_headers: $headers\n");
+    assert!(
+        all.contains(
+            "m.yaml:10:21: response soap_headers: the answer of Lookup declares no SOAP headers"
+        ),
+        "{all}"
+    );
+    let all = refused(
+        "    operation: Submit\n    request: \"{body}\"\n    response:\n      body: ticket\n      soap_headers: $headers\n",
+    );
+    assert!(
+        all.contains("the body is xsd:string, not an object the headers could be added to"),
+        "{all}"
+    );
+    let all = refused(
+        "    operation: Submit\n    request: \"{body}\"\n    response:\n      soap_headers: ticket\n",
+    );
+    assert!(
+        all.contains("`ticket` is already a field of the body"),
+        "{all}"
+    );
+}

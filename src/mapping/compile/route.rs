@@ -93,6 +93,7 @@ impl Compiler<'_> {
                 status: if op.output.is_some() { 200 } else { 202 },
                 ty: op.output.as_ref().map(|o| o.body.content),
                 repeated: false,
+                soap_headers: None,
             };
             self.out.routes.push(Arc::new(Route {
                 method: Method::POST,

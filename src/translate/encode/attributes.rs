@@ -23,7 +23,7 @@ impl Encoder<'_> {
         decls: &[crate::wsdl::AttributeDecl],
         obj: &Map<String, Value>,
     ) -> Result<()> {
-        self.required_attributes_present(slots, decls, Some(obj))?;
+        self.required_attributes_present(slots, decls, Some(obj));
         for s in slots {
             let SlotKind::Attribute(i) = s.kind else {
                 continue;
@@ -36,10 +36,11 @@ impl Encoder<'_> {
             }
             let a = &decls[i];
             self.path.push(Seg::Key(s.key.clone()));
-            let text = scalar::to_lexical(self.schema, a.ty, val)
-                .map_err(|e| self.fail(EncodeErrorKind::Value(e)))?;
+            match scalar::to_lexical(self.schema, a.ty, val) {
+                Ok(text) => w.attr(&a.name.ns, &a.name.local, &text),
+                Err(e) => self.note(EncodeErrorKind::Value(e)),
+            }
             self.path.pop();
-            w.attr(&a.name.ns, &a.name.local, &text);
         }
         if let Some(extra) = obj.get(ATTRS_KEY) {
             self.path.push(Seg::Key(Arc::from(ATTRS_KEY)));
@@ -74,25 +75,27 @@ impl Encoder<'_> {
         Ok(())
     }
 
+    /// Records each required attribute the JSON leaves out, at its key.
     pub(super) fn required_attributes_present(
-        &self,
+        &mut self,
         slots: &[Slot],
         decls: &[crate::wsdl::AttributeDecl],
         obj: Option<&Map<String, Value>>,
-    ) -> Result<()> {
+    ) {
         for s in slots {
             if let SlotKind::Attribute(i) = s.kind
                 && decls[i].required
                 && decls[i].fixed.is_none()
                 && obj.and_then(|o| o.get(&*s.key)).is_none_or(Value::is_null)
             {
-                return Err(self.fail(EncodeErrorKind::MissingField {
+                self.path.push(Seg::Key(s.key.clone()));
+                self.note(EncodeErrorKind::MissingField {
                     field: s.key.to_string(),
                     expected: format!("attribute, {}", self.schema.type_label(decls[i].ty)),
-                }));
+                });
+                self.path.pop();
             }
         }
-        Ok(())
     }
 }
 

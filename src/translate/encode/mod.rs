@@ -7,7 +7,10 @@
 //! ```
 //!
 //! Every failure is an [`EncodeError`] with a JSON Pointer into the request, because it is the
-//! caller's JSON that is wrong.
+//! caller's JSON that is wrong. A problem inside one field does not stop the others: the
+//! encoder records it, leaves the field and goes on, so the caller learns every problem of
+//! the request at once (up to [`MAX_ERRORS`]). A message with any problem is not sent; the
+//! XML written around a problem is thrown away.
 //!
 //! This module holds the [`Encoder`] and its entry points, `$type` polymorphism and the
 //! dispatch on a type's content; the rest lives beside it:
@@ -35,7 +38,8 @@ pub use self::fragment::{copy_fragment, is_xml_name};
 use super::scalar::{self, json_type_name};
 use super::writer::XmlWriter;
 use super::{
-    ANY_KEY, ATTRS_KEY, EncodeError, EncodeErrorKind, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY, pointer,
+    ANY_KEY, ATTRS_KEY, EncodeError, EncodeErrorKind, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY,
+    json_pointer,
 };
 use crate::wsdl::{Body, ComplexType, Content, ElemId, QName, Schema, Type, TypeId, well_known};
 use crate::xmlutil::XSI_NS;
@@ -43,11 +47,16 @@ use crate::xmlutil::XSI_NS;
 /// JSON nested deeper than this is refused.
 const MAX_DEPTH: usize = 100;
 
+/// Problems reported for one value at most; a request with more is wrong enough.
+pub const MAX_ERRORS: usize = 100;
+
 pub struct Encoder<'s> {
     schema: &'s Schema,
     /// SOAP encoding (`use="encoded"`): `xsi:type` on every element, `soapenc:Array`s.
     encoded: bool,
     path: Vec<Seg>,
+    /// Problems recorded so far, in document order.
+    errors: Vec<EncodeError>,
 }
 
 type Result<T> = std::result::Result<T, EncodeError>;
@@ -58,13 +67,52 @@ impl<'s> Encoder<'s> {
             schema,
             encoded,
             path: Vec::new(),
+            errors: Vec::new(),
         }
     }
 
     fn fail(&self, kind: EncodeErrorKind) -> EncodeError {
-        EncodeError {
-            pointer: pointer(&self.path),
-            kind,
+        EncodeError::new(json_pointer(&self.path), kind)
+    }
+
+    /// Records a problem and goes on with the rest of the value.
+    fn record(&mut self, e: EncodeError) {
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(e);
+        }
+    }
+
+    /// Records the problem at the current path.
+    fn note(&mut self, kind: EncodeErrorKind) {
+        let e = self.fail(kind);
+        self.record(e);
+    }
+
+    /// Runs `f` for one field; a problem inside it is recorded and the writer and path are
+    /// put back where they were, so the next field is read as if it had been fine.
+    fn field(
+        &mut self,
+        w: &mut XmlWriter,
+        f: impl FnOnce(&mut Self, &mut XmlWriter) -> Result<()>,
+    ) {
+        let (depth, len) = (w.depth(), self.path.len());
+        if let Err(e) = f(self, w) {
+            self.record(e);
+            self.path.truncate(len);
+            while w.depth() > depth {
+                w.end();
+            }
+        }
+    }
+
+    /// The outcome of an entry point: every recorded problem, the first leading.
+    fn finish(&mut self, r: Result<()>) -> Result<()> {
+        if let Err(e) = r {
+            self.record(e);
+        }
+        match EncodeError::from_all(std::mem::take(&mut self.errors)) {
+            None => Ok(()),
+            Some(e) => Err(e),
         }
     }
 
@@ -78,24 +126,26 @@ impl<'s> Encoder<'s> {
         v: &Value,
         encoding_style: Option<(&str, &str)>,
     ) -> Result<()> {
-        match &body.wrapper {
+        let r = match &body.wrapper {
             Some(q) => {
                 w.start(&q.ns, &q.local);
                 if let Some((env_ns, style)) = encoding_style {
                     w.attr(env_ns, "encodingStyle", style);
                 }
-                self.content(w, body.content, v)?;
+                let r = self.content_of(w, body.content, v);
                 w.end();
-                Ok(())
+                r
             }
             None => self.children(w, body.content, v),
-        }
+        };
+        self.finish(r)
     }
 
     /// Writes `<name>` holding `v` for the element declaration `e`.
     pub fn element(&mut self, w: &mut XmlWriter, e: ElemId, v: &Value) -> Result<()> {
         let d = self.schema.element(e);
-        self.element_as(w, &d.name, d.ty, d.nillable, v)
+        let r = self.element_as(w, &d.name, d.ty, d.nillable, v);
+        self.finish(r)
     }
 
     fn element_as(
@@ -125,7 +175,7 @@ impl<'s> Encoder<'s> {
         } else if polymorphic && let Some(n) = self.schema.ty(ty).name() {
             w.attr_qname(XSI_NS, "type", &n.ns, &n.local, "");
         }
-        self.content(w, ty, v)?;
+        self.content_of(w, ty, v)?;
         w.end();
         Ok(())
     }
@@ -205,6 +255,11 @@ impl<'s> Encoder<'s> {
 
     /// Writes the attributes and content of `ty` into the open element.
     pub fn content(&mut self, w: &mut XmlWriter, ty: TypeId, v: &Value) -> Result<()> {
+        let r = self.content_of(w, ty, v);
+        self.finish(r)
+    }
+
+    fn content_of(&mut self, w: &mut XmlWriter, ty: TypeId, v: &Value) -> Result<()> {
         let schema = self.schema;
         match schema.ty(ty) {
             Type::Simple(_) => {
@@ -224,7 +279,7 @@ impl<'s> Encoder<'s> {
                         match v {
                             Value::Object(obj) => {
                                 self.attributes(w, &c.slots, &c.attributes, obj)?;
-                                self.reject_unknown(obj, &[VALUE_KEY, TYPE_KEY, ATTRS_KEY], c)?;
+                                self.reject_unknown(obj, &[VALUE_KEY, TYPE_KEY, ATTRS_KEY], c);
                                 if let Some(val) = obj.get(VALUE_KEY) {
                                     self.path.push(Seg::Key(Arc::from(VALUE_KEY)));
                                     let text = scalar::to_lexical(schema, st, val)
@@ -235,7 +290,7 @@ impl<'s> Encoder<'s> {
                                 Ok(())
                             }
                             other => {
-                                self.required_attributes_present(&c.slots, &c.attributes, None)?;
+                                self.required_attributes_present(&c.slots, &c.attributes, None);
                                 let text = scalar::to_lexical(schema, st, other)
                                     .map_err(|e| self.fail(EncodeErrorKind::Value(e)))?;
                                 w.text(&text);
@@ -277,7 +332,7 @@ impl<'s> Encoder<'s> {
         } else {
             &[TYPE_KEY, ANY_KEY, ATTRS_KEY]
         };
-        self.reject_unknown(obj, special, c)?;
+        self.reject_unknown(obj, special, c);
         if let Content::Elements(p) = &c.content {
             self.particle(w, p, obj, c)?;
         }
@@ -304,24 +359,22 @@ impl<'s> Encoder<'s> {
         self.elements(w, ty, obj)
     }
 
-    /// Refuses a key that is neither one of `c`'s slots nor one of the `special` keys.
-    fn reject_unknown(
-        &self,
-        obj: &Map<String, Value>,
-        special: &[&str],
-        c: &ComplexType,
-    ) -> Result<()> {
+    /// Records each key that is neither one of `c`'s slots nor one of the `special` keys,
+    /// at the key itself.
+    fn reject_unknown(&mut self, obj: &Map<String, Value>, special: &[&str], c: &ComplexType) {
         for k in obj.keys() {
             if c.slot_position(k).is_some() || special.contains(&k.as_str()) {
                 continue;
             }
             let names: Vec<&str> = c.slots.iter().map(|s| &*s.key).collect();
-            return Err(self.fail(EncodeErrorKind::UnknownField {
+            let kind = EncodeErrorKind::UnknownField {
                 field: k.clone(),
                 suggestion: crate::suggest::closest(k, &names).map(str::to_owned),
                 known: names.iter().take(30).map(|s| (*s).to_owned()).collect(),
-            }));
+            };
+            self.path.push(Seg::Key(Arc::from(k.as_str())));
+            self.note(kind);
+            self.path.pop();
         }
-        Ok(())
     }
 }

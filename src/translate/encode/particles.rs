@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::{Encoder, Result};
 use crate::translate::writer::XmlWriter;
-use crate::translate::{EncodeError, EncodeErrorKind, Seg, pointer};
+use crate::translate::{EncodeErrorKind, Seg};
 use crate::wsdl::{ComplexType, ElemId, Particle, Schema, Term, Type, TypeId, UNBOUNDED};
 use crate::xmlutil::XSI_NS;
 
@@ -36,17 +36,15 @@ impl Encoder<'_> {
                     items.iter().filter(|i| self.present(i, obj)).collect();
                 match present.as_slice() {
                     [] => {
-                        if p.min == 0 || items.iter().any(Particle::may_be_empty) {
-                            Ok(())
-                        } else {
-                            Err(self.fail(EncodeErrorKind::ChoiceMissing {
-                                options: items
-                                    .iter()
-                                    .flat_map(|i| self.schema.particle_keys(i))
-                                    .map(|k| k.to_string())
-                                    .collect(),
-                            }))
+                        if !(p.min == 0 || items.iter().any(Particle::may_be_empty)) {
+                            let options = items
+                                .iter()
+                                .flat_map(|i| self.schema.particle_keys(i))
+                                .map(|k| k.to_string())
+                                .collect();
+                            self.note(EncodeErrorKind::ChoiceMissing { options });
                         }
+                        Ok(())
                     }
                     [one] => self.particle(w, one, obj, c),
                     many if p.max > 1 => {
@@ -55,14 +53,16 @@ impl Encoder<'_> {
                         }
                         Ok(())
                     }
-                    many => Err(self.fail(EncodeErrorKind::ChoiceConflict {
-                        keys: many
+                    many => {
+                        let keys = many
                             .iter()
                             .flat_map(|i| self.schema.particle_keys(i))
                             .filter(|k| obj.contains_key(&**k))
                             .map(|k| k.to_string())
-                            .collect(),
-                    })),
+                            .collect();
+                        self.note(EncodeErrorKind::ChoiceConflict { keys });
+                        Ok(())
+                    }
                 }
             }
             // Wildcard content comes from `$any`, written after the declared elements.
@@ -114,19 +114,24 @@ impl Encoder<'_> {
             };
             let repeated = p.max > 1 || owner.slot(key).is_some_and(|s| s.repeated);
             self.path.push(Seg::Key(key.clone()));
+            // Each value is its own field: a problem in one leaves the others to be read.
             match val {
                 // A list type or SOAP array is one element holding a JSON array.
                 Value::Array(_) if !repeated && self.array_valued(cd.ty) => {
-                    self.element_as(w, &cd.name, cd.ty, cd.nillable, val)?;
+                    self.field(w, |s, w| s.element_as(w, &cd.name, cd.ty, cd.nillable, val));
+                    written += 1;
+                }
+                Value::Array(_) if !repeated => {
+                    // Counted as given: the problem is its shape, not its absence.
+                    self.note(EncodeErrorKind::NotRepeatable);
                     written += 1;
                 }
                 Value::Array(items) => {
-                    if !repeated {
-                        return Err(self.fail(EncodeErrorKind::NotRepeatable));
-                    }
                     for (i, item) in items.iter().enumerate() {
                         self.path.push(Seg::Index(i));
-                        self.element_as(w, &cd.name, cd.ty, cd.nillable, item)?;
+                        self.field(w, |s, w| {
+                            s.element_as(w, &cd.name, cd.ty, cd.nillable, item)
+                        });
                         self.path.pop();
                     }
                     written += items.len();
@@ -135,7 +140,9 @@ impl Encoder<'_> {
                     // `null` for an optional, non-nillable element: leave it out.
                 }
                 single => {
-                    self.element_as(w, &cd.name, cd.ty, cd.nillable, single)?;
+                    self.field(w, |s, w| {
+                        s.element_as(w, &cd.name, cd.ty, cd.nillable, single)
+                    });
                     written += 1;
                 }
             }
@@ -157,35 +164,30 @@ impl Encoder<'_> {
                 w.end();
                 return Ok(());
             }
+            // The pointer names the missing field itself: where the caller must add it.
             self.path.push(Seg::Key(key.clone()));
-            let err = self.fail(EncodeErrorKind::MissingField {
+            self.note(EncodeErrorKind::MissingField {
                 field: key.to_string(),
                 expected: schema.type_label(decl.ty),
             });
             self.path.pop();
-            // The pointer names the missing field's parent.
-            return Err(EncodeError {
-                pointer: pointer(&self.path),
-                ..err
-            });
+            return Ok(());
         }
         if given_somehow && written < p.min as usize {
             self.path.push(Seg::Key(key.clone()));
-            let err = self.fail(EncodeErrorKind::TooFew {
+            self.note(EncodeErrorKind::TooFew {
                 min: p.min,
                 got: written,
             });
             self.path.pop();
-            return Err(err);
         }
         if p.max != UNBOUNDED && written > p.max as usize && p.max > 1 {
             self.path.push(Seg::Key(key.clone()));
-            let err = self.fail(EncodeErrorKind::TooMany {
+            self.note(EncodeErrorKind::TooMany {
                 max: p.max,
                 got: written,
             });
             self.path.pop();
-            return Err(err);
         }
         Ok(())
     }

@@ -80,7 +80,7 @@ impl Encoder<'_> {
         let item_el = QName::new("", "item");
         for (i, it) in items.into_iter().enumerate() {
             self.path.push(Seg::Index(i));
-            self.element_as(w, &item_el, item, true, it)?;
+            self.field(w, |s, w| s.element_as(w, &item_el, item, true, it));
             self.path.pop();
         }
         Ok(())
