@@ -283,7 +283,6 @@ fn every_corpus_entry_generates_a_mapping_that_compiles() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let started = Instant::now();
         let result = generate::generate(
             &w,
             &Options {
@@ -291,7 +290,6 @@ fn every_corpus_entry_generates_a_mapping_that_compiles() {
                 ..Options::default()
             },
         );
-        let took = started.elapsed();
         let g = match result {
             Ok(g) => g,
             Err(e @ (GenerateError::NoSoapBinding { .. } | GenerateError::NoOperations { .. })) => {
@@ -313,9 +311,6 @@ fn every_corpus_entry_generates_a_mapping_that_compiles() {
             failures.push(format!(
                 "{entry}: nothing to map, yet a mapping was generated"
             ));
-        }
-        if took.as_secs_f64() > 2.0 {
-            failures.push(format!("{entry}: generation took {took:?}"));
         }
         let binding = w
             .bindings
@@ -374,7 +369,7 @@ fn every_corpus_entry_generates_a_mapping_that_compiles() {
 }
 
 #[test]
-fn the_cisco_axl_contract_is_fast() {
+fn the_cisco_axl_contract_generates_every_route_once() {
     let Some(dir) = support::corpus_dir() else {
         return;
     };
@@ -395,8 +390,9 @@ fn the_cisco_axl_contract_is_fast() {
         g.routes.len(),
         g.yaml.len()
     );
+    // How long it takes is a benchmark's business (benches/load.rs), not a test's: on a
+    // loaded machine any bound here fails at random.
     assert!(g.routes.len() > 1000, "{} routes", g.routes.len());
-    assert!(took.as_secs_f64() < 2.0, "generation took {took:?}");
     let mut seen = std::collections::HashSet::new();
     for r in &g.routes {
         assert!(
