@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use quick_xml::events::attributes::Attributes;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::name::{DEFAULT_MAX_NAMESPACE_BINDINGS, NamespaceError, PrefixDeclaration};
 use quick_xml::reader::Reader;
 
@@ -169,7 +169,7 @@ impl<'i> LiveSource<'i> {
     }
 
     /// The next event from the reader.
-    #[inline]
+    #[inline(always)]
     fn read(&mut self) -> Result<Event<'i>, DecodeError> {
         let event = self.reader.read_event().map_err(|e| self.xml_error(e))?;
         if let Event::Start(e) | Event::Empty(e) = &event {
@@ -231,11 +231,28 @@ impl<'i> LiveSource<'i> {
         }
         let tag = self.tag(&e)?;
         let name_len = e.name().0.len();
-        let (prefix, local) = split_qname(&tag[..name_len]);
+        let (name, attrs) = tag.split_at_checked(name_len).unwrap_or((tag, ""));
+        let (prefix, local) = split_qname(name);
         let ns = self
             .scope
             .resolve(prefix, true)
             .map_err(|p| self.xml_error(format!("undeclared namespace prefix `{p}`")))?;
+        self.depth += 1;
+        self.pending_end = empty;
+        if blank(attrs) {
+            // Written straight into the result: a `Start` is large, and moving it through
+            // a variable first cost a copy per element.
+            return Ok(Ev::Start(Start {
+                ns,
+                local: Cow::Borrowed(local),
+                attrs: Vec::new(),
+                xsi_type: None,
+                nil: false,
+                href: None,
+                id: None,
+                array_type: None,
+            }));
+        }
         let start = Start {
             ns,
             local: Cow::Borrowed(local),
@@ -246,14 +263,14 @@ impl<'i> LiveSource<'i> {
             id: None,
             array_type: None,
         };
-        let start = if blank(&tag[name_len..]) {
-            start
-        } else {
-            self.attributes(tag, name_len, start)?
-        };
-        self.depth += 1;
-        self.pending_end = empty;
-        Ok(Ev::Start(start))
+        match self.attributes(tag, name_len, start) {
+            Ok(start) => Ok(Ev::Start(start)),
+            Err(e) => {
+                self.depth -= 1;
+                self.pending_end = false;
+                Err(e)
+            }
+        }
     }
 
     /// The attributes of a start tag: control attributes into their fields, the others into
@@ -333,8 +350,8 @@ impl<'i> LiveSource<'i> {
         loop {
             match self.read()? {
                 // Borrowed from the input unless a `\r` is normalised.
-                Event::Text(t) => append(&mut text, t.xml10_content()),
-                Event::CData(t) => append(&mut text, t.xml10_content()),
+                Event::Text(t) => append(&mut text, content(t)),
+                Event::CData(t) => append(&mut text, cdata(t)),
                 Event::GeneralRef(r) => {
                     let ch = self.entity(&r)?;
                     text.to_mut().push(ch);
@@ -445,7 +462,7 @@ impl<'i> Scope<'i> {
             },
             // An empty prefix (`:name`) is never declared.
             Some("") => Err(""),
-            Some(p) => match self.bindings.iter().rev().find(|b| b.prefix == p) {
+            Some(p) => match self.bindings.iter().rev().find(|b| same(b.prefix, p)) {
                 Some(b) if !b.uri.is_empty() => Ok(b.uri.clone()),
                 Some(_) => Err(p),
                 None => match p {
@@ -473,6 +490,12 @@ impl<'i> Scope<'i> {
     }
 }
 
+/// `a == b` for short names, compared in line (a `memcmp` call costs more than a prefix).
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// `(prefix, local name)` of a qualified name, split at its first `:` as quick-xml does.
 fn split_qname(name: &str) -> (Option<&str>, &str) {
     // A byte search: `split_once(':')` goes through the generic char searcher, which cost
@@ -495,6 +518,9 @@ fn within<'i>(text: &'i str, s: &str) -> Option<&'i str> {
 }
 
 impl<'i> Source<'i> for LiveSource<'i> {
+    // In line in the decoders' loops: the work is in `start` and `text`, and the call
+    // itself, with the large `Ev` it returns, was a good part of an `End`'s cost.
+    #[inline]
     fn next(&mut self) -> Result<Ev<'i>, DecodeError> {
         if self.pending_end {
             self.pending_end = false;
@@ -513,8 +539,8 @@ impl<'i> Source<'i> for LiveSource<'i> {
                     self.close();
                     return Ok(Ev::End);
                 }
-                Event::Text(t) => return self.text(t.xml10_content()),
-                Event::CData(t) => return self.text(t.xml10_content()),
+                Event::Text(t) => return self.text(content(t)),
+                Event::CData(t) => return self.text(cdata(t)),
                 Event::GeneralRef(r) => {
                     let ch = self.entity(&r)?;
                     return self.text(Cow::Owned(ch.to_string()));
@@ -536,6 +562,41 @@ impl<'i> Source<'i> for LiveSource<'i> {
             }
         }
     }
+}
+
+/// Text content, `\r` normalised (`xml10_content`); the check for a `\r` is a plain loop
+/// for short text, where calling `memchr` cost more than the search.
+#[inline]
+fn content(t: BytesText<'_>) -> Cow<'_, str> {
+    if has_cr(&t) {
+        t.xml10_content()
+    } else {
+        t.into_inner()
+    }
+}
+
+/// [`content`] for a CDATA section.
+#[inline]
+fn cdata(t: BytesCData<'_>) -> Cow<'_, str> {
+    if has_cr(&t) {
+        t.xml10_content()
+    } else {
+        t.into_inner()
+    }
+}
+
+#[inline]
+fn has_cr(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() > 32 {
+        return memchr::memchr(b'\r', b).is_some();
+    }
+    for &c in b {
+        if c == b'\r' {
+            return true;
+        }
+    }
+    false
 }
 
 #[inline]

@@ -341,6 +341,16 @@ fn plain_decimal(t: &str, fraction: bool, out: &mut Vec<u8>) -> bool {
         return false;
     }
     let lead = int.iter().take_while(|&&c| c == b'0').count();
+    // Already written as it prints (no `+`, no leading zero, no bare `.`, not `-0`): copied
+    // in one piece.
+    let canonical = bytes.first() != Some(&b'+')
+        && (lead == 0 || int.len() == 1)
+        && !int.is_empty()
+        && (dot.is_none() || !frac.is_empty());
+    if canonical && !(negative && lead == 1 && frac.iter().all(|&c| c == b'0')) {
+        out.extend_from_slice(bytes);
+        return true;
+    }
     let int = &int[lead..];
     let zero = int.is_empty() && frac.iter().all(|&c| c == b'0');
     out.reserve(int.len() + frac.len() + 3);
