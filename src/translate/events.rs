@@ -1,7 +1,7 @@
 //! Namespace-resolved XML events for the decoders, straight from quick-xml.
 //!
 //! ```text
-//! &str ──quick_xml::NsReader──> Ev::Start / Ev::Text / Ev::End   (live, streaming)
+//! &str ──quick_xml::Reader + namespace scope──> Ev::Start / Ev::Text / Ev::End   (live, streaming)
 //!      └─ or recorded once into a Vec<Ev> when the message uses multiRef/href
 //! ```
 //!
@@ -14,13 +14,14 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::events::attributes::Attributes;
+use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
+use quick_xml::name::{DEFAULT_MAX_NAMESPACE_BINDINGS, NamespaceError, PrefixDeclaration};
+use quick_xml::reader::Reader;
 
 use super::DecodeError;
 use crate::wsdl::QName;
-use crate::xmlutil::{self, SOAP11_ENC_NS, SOAP12_ENC_NS, XSI_NS};
+use crate::xmlutil::{self, SOAP11_ENC_NS, SOAP12_ENC_NS, XML_NS, XMLNS_NS, XSI_NS};
 
 /// Bounds on what a backend's XML may cost.
 #[derive(Clone, Copy, Debug)]
@@ -132,20 +133,27 @@ pub trait Source<'i> {
 }
 
 /// Events read from the text as they are needed.
+///
+/// Names are resolved here, against a small stack of the namespace declarations in scope,
+/// not by quick-xml's `NsReader`: a document declares a handful of prefixes, so comparing a
+/// prefix with each of them is cheap, while `NsReader` parsed every start tag's attributes
+/// a second time to find declarations and resolved into a string buffer we then interned
+/// again (about 1.3 M of the 10.4 M instructions of one large answer, callgrind). The rules
+/// are `NsReader`'s (see [`Scope`]), its errors included.
 pub struct LiveSource<'i> {
-    reader: NsReader<&'i [u8]>,
+    reader: Reader<&'i [u8]>,
     text: &'i str,
     limits: Limits,
     depth: usize,
     elements: usize,
     pending_end: bool,
     peeked: Option<Event<'i>>,
-    interned: Vec<Arc<str>>,
+    scope: Scope<'i>,
 }
 
 impl<'i> LiveSource<'i> {
     pub fn new(text: &'i str, limits: Limits) -> Self {
-        let mut reader = NsReader::from_str(text);
+        let mut reader = Reader::from_str(text);
         reader.config_mut().check_end_names = true;
         Self {
             reader,
@@ -155,7 +163,7 @@ impl<'i> LiveSource<'i> {
             elements: 0,
             pending_end: false,
             peeked: None,
-            interned: Vec::new(),
+            scope: Scope::default(),
         }
     }
 
@@ -164,14 +172,54 @@ impl<'i> LiveSource<'i> {
         DecodeError::malformed(format!("line {}: {e}", xmlutil::line_of(self.text, pos)))
     }
 
-    fn raw(&mut self) -> Result<Event<'i>, DecodeError> {
-        if let Some(e) = self.peeked.take() {
-            return Ok(e);
+    /// The next event from the reader.
+    #[inline(always)]
+    fn read(&mut self) -> Result<Event<'i>, DecodeError> {
+        let event = self.reader.read_event().map_err(|e| self.xml_error(e))?;
+        if let Event::Start(e) | Event::Empty(e) = &event {
+            // A tag's declarations take effect as it is read (a start tag read ahead while
+            // joining text included), and a bad one fails the read, as with `NsReader`.
+            self.declare(e)?;
         }
-        self.reader.read_event().map_err(|e| self.xml_error(e))
+        Ok(event)
     }
 
-    fn start(&mut self, e: BytesStart<'i>) -> Result<Start<'i>, DecodeError> {
+    /// Adds the namespace declarations of a start tag at the level of its element.
+    fn declare(&mut self, e: &BytesStart<'i>) -> Result<(), DecodeError> {
+        if self.depth >= usize::from(u16::MAX) {
+            return Err(self.ns_error(NamespaceError::TooDeeplyNested(usize::from(u16::MAX))));
+        }
+        let name_len = e.name().0.len();
+        if blank(&e[name_len..]) {
+            return Ok(());
+        }
+        let tag = self.tag(e)?;
+        let level = self.depth + 1;
+        let mut attrs = Attributes::new(tag, name_len);
+        for attr in attrs.with_checks(false) {
+            // Malformed attributes are reported when the tag is read as an element.
+            let Ok(attr) = attr else { break };
+            if let Some(decl) = attr.key.as_namespace_binding() {
+                self.scope
+                    .add(decl, &attr.value, level)
+                    .map_err(|e| self.ns_error(e))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn ns_error(&self, e: NamespaceError) -> DecodeError {
+        self.xml_error(quick_xml::Error::Namespace(e))
+    }
+
+    /// The text of a start tag (name and attributes) as a slice of the input.
+    fn tag(&self, e: &BytesStart<'_>) -> Result<&'i str, DecodeError> {
+        // A reader over a `&str` lends every tag from it.
+        within(self.text, e).ok_or_else(|| self.xml_error("a start tag outside the document"))
+    }
+
+    /// The `Start` of an element (`empty`: `<x/>`, whose `End` follows at once).
+    fn start(&mut self, e: BytesStart<'i>, empty: bool) -> Result<Ev<'i>, DecodeError> {
         self.elements += 1;
         if self.elements > self.limits.max_elements {
             return Err(DecodeError::TooLarge(format!(
@@ -185,19 +233,33 @@ impl<'i> LiveSource<'i> {
                 self.limits.max_depth
             )));
         }
-        let resolver = self.reader.resolver();
-        let (res, local) = resolver.resolve_element(e.name());
-        let ns = match res {
-            ResolveResult::Bound(n) => intern(&mut self.interned, n.0),
-            ResolveResult::Unbound => intern(&mut self.interned, ""),
-            ResolveResult::Unknown(p) => {
-                return Err(self.xml_error(format!("undeclared namespace prefix `{p}`")));
-            }
-        };
-        let local_len = local.into_inner().len();
-        let mut start = Start {
+        let tag = self.tag(&e)?;
+        let name_len = e.name().0.len();
+        let (name, attrs) = tag.split_at_checked(name_len).unwrap_or((tag, ""));
+        let (prefix, local) = split_qname(name);
+        let ns = self
+            .scope
+            .resolve(prefix, true)
+            .map_err(|p| self.xml_error(format!("undeclared namespace prefix `{p}`")))?;
+        self.depth += 1;
+        self.pending_end = empty;
+        if blank(attrs) {
+            // Written straight into the result: a `Start` is large, and moving it through
+            // a variable first cost a copy per element.
+            return Ok(Ev::Start(Start {
+                ns,
+                local: Cow::Borrowed(local),
+                attrs: Vec::new(),
+                xsi_type: None,
+                nil: false,
+                href: None,
+                id: None,
+                array_type: None,
+            }));
+        }
+        let start = Start {
             ns,
-            local: Cow::Borrowed(""),
+            local: Cow::Borrowed(local),
             attrs: Vec::new(),
             xsi_type: None,
             nil: false,
@@ -205,28 +267,38 @@ impl<'i> LiveSource<'i> {
             id: None,
             array_type: None,
         };
-        for attr in e.attributes() {
+        match self.attributes(tag, name_len, start) {
+            Ok(start) => Ok(Ev::Start(start)),
+            Err(e) => {
+                self.depth -= 1;
+                self.pending_end = false;
+                Err(e)
+            }
+        }
+    }
+
+    /// The attributes of a start tag: control attributes into their fields, the others into
+    /// `attrs`.
+    fn attributes(
+        &mut self,
+        tag: &'i str,
+        name_len: usize,
+        mut start: Start<'i>,
+    ) -> Result<Start<'i>, DecodeError> {
+        for attr in Attributes::new(tag, name_len) {
             let attr = attr.map_err(|err| self.xml_error(err))?;
             let key = attr.key;
             if key.0 == "xmlns" || key.0.starts_with("xmlns:") {
                 continue;
             }
-            let (res, alocal) = self.reader.resolver().resolve_attribute(key);
-            let ans = match res {
-                ResolveResult::Bound(n) => intern(&mut self.interned, n.0),
-                ResolveResult::Unbound => intern(&mut self.interned, ""),
-                ResolveResult::Unknown(p) => {
-                    return Err(self.xml_error(format!("undeclared namespace prefix `{p}`")));
-                }
-            };
-            let value = match attr
+            let (prefix, alocal) = split_qname(key.0);
+            let ans = self
+                .scope
+                .resolve(prefix, false)
+                .map_err(|p| self.xml_error(format!("undeclared namespace prefix `{p}`")))?;
+            let value = attr
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|err| self.xml_error(err))?
-            {
-                Cow::Borrowed(v) => rebase(self.text, v),
-                Cow::Owned(v) => Cow::Owned(v),
-            };
-            let alocal = alocal.into_inner();
+                .map_err(|err| self.xml_error(err))?;
             match (&*ans, alocal) {
                 (XSI_NS, "type") => start.xsi_type = self.resolve_qname_value(&value),
                 (XSI_NS, "nil") => start.nil = matches!(value.trim(), "true" | "1"),
@@ -244,35 +316,23 @@ impl<'i> LiveSource<'i> {
                     start.id = Some(value.to_string());
                     start.attrs.push(AttrVal {
                         ns: ans,
-                        local: rebase(self.text, alocal),
+                        local: Cow::Borrowed(alocal),
                         value,
                     });
                 }
                 _ => {
                     start.attrs.push(AttrVal {
                         ns: ans,
-                        local: rebase(self.text, alocal),
+                        local: Cow::Borrowed(alocal),
                         value,
                     });
                 }
             }
         }
-        start.local = local_of(self.text, &e, local_len);
         Ok(start)
     }
 
-    /// Text or CDATA content as a slice of the input when it has no `\r` to normalise
-    /// (nearly always): the input is a `str` already, so no UTF-8 check and no copy.
-    fn borrowed(&self, raw: &[u8]) -> Option<&'i str> {
-        if memchr::memchr(b'\r', raw).is_some() {
-            return None;
-        }
-        let base = self.text.as_ptr() as usize;
-        let at = (raw.as_ptr() as usize).checked_sub(base)?;
-        self.text.get(at..at.checked_add(raw.len())?)
-    }
-
-    fn resolve_qname_value(&self, value: &str) -> Option<QName> {
+    fn resolve_qname_value(&mut self, value: &str) -> Option<QName> {
         let value = value.trim();
         // SOAP::Lite writes Clark notation (`{ns}Type`) into xsi:type.
         if let Some(rest) = value.strip_prefix('{')
@@ -280,108 +340,214 @@ impl<'i> LiveSource<'i> {
         {
             return Some(QName::new(ns, local));
         }
-        let q = quick_xml::name::QName(value);
-        let local = q.local_name().into_inner();
-        let res = self.reader.resolver().resolve_prefix(q.prefix(), true);
-        match res {
-            ResolveResult::Bound(n) => Some(QName::new(n.0, local)),
-            ResolveResult::Unbound => Some(QName::new("", local)),
-            ResolveResult::Unknown(_) => None,
+        let (prefix, local) = split_qname(value);
+        match self.scope.resolve(prefix, true) {
+            Ok(ns) => Some(QName::new(&ns, local)),
+            Err(_) => None,
         }
     }
-}
 
-/// The shared copy of a namespace URI (a document uses a handful, on every element).
-fn intern(cache: &mut Vec<Arc<str>>, ns: &str) -> Arc<str> {
-    if let Some(a) = cache.iter().find(|a| &***a == ns) {
-        return a.clone();
-    }
-    let a: Arc<str> = Arc::from(ns);
-    if cache.len() < 64 {
-        cache.push(a.clone());
-    }
-    a
-}
-
-/// `s` as a slice of `text` when it lies in it (always, for a reader over a string), so
-/// names and values cost no allocation; a copy otherwise.
-fn rebase<'i>(text: &'i str, s: &str) -> Cow<'i, str> {
-    let base = text.as_ptr() as usize;
-    let at = s.as_ptr() as usize;
-    if at >= base && at + s.len() <= base + text.len() {
-        let offset = at - base;
-        if let Some(slice) = text.get(offset..offset + s.len()) {
-            return Cow::Borrowed(slice);
+    /// A `Text` of `first` and the text, CDATA and entity pieces that follow it. The event
+    /// after them is kept for the next call; an `End` (the usual one) as `pending_end`.
+    fn text(&mut self, first: Cow<'i, str>) -> Result<Ev<'i>, DecodeError> {
+        let mut text = first;
+        loop {
+            match self.read()? {
+                // Borrowed from the input unless a `\r` is normalised.
+                Event::Text(t) => append(&mut text, content(t)),
+                Event::CData(t) => append(&mut text, cdata(t)),
+                Event::GeneralRef(r) => {
+                    let ch = self.entity(&r)?;
+                    text.to_mut().push(ch);
+                }
+                Event::End(_) => {
+                    self.pending_end = true;
+                    return Ok(Ev::Text(text));
+                }
+                other => {
+                    self.peeked = Some(other);
+                    return Ok(Ev::Text(text));
+                }
+            }
         }
     }
-    Cow::Owned(s.to_owned())
+
+    fn entity(&self, r: &BytesRef<'_>) -> Result<char, DecodeError> {
+        xmlutil::resolve_entity(r).ok_or_else(|| {
+            self.xml_error(format!(
+                "unknown entity `&{};` (documents may not declare entities)",
+                &**r
+            ))
+        })
+    }
+
+    /// The end of the element at `self.depth`: its declarations go out of scope.
+    fn close(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        self.scope.close(self.depth);
+    }
 }
 
-/// The local part of a start tag's name.
-fn local_of<'i>(text: &'i str, e: &BytesStart<'_>, local_len: usize) -> Cow<'i, str> {
-    let raw: &str = e;
-    let name_len = e.name().0.len();
-    let from = name_len.saturating_sub(local_len);
-    rebase(text, &raw[from..name_len])
+/// The namespace declarations in scope, innermost last, with `NsReader`'s rules: `xml` and
+/// `xmlns` are always bound and cannot be rebound, an empty URI undeclares (a prefix) or
+/// unbinds (the default namespace), at most [`DEFAULT_MAX_NAMESPACE_BINDINGS`] at once.
+#[derive(Default)]
+struct Scope<'i> {
+    bindings: Vec<Binding<'i>>,
+    /// The empty namespace (unprefixed names outside any default namespace).
+    none: Option<Arc<str>>,
+    /// One shared copy per namespace URI (a document uses a handful, on every element).
+    interned: Vec<Arc<str>>,
+}
+
+struct Binding<'i> {
+    /// `""` for the default namespace.
+    prefix: &'i str,
+    /// `""` when the declaration undeclares.
+    uri: Arc<str>,
+    /// The depth of the element that declares it.
+    level: usize,
+}
+
+impl<'i> Scope<'i> {
+    fn add(
+        &mut self,
+        decl: PrefixDeclaration<'i>,
+        uri: &str,
+        level: usize,
+    ) -> Result<(), NamespaceError> {
+        let prefix = match decl {
+            PrefixDeclaration::Default => "",
+            PrefixDeclaration::Named("xml") if uri == XML_NS => return Ok(()),
+            PrefixDeclaration::Named("xml") => {
+                return Err(NamespaceError::InvalidXmlPrefixBind(uri.to_owned()));
+            }
+            PrefixDeclaration::Named("xmlns") => {
+                return Err(NamespaceError::InvalidXmlnsPrefixBind(uri.to_owned()));
+            }
+            PrefixDeclaration::Named(p) if uri == XML_NS => {
+                return Err(NamespaceError::InvalidPrefixForXml(p.to_owned()));
+            }
+            PrefixDeclaration::Named(p) if uri == XMLNS_NS => {
+                return Err(NamespaceError::InvalidPrefixForXmlns(p.to_owned()));
+            }
+            // `xmlns:=""` declares the default namespace, as in `NsReader`.
+            PrefixDeclaration::Named(p) => p,
+        };
+        if self.bindings.len() >= DEFAULT_MAX_NAMESPACE_BINDINGS {
+            return Err(NamespaceError::TooManyBindings(
+                DEFAULT_MAX_NAMESPACE_BINDINGS,
+            ));
+        }
+        let uri = self.intern(uri);
+        self.bindings.push(Binding { prefix, uri, level });
+        Ok(())
+    }
+
+    /// Drops the declarations of elements deeper than `depth`.
+    fn close(&mut self, depth: usize) {
+        while self.bindings.last().is_some_and(|b| b.level > depth) {
+            self.bindings.pop();
+        }
+    }
+
+    /// The namespace of a name with `prefix` (`use_default` for element names and
+    /// `xsi:type` values); the prefix back when it is not declared.
+    fn resolve<'p>(
+        &mut self,
+        prefix: Option<&'p str>,
+        use_default: bool,
+    ) -> Result<Arc<str>, &'p str> {
+        match prefix {
+            None if !use_default => Ok(self.none()),
+            None => match self.bindings.iter().rev().find(|b| b.prefix.is_empty()) {
+                Some(b) => Ok(b.uri.clone()),
+                None => Ok(self.none()),
+            },
+            // An empty prefix (`:name`) is never declared.
+            Some("") => Err(""),
+            Some(p) => match self.bindings.iter().rev().find(|b| same(b.prefix, p)) {
+                Some(b) if !b.uri.is_empty() => Ok(b.uri.clone()),
+                Some(_) => Err(p),
+                None => match p {
+                    "xml" => Ok(self.intern(XML_NS)),
+                    "xmlns" => Ok(self.intern(XMLNS_NS)),
+                    _ => Err(p),
+                },
+            },
+        }
+    }
+
+    fn none(&mut self) -> Arc<str> {
+        self.none.get_or_insert_with(|| Arc::from("")).clone()
+    }
+
+    fn intern(&mut self, ns: &str) -> Arc<str> {
+        if let Some(a) = self.interned.iter().find(|a| &***a == ns) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(ns);
+        if self.interned.len() < 64 {
+            self.interned.push(a.clone());
+        }
+        a
+    }
+}
+
+/// `a == b` for short names, compared in line (a `memcmp` call costs more than a prefix).
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// `(prefix, local name)` of a qualified name, split at its first `:` as quick-xml does.
+fn split_qname(name: &str) -> (Option<&str>, &str) {
+    // A byte search: `split_once(':')` goes through the generic char searcher, which cost
+    // more than the rest of the name resolution.
+    match name.bytes().position(|b| b == b':') {
+        Some(at) => (name.get(..at), name.get(at + 1..).unwrap_or("")),
+        None => (None, name),
+    }
+}
+
+/// Whether the attribute part of a start tag holds no attribute (XML white space only).
+fn blank(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// `s` as the same slice of `text`, when it lies in it.
+fn within<'i>(text: &'i str, s: &str) -> Option<&'i str> {
+    let at = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    text.get(at..at.checked_add(s.len())?)
 }
 
 impl<'i> Source<'i> for LiveSource<'i> {
+    // In line in the decoders' loops: the work is in `start` and `text`, and the call
+    // itself, with the large `Ev` it returns, was a good part of an `End`'s cost.
+    #[inline]
     fn next(&mut self) -> Result<Ev<'i>, DecodeError> {
         if self.pending_end {
             self.pending_end = false;
-            self.reader_pop();
+            self.close();
             return Ok(Ev::End);
         }
         loop {
-            let event = self.raw()?;
+            let event = match self.peeked.take() {
+                Some(e) => e,
+                None => self.read()?,
+            };
             match event {
-                Event::Start(e) => {
-                    let s = self.start(e)?;
-                    self.depth += 1;
-                    return Ok(Ev::Start(s));
-                }
-                Event::Empty(e) => {
-                    let s = self.start(e)?;
-                    self.depth += 1;
-                    self.pending_end = true;
-                    return Ok(Ev::Start(s));
-                }
+                Event::Start(e) => return self.start(e, false),
+                Event::Empty(e) => return self.start(e, true),
                 Event::End(_) => {
-                    self.depth = self.depth.saturating_sub(1);
+                    self.close();
                     return Ok(Ev::End);
                 }
-                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
-                    let mut text: Cow<'i, str> = Cow::Borrowed("");
-                    let mut ev = event;
-                    loop {
-                        match ev {
-                            Event::Text(t) => match self.borrowed(t[..].as_bytes()) {
-                                Some(b) => append(&mut text, Cow::Borrowed(b)),
-                                None => append(&mut text, t.xml10_content()),
-                            },
-                            Event::CData(t) => match self.borrowed(t[..].as_bytes()) {
-                                Some(b) => append(&mut text, Cow::Borrowed(b)),
-                                None => append(&mut text, t.xml10_content()),
-                            },
-                            Event::GeneralRef(r) => {
-                                let ch = xmlutil::resolve_entity(&r).ok_or_else(|| {
-                                    self.xml_error(format!(
-                                        "unknown entity `&{};` (documents may not declare entities)",
-                                        &*r
-                                    ))
-                                })?;
-                                let mut s = text.into_owned();
-                                s.push(ch);
-                                text = Cow::Owned(s);
-                            }
-                            other => {
-                                self.peeked = Some(other);
-                                break;
-                            }
-                        }
-                        ev = self.raw()?;
-                    }
-                    return Ok(Ev::Text(text));
+                Event::Text(t) => return self.text(content(t)),
+                Event::CData(t) => return self.text(cdata(t)),
+                Event::GeneralRef(r) => {
+                    let ch = self.entity(&r)?;
+                    return self.text(Cow::Owned(ch.to_string()));
                 }
                 Event::DocType(_) => {
                     return Err(DecodeError::Forbidden(
@@ -402,12 +568,42 @@ impl<'i> Source<'i> for LiveSource<'i> {
     }
 }
 
-impl LiveSource<'_> {
-    fn reader_pop(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
+/// Text content, `\r` normalised (`xml10_content`); the check for a `\r` is a plain loop
+/// for short text, where calling `memchr` cost more than the search.
+#[inline]
+fn content(t: BytesText<'_>) -> Cow<'_, str> {
+    if has_cr(&t) {
+        t.xml10_content()
+    } else {
+        t.into_inner()
     }
 }
 
+/// [`content`] for a CDATA section.
+#[inline]
+fn cdata(t: BytesCData<'_>) -> Cow<'_, str> {
+    if has_cr(&t) {
+        t.xml10_content()
+    } else {
+        t.into_inner()
+    }
+}
+
+#[inline]
+fn has_cr(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() > 32 {
+        return memchr::memchr(b'\r', b).is_some();
+    }
+    for &c in b {
+        if c == b'\r' {
+            return true;
+        }
+    }
+    false
+}
+
+#[inline]
 fn append<'i>(acc: &mut Cow<'i, str>, piece: Cow<'i, str>) {
     if acc.is_empty() {
         *acc = piece;
@@ -565,6 +761,90 @@ mod tests {
             panic!("not a start")
         };
         assert_eq!(s.xsi_type, Some(QName::new("urn:t", "Customer")));
+    }
+
+    /// Names as quick-xml's `NsReader` resolves them (the rules the scope stack keeps):
+    /// `<{ns}local` per element, `@{ns}local` per attribute, or the error's text.
+    fn by_ns_reader(xml: &str) -> Result<Vec<String>, String> {
+        use quick_xml::name::ResolveResult;
+        fn show(res: ResolveResult<'_>) -> Result<String, String> {
+            match res {
+                ResolveResult::Bound(ns) => Ok(format!("{{{}}}", ns.0)),
+                ResolveResult::Unbound => Ok("{}".into()),
+                ResolveResult::Unknown(p) => Err(format!("undeclared namespace prefix `{p}`")),
+            }
+        }
+        let mut r = quick_xml::reader::NsReader::from_str(xml);
+        r.config_mut().check_end_names = true;
+        let mut out = Vec::new();
+        loop {
+            match r.read_event().map_err(|e| e.to_string())? {
+                Event::Start(e) | Event::Empty(e) => {
+                    let (res, local) = r.resolver().resolve_element(e.name());
+                    out.push(format!("<{}{}", show(res)?, local.into_inner()));
+                    for a in e.attributes() {
+                        let a = a.map_err(|e| e.to_string())?;
+                        if a.key.as_namespace_binding().is_some() {
+                            continue;
+                        }
+                        let (res, local) = r.resolver().resolve_attribute(a.key);
+                        out.push(format!("@{}{}", show(res)?, local.into_inner()));
+                    }
+                }
+                Event::Eof => return Ok(out),
+                _ => {}
+            }
+        }
+    }
+
+    fn by_live_source(xml: &str) -> Result<Vec<String>, String> {
+        let mut src = LiveSource::new(xml, Limits::default());
+        let mut out = Vec::new();
+        loop {
+            match src.next().map_err(|e| e.to_string())? {
+                Ev::Start(s) => {
+                    out.push(format!("<{{{}}}{}", s.ns, s.local));
+                    for a in &s.attrs {
+                        out.push(format!("@{{{}}}{}", a.ns, a.local));
+                    }
+                }
+                Ev::Eof => return Ok(out),
+                Ev::Text(_) | Ev::End => {}
+            }
+        }
+    }
+
+    #[test]
+    fn names_resolve_as_ns_reader_resolves_them() {
+        let many: String = (0..130)
+            .map(|i| format!(" xmlns:p{i}=\"urn:{i}\""))
+            .collect();
+        let docs = [
+            r#"<a xmlns="urn:d"><b/><c xmlns=""><d/></c><e/></a>"#.to_owned(),
+            r#"<p:a xmlns:p="urn:1"><p:b xmlns:p="urn:2"/><p:c/></p:a>"#.to_owned(),
+            r#"<a><p:b xmlns:p="urn:p" p:x="1" y="2"/><p:c/></a>"#.to_owned(),
+            r#"<a p:x="1" xmlns:p="urn:p" xmlns="urn:d" z="3"><b p:y="2"/></a>"#.to_owned(),
+            r#"<a xml:lang="en"><xml:b/><xmlns:c/></a>"#.to_owned(),
+            r#"<a xmlns:xml="http://www.w3.org/XML/1998/namespace"/>"#.to_owned(),
+            r#"<a xmlns:xml="urn:x"/>"#.to_owned(),
+            r#"<a xmlns:xmlns="urn:x"/>"#.to_owned(),
+            r#"<a xmlns:p="http://www.w3.org/2000/xmlns/"/>"#.to_owned(),
+            r#"<a xmlns:p="http://www.w3.org/XML/1998/namespace"/>"#.to_owned(),
+            r#"<a xmlns:p="urn:p"><p:b xmlns:p=""><p:c/></p:b></a>"#.to_owned(),
+            r#"<a xmlns:p="urn:p">text<p:b/>more<p:c>x</p:c></a>"#.to_owned(),
+            r#"<a xmlns:p="urn:p"><p:b xmlns:q="urn:q"><q:c/></p:b><q:d/></a>"#.to_owned(),
+            r#"<a xmlns:="urn:e"><b/></a>"#.to_owned(),
+            r#"<a><:b/></a>"#.to_owned(),
+            format!("<a{many}/>"),
+            format!("<a{}><b xmlns:q=\"urn:q\"/></a>", &many[..many.len() / 2]),
+        ];
+        for doc in &docs {
+            match (by_ns_reader(doc), by_live_source(doc)) {
+                (Ok(want), Ok(got)) => assert_eq!(got, want, "{doc}"),
+                (Err(want), Err(got)) => assert!(got.ends_with(&want), "{doc}: {got} / {want}"),
+                (want, got) => panic!("{doc}: NsReader {want:?}, LiveSource {got:?}"),
+            }
+        }
     }
 
     #[test]

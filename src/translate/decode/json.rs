@@ -93,11 +93,17 @@ pub fn select_value(mut cur: Value, sel: Select<'_>) -> Value {
 /// A JSON string, escaped exactly as `serde_json` escapes it.
 pub fn write_str(s: &str, out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
     let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Most strings need no escape at all: they are copied in one piece after a scan of
+    // eight bytes at a time.
     let mut from = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = clean_prefix(bytes);
+    while i < bytes.len() {
+        let b = bytes[i];
         if b >= 0x20 && b != b'"' && b != b'\\' {
+            i += 1;
             continue;
         }
         out.extend_from_slice(&bytes[from..i]);
@@ -118,10 +124,38 @@ pub fn write_str(s: &str, out: &mut Vec<u8>) {
                 HEX[usize::from(b & 0xf)],
             ]),
         }
-        from = i + 1;
+        i += 1;
+        from = i;
     }
     out.extend_from_slice(&bytes[from..]);
     out.push(b'"');
+
+    /// The length of the leading whole 8-byte words of `bytes` that hold no byte JSON escapes
+    /// (control characters, `"` and `\`).
+    fn clean_prefix(bytes: &[u8]) -> usize {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let mut at = 0;
+        for chunk in bytes.chunks_exact(8) {
+            let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            let w = u64::from_le_bytes(word);
+            // The usual "has a byte less than n" word tests (exact as to whether there is one):
+            // below 0x20, and zero after an xor with `"` or with `\`.
+            let quote = w ^ (ONES * u64::from(b'"'));
+            let backslash = w ^ (ONES * u64::from(b'\\'));
+            let hit = ((w.wrapping_sub(ONES * 0x20) & !w)
+                | (quote.wrapping_sub(ONES) & !quote)
+                | (backslash.wrapping_sub(ONES) & !backslash))
+                & HIGH;
+            if hit != 0 {
+                break;
+            }
+            at += 8;
+        }
+        at
+    }
 }
 
 /// A value as JSON text (for the parts that go through a tree).
@@ -131,6 +165,7 @@ pub fn write_value(v: &Value, out: &mut Vec<u8>) {
 }
 
 fn write_key(key: &str, out: &mut Vec<u8>) {
+    out.reserve(key.len() + 3);
     out.push(b'"');
     out.extend_from_slice(key.as_bytes());
     out.extend_from_slice(b"\":");
@@ -427,7 +462,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
 
     /// [`Decoder::scalar`] as text.
     fn scalar_json(&self, ty: TypeId, text: &str, out: &mut Vec<u8>) -> R<()> {
-        if text.trim().is_empty()
+        if scalar::blank(text)
             && self
                 .schema
                 .simple(ty)
@@ -773,8 +808,10 @@ fn write_extra(extra: &[(String, String)], first: &mut bool, out: &mut Vec<u8>) 
 /// mostly arrive in schema order, and a name comparison is cheaper than a hash.
 fn slot_from(c: &ComplexType, child: &Start<'_>, open: Option<usize>) -> Option<(usize, ElemId)> {
     let from = open.unwrap_or(0);
+    let local = child.local.as_bytes();
     for (i, s) in c.slots.iter().enumerate().skip(from).take(3) {
-        if *s.key == *child.local {
+        // Lengths first: most keys tried differ in length, and then no bytes are compared.
+        if s.key.len() == local.len() && s.key.as_bytes() == local {
             return match s.kind {
                 SlotKind::Element(e) => Some((i, e)),
                 SlotKind::Attribute(_) => None,

@@ -264,7 +264,7 @@ pub fn write_json(
                 return Ok(());
             }
             JsonKind::Boolean => {
-                match text.trim() {
+                match trim(text) {
                     "true" | "1" => out.extend_from_slice(b"true"),
                     "false" | "0" => out.extend_from_slice(b"false"),
                     other => return Err(err(schema, ty, format!("`{other}` is not a boolean"))),
@@ -272,12 +272,12 @@ pub fn write_json(
                 return Ok(());
             }
             JsonKind::Integer => {
-                if plain_decimal(text.trim(), false, out) {
+                if plain_decimal(trim(text), false, out) {
                     return Ok(());
                 }
             }
             JsonKind::Number if st.builtin == Builtin::Decimal => {
-                if plain_decimal(text.trim(), true, out) {
+                if plain_decimal(trim(text), true, out) {
                     return Ok(());
                 }
             }
@@ -289,34 +289,78 @@ pub fn write_json(
     Ok(())
 }
 
+/// `text.trim()`, without the Unicode white-space search when the text starts and ends with
+/// a visible ASCII character (a value read from XML nearly always does).
+#[inline]
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(&a), Some(&z)) if visible_ascii(a) && visible_ascii(z) => text,
+        _ => text.trim(),
+    }
+}
+
+/// Not white space in any sense `str::trim` knows (all of which is below `!` or not ASCII).
+#[inline]
+fn visible_ascii(b: u8) -> bool {
+    b > b' ' && b < 0x80
+}
+
+/// `text.trim().is_empty()`, cheaply for the usual text that starts with a visible
+/// character.
+#[inline]
+pub fn blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(&a) if visible_ascii(a) => false,
+        _ => text.trim().is_empty(),
+    }
+}
+
 /// `[+-]digits` (and `.digits` when `fraction`) written as [`Decimal`] prints it; `false`,
 /// with nothing written, for any other form (exponents, bad text: the general path).
 fn plain_decimal(t: &str, fraction: bool, out: &mut Vec<u8>) -> bool {
-    let (negative, rest) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
+    let bytes = t.as_bytes();
+    let (negative, rest) = match bytes.first() {
+        Some(b'-') => (true, &bytes[1..]),
+        Some(b'+') => (false, &bytes[1..]),
+        _ => (false, bytes),
     };
-    let (int, frac) = match rest.split_once('.') {
-        Some((i, f)) if fraction => (i, f),
-        Some(_) => return false,
-        None => (rest, ""),
+    // One pass over the bytes: digits and at most one `.` (when `fraction`).
+    let mut dot = None;
+    for (i, &c) in rest.iter().enumerate() {
+        if c == b'.' && fraction && dot.is_none() {
+            dot = Some(i);
+        } else if !c.is_ascii_digit() {
+            return false;
+        }
+    }
+    let (int, frac) = match dot {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, &[][..]),
     };
-    if (int.is_empty() && frac.is_empty())
-        || !int.bytes().all(|c| c.is_ascii_digit())
-        || !frac.bytes().all(|c| c.is_ascii_digit())
-    {
+    if int.is_empty() && frac.is_empty() {
         return false;
     }
-    let int = int.trim_start_matches('0');
-    let zero = int.is_empty() && frac.bytes().all(|c| c == b'0');
+    let lead = int.iter().take_while(|&&c| c == b'0').count();
+    // Already written as it prints (no `+`, no leading zero, no bare `.`, not `-0`): copied
+    // in one piece.
+    let canonical = bytes.first() != Some(&b'+')
+        && (lead == 0 || int.len() == 1)
+        && !int.is_empty()
+        && (dot.is_none() || !frac.is_empty());
+    if canonical && !(negative && lead == 1 && frac.iter().all(|&c| c == b'0')) {
+        out.extend_from_slice(bytes);
+        return true;
+    }
+    let int = &int[lead..];
+    let zero = int.is_empty() && frac.iter().all(|&c| c == b'0');
+    out.reserve(int.len() + frac.len() + 3);
     if negative && !zero {
         out.push(b'-');
     }
-    out.extend_from_slice(if int.is_empty() { b"0" } else { int.as_bytes() });
+    out.extend_from_slice(if int.is_empty() { b"0" } else { int });
     if !frac.is_empty() {
         out.push(b'.');
-        out.extend_from_slice(frac.as_bytes());
+        out.extend_from_slice(frac);
     }
     true
 }
