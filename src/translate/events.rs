@@ -309,8 +309,15 @@ impl<'i> LiveSource<'i> {
                 }
                 (SOAP12_ENC_NS, "ref") => start.href = Some(value.into_owned()),
                 (SOAP11_ENC_NS | SOAP12_ENC_NS, _) => {}
+                // A reference only in an encoded message, which the decoder knows; the
+                // attribute stays for the others.
                 ("", "href") if value.starts_with('#') => {
                     start.href = Some(value[1..].to_owned());
+                    start.attrs.push(AttrVal {
+                        ns: ans,
+                        local: Cow::Borrowed(alocal),
+                        value,
+                    });
                 }
                 ("", "id") => {
                     start.id = Some(value.to_string());
@@ -749,8 +756,9 @@ mod tests {
         assert_eq!(s.xsi_type, Some(QName::new("urn:t", "Order")));
         assert_eq!(s.array_type, Some(QName::new("urn:t", "Item")));
         assert_eq!(s.href.as_deref(), Some("id1"));
-        assert_eq!(s.attrs.len(), 1);
-        assert_eq!(s.attrs[0].local, "other");
+        // `href` stays an attribute too: outside encoded messages it is data.
+        let names: Vec<&str> = s.attrs.iter().map(|a| &*a.local).collect();
+        assert_eq!(names, ["href", "other"]);
     }
 
     #[test]

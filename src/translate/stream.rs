@@ -143,10 +143,12 @@ impl<R: BufRead> StreamSource<R> {
                 }
                 (SOAP12_ENC_NS, "ref") => start.href = Some(value),
                 (SOAP11_ENC_NS | SOAP12_ENC_NS, _) => {}
-                ("", "href") if value.starts_with('#') => {
-                    start.href = Some(value[1..].to_owned());
-                }
                 _ => {
+                    // `href="#id"` is a reference only in an encoded message, which the
+                    // decoder knows; the attribute stays for the others.
+                    if ans.is_empty() && alocal == "href" && value.starts_with('#') {
+                        start.href = Some(value[1..].to_owned());
+                    }
                     if ans.is_empty() && alocal == "id" {
                         start.id = Some(value.clone());
                     }

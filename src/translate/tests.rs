@@ -707,9 +707,18 @@ fn default_attributes_are_filled_when_the_element_has_no_attributes() {
 }
 
 #[test]
-fn id_attributes_are_data_outside_encoded_messages() {
+fn id_and_href_attributes_are_data_outside_encoded_messages() {
     // In document/literal free-form content `id` is an attribute like any other; only a
     // SOAP-encoded message uses it to name a multiRef target.
     let v = roundtrip("Anything", json!({"x": {"@id": "7", "$value": "x"}}));
     assert_eq!(v, json!({"x": {"@id": "7", "$value": "x"}}));
+    // Nor is `href` a reference to follow there.
+    let v = roundtrip(
+        "Anything",
+        json!({"y": {"@href": "#7", "$value": "y"}, "z": {"@id": "7", "$value": "z"}}),
+    );
+    assert_eq!(
+        v,
+        json!({"y": {"@href": "#7", "$value": "y"}, "z": {"@id": "7", "$value": "z"}})
+    );
 }
