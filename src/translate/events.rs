@@ -556,23 +556,27 @@ impl<'i> Source<'i> for LiveSource<'i> {
                     let ch = self.entity(&r)?;
                     return self.text(Cow::Owned(ch.to_string()));
                 }
-                Event::DocType(_) => {
-                    return Err(DecodeError::Forbidden(
-                        "the document has a DOCTYPE declaration".into(),
-                    ));
-                }
-                Event::Eof => {
-                    if self.depth > 0 {
-                        return Err(DecodeError::malformed(
-                            "the document ends inside an element",
-                        ));
-                    }
-                    return Ok(Ev::Eof);
-                }
+                Event::DocType(_) => return Err(doctype_refused()),
+                Event::Eof => return end_of_document(self.depth),
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
             }
         }
     }
+}
+
+/// A DOCTYPE is refused outright: no entity can ever be declared, so none can be expanded.
+pub(super) fn doctype_refused() -> DecodeError {
+    DecodeError::Forbidden("the document has a DOCTYPE declaration".into())
+}
+
+/// The end of the input, `depth` elements deep: an error unless every element was closed.
+pub(super) fn end_of_document(depth: usize) -> Result<Ev<'static>, DecodeError> {
+    if depth > 0 {
+        return Err(DecodeError::malformed(
+            "the document ends inside an element",
+        ));
+    }
+    Ok(Ev::Eof)
 }
 
 /// Text content, `\r` normalised (`xml10_content`); the check for a `\r` is a plain loop

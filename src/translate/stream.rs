@@ -24,7 +24,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
 use super::DecodeError;
-use super::events::{AttrVal, Ev, Limits, Source, Start};
+use super::events::{AttrVal, Ev, Limits, Source, Start, doctype_refused, end_of_document};
 use crate::wsdl::QName;
 use crate::xmlutil::{self, SOAP11_ENC_NS, SOAP12_ENC_NS, XSI_NS};
 
@@ -248,19 +248,8 @@ impl<R: BufRead> Source<'static> for StreamSource<R> {
                     }
                     return Ok(Ev::Text(Cow::Owned(text)));
                 }
-                Event::DocType(_) => {
-                    return Err(DecodeError::Forbidden(
-                        "the document has a DOCTYPE declaration".into(),
-                    ));
-                }
-                Event::Eof => {
-                    if self.depth > 0 {
-                        return Err(DecodeError::malformed(
-                            "the document ends inside an element",
-                        ));
-                    }
-                    return Ok(Ev::Eof);
-                }
+                Event::DocType(_) => return Err(doctype_refused()),
+                Event::Eof => return end_of_document(self.depth),
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
             }
         }
