@@ -96,6 +96,22 @@ pub struct Running {
     _log: tempfile::TempDir,
 }
 
+impl Drop for Running {
+    /// serve.sh stops its two servers on SIGTERM; the SIGKILL `KillOnDrop` sends would
+    /// leave them running after the test.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..50 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
 pub async fn start() -> Running {
     let (port, mock_port) = (support::free_port(), support::free_port());
     let log_dir = tempfile::tempdir().expect("tmp");
