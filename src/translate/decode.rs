@@ -29,7 +29,8 @@ use crate::xmlutil::{SOAP11_ENC_NS, SOAP11_ENV_NS, SOAP12_ENC_NS, SOAP12_ENV_NS,
 
 mod json;
 
-pub use json::{FLUSH_AT, Flush, Select, select_value, write_str, write_value};
+pub use super::json_text::{write_str, write_value};
+pub use json::{FLUSH_AT, Flush, Select, select_value};
 
 type Result<T> = std::result::Result<T, DecodeError>;
 

@@ -12,6 +12,7 @@
 pub mod decode;
 pub mod encode;
 pub mod events;
+mod json_text;
 pub mod scalar;
 pub mod stream;
 pub mod writer;

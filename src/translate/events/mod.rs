@@ -11,17 +11,23 @@
 //!
 //! May import `wsdl`, `xmlutil`.
 
+mod replay;
+mod scope;
+
+pub use replay::{MAX_REPLAY_FACTOR, Recorded, Replay};
+use scope::{Scope, split_qname};
+
 use std::borrow::Cow;
 use std::sync::Arc;
 
 use quick_xml::events::attributes::Attributes;
 use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
-use quick_xml::name::{DEFAULT_MAX_NAMESPACE_BINDINGS, NamespaceError, PrefixDeclaration};
+use quick_xml::name::NamespaceError;
 use quick_xml::reader::Reader;
 
 use super::DecodeError;
 use crate::wsdl::QName;
-use crate::xmlutil::{self, SOAP11_ENC_NS, SOAP12_ENC_NS, XML_NS, XMLNS_NS, XSI_NS};
+use crate::xmlutil::{self, SOAP11_ENC_NS, SOAP12_ENC_NS, XSI_NS};
 
 /// Bounds on what a backend's XML may cost.
 #[derive(Clone, Copy, Debug)]
@@ -395,128 +401,6 @@ impl<'i> LiveSource<'i> {
     }
 }
 
-/// The namespace declarations in scope, innermost last, with `NsReader`'s rules: `xml` and
-/// `xmlns` are always bound and cannot be rebound, an empty URI undeclares (a prefix) or
-/// unbinds (the default namespace), at most [`DEFAULT_MAX_NAMESPACE_BINDINGS`] at once.
-#[derive(Default)]
-struct Scope<'i> {
-    bindings: Vec<Binding<'i>>,
-    /// The empty namespace (unprefixed names outside any default namespace).
-    none: Option<Arc<str>>,
-    /// One shared copy per namespace URI (a document uses a handful, on every element).
-    interned: Vec<Arc<str>>,
-}
-
-struct Binding<'i> {
-    /// `""` for the default namespace.
-    prefix: &'i str,
-    /// `""` when the declaration undeclares.
-    uri: Arc<str>,
-    /// The depth of the element that declares it.
-    level: usize,
-}
-
-impl<'i> Scope<'i> {
-    fn add(
-        &mut self,
-        decl: PrefixDeclaration<'i>,
-        uri: &str,
-        level: usize,
-    ) -> Result<(), NamespaceError> {
-        let prefix = match decl {
-            PrefixDeclaration::Default => "",
-            PrefixDeclaration::Named("xml") if uri == XML_NS => return Ok(()),
-            PrefixDeclaration::Named("xml") => {
-                return Err(NamespaceError::InvalidXmlPrefixBind(uri.to_owned()));
-            }
-            PrefixDeclaration::Named("xmlns") => {
-                return Err(NamespaceError::InvalidXmlnsPrefixBind(uri.to_owned()));
-            }
-            PrefixDeclaration::Named(p) if uri == XML_NS => {
-                return Err(NamespaceError::InvalidPrefixForXml(p.to_owned()));
-            }
-            PrefixDeclaration::Named(p) if uri == XMLNS_NS => {
-                return Err(NamespaceError::InvalidPrefixForXmlns(p.to_owned()));
-            }
-            // `xmlns:=""` declares the default namespace, as in `NsReader`.
-            PrefixDeclaration::Named(p) => p,
-        };
-        if self.bindings.len() >= DEFAULT_MAX_NAMESPACE_BINDINGS {
-            return Err(NamespaceError::TooManyBindings(
-                DEFAULT_MAX_NAMESPACE_BINDINGS,
-            ));
-        }
-        let uri = self.intern(uri);
-        self.bindings.push(Binding { prefix, uri, level });
-        Ok(())
-    }
-
-    /// Drops the declarations of elements deeper than `depth`.
-    fn close(&mut self, depth: usize) {
-        while self.bindings.last().is_some_and(|b| b.level > depth) {
-            self.bindings.pop();
-        }
-    }
-
-    /// The namespace of a name with `prefix` (`use_default` for element names and
-    /// `xsi:type` values); the prefix back when it is not declared.
-    fn resolve<'p>(
-        &mut self,
-        prefix: Option<&'p str>,
-        use_default: bool,
-    ) -> Result<Arc<str>, &'p str> {
-        match prefix {
-            None if !use_default => Ok(self.none()),
-            None => match self.bindings.iter().rev().find(|b| b.prefix.is_empty()) {
-                Some(b) => Ok(b.uri.clone()),
-                None => Ok(self.none()),
-            },
-            // An empty prefix (`:name`) is never declared.
-            Some("") => Err(""),
-            Some(p) => match self.bindings.iter().rev().find(|b| same(b.prefix, p)) {
-                Some(b) if !b.uri.is_empty() => Ok(b.uri.clone()),
-                Some(_) => Err(p),
-                None => match p {
-                    "xml" => Ok(self.intern(XML_NS)),
-                    "xmlns" => Ok(self.intern(XMLNS_NS)),
-                    _ => Err(p),
-                },
-            },
-        }
-    }
-
-    fn none(&mut self) -> Arc<str> {
-        self.none.get_or_insert_with(|| Arc::from("")).clone()
-    }
-
-    fn intern(&mut self, ns: &str) -> Arc<str> {
-        if let Some(a) = self.interned.iter().find(|a| &***a == ns) {
-            return a.clone();
-        }
-        let a: Arc<str> = Arc::from(ns);
-        if self.interned.len() < 64 {
-            self.interned.push(a.clone());
-        }
-        a
-    }
-}
-
-/// `a == b` for short names, compared in line (a `memcmp` call costs more than a prefix).
-#[inline]
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
-}
-
-/// `(prefix, local name)` of a qualified name, split at its first `:` as quick-xml does.
-fn split_qname(name: &str) -> (Option<&str>, &str) {
-    // A byte search: `split_once(':')` goes through the generic char searcher, which cost
-    // more than the rest of the name resolution.
-    match name.bytes().position(|b| b == b':') {
-        Some(at) => (name.get(..at), name.get(at + 1..).unwrap_or("")),
-        None => (None, name),
-    }
-}
-
 /// Whether the attribute part of a start tag holds no attribute (XML white space only).
 fn blank(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
@@ -620,86 +504,6 @@ fn append<'i>(acc: &mut Cow<'i, str>, piece: Cow<'i, str>) {
         *acc = piece;
     } else {
         acc.to_mut().push_str(&piece);
-    }
-}
-
-/// Events recorded once, replayed from any position (for multiRef documents).
-///
-/// Every reference replays its target, so a target referenced twice by an element that is
-/// itself referenced twice, and so on, would expand a small message exponentially (the
-/// billion laughs, made of `href`s instead of entities). All cursors share one budget of
-/// replayed events, a fixed multiple of the recorded ones: the decoded answer stays
-/// proportional to what the backend sent.
-pub struct Recorded<'i> {
-    pub events: Vec<Ev<'i>>,
-    ids: std::collections::HashMap<String, usize>,
-    replayed: std::cell::Cell<usize>,
-}
-
-/// How many times over, in all, the recorded events may be replayed.
-pub const MAX_REPLAY_FACTOR: usize = 8;
-
-impl<'i> Recorded<'i> {
-    /// Reads everything from `src` until `Eof`.
-    pub fn record(src: &mut impl Source<'i>) -> Result<Self, DecodeError> {
-        let mut events = Vec::new();
-        loop {
-            let ev = src.next()?;
-            let eof = matches!(ev, Ev::Eof);
-            events.push(ev);
-            if eof {
-                let ids = events
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, e)| match e {
-                        Ev::Start(s) => s.id.clone().map(|id| (id, i)),
-                        _ => None,
-                    })
-                    .collect();
-                return Ok(Self {
-                    events,
-                    ids,
-                    replayed: std::cell::Cell::new(0),
-                });
-            }
-        }
-    }
-
-    /// Index of the `Start` of the element whose `id` is `id`.
-    pub fn find_id(&self, id: &str) -> Option<usize> {
-        self.ids.get(id).copied()
-    }
-
-    pub fn cursor(&self, at: usize) -> Replay<'_, 'i> {
-        Replay { rec: self, at }
-    }
-}
-
-/// A cursor over recorded events.
-pub struct Replay<'r, 'i> {
-    rec: &'r Recorded<'i>,
-    at: usize,
-}
-
-impl<'i> Source<'i> for Replay<'_, 'i> {
-    fn next(&mut self) -> Result<Ev<'i>, DecodeError> {
-        match self.rec.events.get(self.at) {
-            Some(ev) => {
-                let replayed = self.rec.replayed.get() + 1;
-                let budget = self.rec.events.len().saturating_mul(MAX_REPLAY_FACTOR);
-                if replayed > budget {
-                    return Err(DecodeError::TooLarge(format!(
-                        "multiRef references expand the message to more than \
-                         {MAX_REPLAY_FACTOR} times its {} elements and texts",
-                        self.rec.events.len()
-                    )));
-                }
-                self.rec.replayed.set(replayed);
-                self.at += 1;
-                Ok(ev.clone())
-            }
-            None => Ok(Ev::Eof),
-        }
     }
 }
 
