@@ -704,14 +704,7 @@ async fn health_readiness_and_metrics() {
     let (status, _, body) = get(&b, "/readyz").await;
     assert_eq!((status, body["routes"].as_u64()), (200, Some(6)));
     let _ = get(&b, "/customers/5").await;
-    let text = support::client()
-        .get(b.url("/metrics"))
-        .send()
-        .await
-        .expect("r")
-        .text()
-        .await
-        .expect("t");
+    let text = b.metrics().await;
     assert!(
         text.contains("soapbridge_http_requests_total{method=\"GET\",route=\"/customers/{id}\",status=\"200\"} 1"),
         "{text}"

@@ -47,14 +47,7 @@ async fn get(b: &Bridge, path: &str) -> (u16, Value) {
 }
 
 async fn lenient_count(b: &Bridge) -> String {
-    let m = support::client()
-        .get(b.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let m = b.metrics().await;
     m.lines()
         .find_map(|l| {
             l.strip_prefix(r#"soapbridge_backend_answers_lenient_total{backend="customers"} "#)

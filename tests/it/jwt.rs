@@ -449,14 +449,7 @@ async fn a_burst_beyond_the_rate_limit_is_429_with_ratelimit_headers() {
     // Routes without a limit are not limited.
     assert_eq!(get(&b, "/me", Some(&alice)).await.status, 200);
     // The refusal is counted.
-    let metrics = support::client()
-        .get(b.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = b.metrics().await;
     assert!(
         metrics
             .contains(r#"soapbridge_edge_refused_total{policy="limited",reason="rate_limited"} 1"#),

@@ -66,17 +66,6 @@ async fn place_order(b: &Bridge) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-async fn metrics(b: &Bridge) -> String {
-    support::client()
-        .get(b.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text")
-}
-
 async fn circuit(b: &Bridge) -> String {
     let (status, _, v) = get(b, "/readyz").await;
     assert_eq!(
@@ -129,7 +118,7 @@ async fn a_failing_backend_opens_the_circuit_and_sees_no_more_attempts_while_ope
         "a dead backend saw {attempts} attempts over 100 calls"
     );
     assert_eq!(circuit(&b).await, "open");
-    let text = metrics(&b).await;
+    let text = b.metrics().await;
     assert!(
         text.contains("soapbridge_backend_circuit_state{backend=\"customers\"} 2"),
         "{text}"
@@ -177,7 +166,7 @@ async fn idempotent_routes_are_retried_and_others_only_when_nothing_was_sent() {
         "{v}"
     );
     assert_eq!(be.count(), 3, "a POST route is not retried after a 503");
-    let text = metrics(&b).await;
+    let text = b.metrics().await;
     assert!(
         text.contains(
             "soapbridge_backend_retries_total{backend=\"customers\",reason=\"invalid_response\"} 1"
@@ -201,7 +190,7 @@ async fn a_refused_connection_is_retried_even_for_post_routes() {
         (502, Some("backend-unavailable")),
         "{v}"
     );
-    let text = metrics(&b).await;
+    let text = b.metrics().await;
     assert!(
         text.contains(
             "soapbridge_backend_retries_total{backend=\"customers\",reason=\"unavailable\"} 1"

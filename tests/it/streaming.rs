@@ -83,22 +83,9 @@ async fn bridge_to(endpoint: &str, backend_keys: &str, answer_memory: Option<usi
     support::start_bridge(m, config).await
 }
 
-async fn metrics(b: &Bridge) -> String {
-    support::client()
-        .get(b.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text")
-}
-
+/// A counter's value; a counter never incremented is not exported yet.
 fn metric(text: &str, name_and_labels: &str) -> f64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name_and_labels))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0.0)
+    support::metric(text, name_and_labels).unwrap_or(0.0)
 }
 
 #[actix_web::test]
@@ -134,12 +121,12 @@ async fn a_large_answer_streams_and_equals_the_answer_read_whole() {
     assert_eq!(list[ORDERS - 1]["note"], "fragile & \"heavy\"");
     assert_eq!(list[0]["line"][0]["unitPrice"].to_string(), "9.99");
     let label = r#"soapbridge_backend_answers_streamed_total{backend="customers"}"#;
-    assert_eq!(metric(&metrics(&streaming).await, label), 1.0);
-    assert_eq!(metric(&metrics(&whole).await, label), 0.0);
+    assert_eq!(metric(&streaming.metrics().await, label), 1.0);
+    assert_eq!(metric(&whole.metrics().await, label), 0.0);
     // The budget is given back once the answers are sent.
     for b in [&streaming, &whole] {
         assert_eq!(
-            metric(&metrics(b).await, "soapbridge_answer_memory_bytes "),
+            metric(&b.metrics().await, "soapbridge_answer_memory_bytes "),
             0.0
         );
     }
@@ -215,7 +202,7 @@ async fn an_invalid_value_after_the_first_byte_breaks_the_transfer_off() {
     );
     let err = body.expect_err("the transfer must break off, not end in truncated JSON");
     assert!(err.is_body() || err.is_decode(), "{err:?}");
-    let m = metrics(&b).await;
+    let m = b.metrics().await;
     assert_eq!(
         metric(
             &m,
@@ -238,7 +225,7 @@ async fn a_backend_that_dies_mid_answer_breaks_the_transfer_off() {
     let (status, body) = read_orders(&b).await;
     assert_eq!(status, 200);
     assert!(body.is_err(), "a cut answer must not end as valid JSON");
-    let m = metrics(&b).await;
+    let m = b.metrics().await;
     assert_eq!(
         metric(
             &m,
@@ -303,7 +290,7 @@ async fn max_response_size_stays_a_hard_cap_for_streamed_answers() {
     // Past the threshold the answer streams; past the cap it is broken off.
     assert_eq!(status, 200);
     assert!(body.is_err());
-    let m = metrics(&b).await;
+    let m = b.metrics().await;
     assert_eq!(
         metric(
             &m,
@@ -339,7 +326,7 @@ async fn a_spent_memory_budget_refuses_new_calls_with_retry_after() {
     let p: Value = serde_json::from_slice(&r.bytes().await.expect("body")).expect("problem");
     assert_eq!(p["code"], "over-capacity", "{p}");
     assert_eq!(be.count(), 1, "the refused call never reached the backend");
-    let m = metrics(&b).await;
+    let m = b.metrics().await;
     assert_eq!(
         metric(&m, "soapbridge_answer_memory_refused_total "),
         1.0,
