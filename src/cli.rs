@@ -1,4 +1,5 @@
-//! The command line: `serve`, `check`, `inspect`, `mock`, `generate`, and the embedded demo.
+//! The command line: `serve`, `check`, `openapi`, `graphql-schema`, `inspect`, `mock`,
+//! `generate`, and the embedded demo.
 //!
 //! With no command, soapbridge runs the demo: the example contract and mapping compiled into
 //! the binary, served against a mock backend started in the same process.
@@ -88,6 +89,18 @@ pub enum Command {
         server: Option<String>,
         /// The gateway configuration the mappings name policies of (its security schemes
         /// are described).
+        #[arg(long, env = "SOAPBRIDGE_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Print the GraphQL schema (SDL) of mapping files (default: the `mappings/` folder): the
+    /// routes served on `/graphql` (docs/graphql.md).
+    GraphqlSchema {
+        /// Mapping files or folders of them.
+        paths: Vec<PathBuf>,
+        /// Every route, also those of files that do not switch GraphQL on.
+        #[arg(long)]
+        all: bool,
+        /// The gateway configuration (its `graphql:` section).
         #[arg(long, env = "SOAPBRIDGE_CONFIG")]
         config: Option<PathBuf>,
     },
@@ -237,6 +250,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             server,
             config,
         }) => openapi(&paths, server.as_deref(), config.as_deref()),
+        Some(Command::GraphqlSchema { paths, all, config }) => {
+            graphql_schema(&paths, all, config.as_deref())
+        }
         Some(Command::Inspect { wsdl, json }) => inspect(&wsdl, json),
         Some(Command::Mock {
             wsdl,
@@ -402,6 +418,45 @@ fn openapi(
         }
         Err(diags) => {
             print_diagnostics(&diags);
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// `soapbridge graphql-schema`: the SDL of the routes the mapping files under `paths` (default
+/// `mappings/`) serve on `/graphql`; with `all`, of every route.
+fn graphql_schema(paths: &[PathBuf], all: bool, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("mappings")]
+    } else {
+        paths.to_vec()
+    };
+    let loaded =
+        gateway_config(config).and_then(|(gw, opts)| Ok((mapping::load(&paths, opts)?, gw)));
+    let (m, gw) = match loaded {
+        Ok(x) => x,
+        Err(diags) => {
+            print_diagnostics(&diags);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mut settings = gw.graphql.clone();
+    settings.enabled |= all;
+    match crate::graphql::build(&m.routes, &settings) {
+        Ok(Some(face)) => {
+            // A closed pipe (`| head`) ends the output; it is not an error.
+            let _ = write!(std::io::stdout().lock(), "{}", face.sdl());
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(None) => {
+            eprintln!(
+                "error: no route is served on /graphql\n  hint: write `graphql: true` in a mapping file, set `graphql.enabled` in the gateway configuration, or pass --all"
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             Ok(ExitCode::FAILURE)
         }
     }
@@ -665,6 +720,9 @@ pub fn demo_curls(addr: SocketAddr) -> Vec<String> {
             "curl -s -X POST {base}/orders -H 'Content-Type: application/json' -d '{{\"customerId\": 42, \"line\": [{{\"sku\": \"ABC-1234\", \"quantity\": 2, \"unitPrice\": 9.99}}]}}'"
         ),
         format!("curl -s {base}/ping"),
+        format!(
+            "curl -s -X POST {base}/graphql -H 'Content-Type: application/json' -d '{{\"query\": \"{{ getCustomer(id: 42) {{ name email status }} listOrders(id: 42) {{ orderId status total {{ _value currency }} }} }}\"}}'"
+        ),
     ]
 }
 
@@ -677,7 +735,7 @@ fn demo_banner(addr: SocketAddr, mock: &url::Url) -> String {
         s.push('\n');
     }
     s.push_str(&format!(
-        "  curl -s http://{addr}/metrics\nStop with Ctrl-C."
+        "  curl -s http://{addr}/metrics\nGraphiQL: http://{addr}/graphiql\nStop with Ctrl-C."
     ));
     s
 }

@@ -18,6 +18,7 @@ pub mod edge;
 pub mod fuzzing;
 pub mod gateway;
 pub mod generate;
+pub mod graphql;
 pub mod http;
 pub mod inspect;
 pub mod mapping;

@@ -142,6 +142,13 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     quick_xml::escape::escape(text)
 }
 
+/// The first character of `s` that XML 1.0 forbids (every face refuses such input).
+pub fn forbidden_char(s: &str) -> Option<char> {
+    s.chars().find(|&c| {
+        matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,8 @@ pub struct Gateway {
     pub telemetry: crate::telemetry::Settings,
     /// CORS policies by name.
     pub cors: BTreeMap<String, Arc<CorsPolicy>>,
+    /// The GraphQL face: whether it is on by default, and its limits.
+    pub graphql: crate::graphql::Settings,
 }
 
 /// The listener's TLS, as configured (the REST face builds its rustls config from it).
@@ -198,11 +200,63 @@ pub fn load_text(
         auth::auth(path, dir, a, env, &mut diags, &mut out);
     }
     out.cors = cors::policies(path, &raw.cors, &mut diags);
+    if let Some(g) = &raw.graphql {
+        out.graphql = graphql(path, g, &mut diags);
+    }
     if diags.is_empty() {
         Ok(out)
     } else {
         Err(diags)
     }
+}
+
+/// The `graphql:` section: limits of at least 1, a body size with a unit.
+fn graphql(
+    path: &Path,
+    g: &raw::RawGraphql,
+    diags: &mut Vec<Diagnostic>,
+) -> crate::graphql::Settings {
+    let mut out = crate::graphql::Settings::default();
+    if let Some(e) = g.enabled {
+        out.enabled = e;
+    }
+    if let Some(i) = g.introspection {
+        out.introspection = i;
+    }
+    for (value, slot, key) in [
+        (&g.max_depth, &mut out.max_depth, "max_depth"),
+        (&g.max_complexity, &mut out.max_complexity, "max_complexity"),
+        (
+            &g.max_root_fields,
+            &mut out.max_root_fields,
+            "max_root_fields",
+        ),
+    ] {
+        if let Some(v) = value {
+            if v.value == 0 {
+                diags.push(
+                    Diagnostic::new(path, loc(v), format!("graphql {key} must be at least 1"))
+                        .hint("leave the key out for the default"),
+                );
+            } else {
+                *slot = v.value;
+            }
+        }
+    }
+    if let Some(b) = &g.max_body {
+        match crate::mapping::compile::parse_size(&b.value) {
+            Some(n) if n > 0 => out.max_body_bytes = n,
+            _ => diags.push(
+                Diagnostic::new(
+                    path,
+                    loc(b),
+                    format!("graphql max_body `{}` is not a size", b.value),
+                )
+                .hint("write bytes with a unit, such as `64KiB`"),
+            ),
+        }
+    }
+    out
 }
 
 /// The telemetry section of the configuration at `path`, read before logging starts; a

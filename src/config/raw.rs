@@ -21,6 +21,31 @@ pub struct RawConfig {
     /// Cross-origin (browser) access, as named policies that mappings refer to.
     #[serde(default)]
     pub cors: BTreeMap<String, RawCors>,
+    /// The GraphQL face (`/graphql`): on for every mapping file, and its limits.
+    #[serde(default)]
+    pub graphql: Option<RawGraphql>,
+}
+
+/// `graphql:`; every key optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGraphql {
+    /// Serve every mapping file's routes on `/graphql` (a file's own `graphql:` wins).
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// Answer introspection queries (default true).
+    #[serde(default)]
+    pub introspection: Option<bool>,
+    #[serde(default)]
+    pub max_depth: Option<Spanned<usize>>,
+    #[serde(default)]
+    pub max_complexity: Option<Spanned<usize>>,
+    /// Root fields (backend calls) one request may hold.
+    #[serde(default)]
+    pub max_root_fields: Option<Spanned<usize>>,
+    /// The largest request body (`64KiB`).
+    #[serde(default)]
+    pub max_body: Option<Spanned<String>>,
 }
 
 /// One CORS policy.

@@ -68,8 +68,9 @@ impl JwtProvider {
 
 /// What the face offers to authenticate with.
 pub struct Credentials<'a> {
-    /// A request header by lower-case name.
-    pub header: &'a dyn Fn(&str) -> Option<&'a str>,
+    /// A request header by lower-case name (`Sync`, so a face whose calls move between
+    /// threads can hold it across the policy's await).
+    pub header: &'a (dyn Fn(&str) -> Option<&'a str> + Sync),
     /// The query's (name, value) pairs.
     pub query: &'a [(String, String)],
     /// The verified client certificate of the connection: (subject, subjectAltNames).

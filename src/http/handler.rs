@@ -221,7 +221,8 @@ async fn serve(
     let mut caller = Caller::new(rid);
     let mut limit_headers: Option<Allowed> = None;
     if let Some(policy) = policy {
-        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        let headers = req.headers();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let cert = super::tls::client_cert(req);
         let creds = Credentials {
             header: &header,
@@ -464,7 +465,10 @@ async fn read_input(
 }
 
 /// Reads the body up to `limit` bytes.
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::BytesMut, Problem> {
+pub(super) async fn read_body(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, Problem> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {

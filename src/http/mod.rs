@@ -2,14 +2,17 @@
 //!
 //! ```text
 //! /healthz /readyz /metrics /openapi.json /docs      built in
+//! /graphql /graphiql                                the GraphQL face (graphql.rs)
 //! anything else ──> handler::dispatch ──> RouteTable (ArcSwap: reload swaps it whole)
 //!                        └──> gateway::Core::invoke (the pipeline every face shares)
 //! ```
 //!
-//! May import `gateway`, `mapping`, `metrics`, `openapi`; nothing below may import it.
+//! May import `gateway`, `mapping`, `metrics`, `openapi`, `graphql`; nothing below may
+//! import it.
 
 pub mod compress;
 pub mod docs;
+pub mod graphql;
 pub mod handler;
 pub mod problem;
 pub mod router;
@@ -174,5 +177,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(not_allowed)),
     )
     .configure(docs::configure)
+    .configure(graphql::configure)
     .default_service(web::to(handler::dispatch));
 }

@@ -1,7 +1,8 @@
 //! The route table: method + path → route, built once from the mappings and swapped whole
 //! on reload.
 //!
-//! May import `gateway` (clients, guards), `mapping` (routes), `openapi` (the document).
+//! May import `gateway` (clients, guards), `mapping` (routes), `openapi` (the document),
+//! `graphql` (the schema, built with the table).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +32,8 @@ pub struct RouteTable {
     security: Option<crate::openapi::Security>,
     /// The OpenAPI document of these routes, built on first request.
     openapi: std::sync::OnceLock<bytes::Bytes>,
+    /// The GraphQL schema of the routes served on `/graphql` (`None`: none is).
+    graphql: Option<Arc<crate::graphql::Face>>,
 }
 
 impl std::fmt::Debug for RouteTable {
@@ -72,6 +75,7 @@ impl RouteTable {
             notes: Vec::new(),
             security: None,
             openapi: std::sync::OnceLock::new(),
+            graphql: None,
         }
     }
 
@@ -121,6 +125,7 @@ impl RouteTable {
                 .insert(r.path.clone(), i)
                 .map_err(|e| format!("{}: route {} {}: {e}", r.origin, r.method, r.path))?;
         }
+        let graphql = crate::graphql::build(&m.routes, &gateway.graphql)?.map(Arc::new);
         let labels = m
             .routes
             .iter()
@@ -139,6 +144,7 @@ impl RouteTable {
             notes: m.notes,
             security: (!gateway.policies.is_empty()).then(|| gateway.openapi_security()),
             openapi: std::sync::OnceLock::new(),
+            graphql,
         })
     }
 
@@ -153,6 +159,16 @@ impl RouteTable {
                 )
             })
             .clone()
+    }
+
+    /// The GraphQL schema of these routes, when any route is served on `/graphql`.
+    pub fn graphql(&self) -> Option<&Arc<crate::graphql::Face>> {
+        self.graphql.as_ref()
+    }
+
+    /// The policy of the route at `index`.
+    pub fn policy(&self, index: usize) -> Option<&Arc<Policy>> {
+        self.policies.get(index)?.as_ref()
     }
 
     /// Per backend: breaker state and calls in flight.

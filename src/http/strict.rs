@@ -40,12 +40,7 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// The first character of `s` that XML 1.0 forbids.
-pub fn forbidden_char(s: &str) -> Option<char> {
-    s.chars().find(|&c| {
-        matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
-    })
-}
+pub use crate::xmlutil::forbidden_char;
 
 /// Checks a body serde_json has already parsed: `Ok` when no object repeats a key and no
 /// string holds a forbidden character.

@@ -31,6 +31,8 @@ pub struct Backend {
     /// Answers that break the contract (a required element missing, the wrong wrapper,
     /// elements in another namespace) are accepted with a warning instead of a 502.
     pub lenient: bool,
+    /// The mapping file's `graphql:` switch (`None`: the gateway configuration decides).
+    pub graphql: Option<bool>,
 }
 
 impl Backend {
@@ -178,13 +180,42 @@ pub struct Route {
     /// A retry after the request reached the backend is safe (GET/HEAD routes, or
     /// `idempotent: true`).
     pub idempotent: bool,
+    /// How the route appears on `/graphql`.
+    pub graphql: GraphqlRoute,
     /// `mappings/x.yaml:12`, for logs.
     pub origin: String,
+}
+
+/// A route's `graphql:` settings, checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GraphqlRoute {
+    /// `false`: left out; `None`: in when its mapping file (or the configuration) says so.
+    pub enabled: Option<bool>,
+    /// `None`: a query for GET routes, else a mutation.
+    pub kind: Option<GraphqlKind>,
+    /// The root field's name, a valid GraphQL name.
+    pub name: Option<String>,
+}
+
+/// The root type a route's field is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphqlKind {
+    Query,
+    Mutation,
 }
 
 impl Route {
     pub fn operation(&self) -> &Operation {
         &self.backend.binding().operations[self.operation]
+    }
+
+    /// The top-level input fields that path and query parameters fill (a route without a
+    /// request template), so the body may leave them out.
+    pub fn filled_by_parameters(&self) -> Vec<&str> {
+        match &self.input {
+            Input::Auto { fields } => fields.iter().map(|(_, p)| p.name.as_str()).collect(),
+            Input::Template(_) => Vec::new(),
+        }
     }
 }
 

@@ -23,6 +23,10 @@ pub struct RawMapping {
     /// Absent: every operation is served as `POST /{service}/{operation}`.
     #[serde(default)]
     pub routes: Option<Vec<RawRoute>>,
+    /// Serve this file's routes on `/graphql` too (absent: the gateway configuration's
+    /// `graphql.enabled`, off by default).
+    #[serde(default)]
+    pub graphql: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,6 +178,24 @@ pub struct RawRoute {
     /// The gateway configuration's CORS policy for this route (overrides the backend's).
     #[serde(default)]
     pub cors: Option<Spanned<String>>,
+    /// How the route appears on `/graphql`: its root field's kind and name, or left out.
+    #[serde(default)]
+    pub graphql: Option<RawRouteGraphql>,
+}
+
+/// `graphql:` under a route; every key optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRouteGraphql {
+    /// `query` or `mutation` (default: `query` for GET routes, else `mutation`).
+    #[serde(default)]
+    pub kind: Option<Spanned<String>>,
+    /// The root field's name (default: the operation's name, first letter lower-cased).
+    #[serde(default)]
+    pub name: Option<Spanned<String>>,
+    /// `false` leaves the route out of the GraphQL schema.
+    #[serde(default)]
+    pub enabled: Option<bool>,
 }
 
 /// TLS to a backend; paths are relative to the mapping file.

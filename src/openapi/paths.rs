@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use serde_json::{Map, Value, json};
 
 use crate::mapping::compile::required_keys;
-use crate::mapping::{Input, Param, Route};
+use crate::mapping::{Param, Route};
 use crate::translate::scalar;
 use crate::wsdl::SlotKind;
 
@@ -117,10 +117,7 @@ impl<'a> Gen<'a> {
     fn request_body(&mut self, s: usize, r: &Route) -> Option<Value> {
         let b = r.body.as_ref()?;
         let sch = if b.fields.is_empty() {
-            let filled_elsewhere: Vec<&str> = match &r.input {
-                Input::Auto { fields } => fields.iter().map(|(_, p)| p.name.as_str()).collect(),
-                Input::Template(_) => Vec::new(),
-            };
+            let filled_elsewhere = r.filled_by_parameters();
             let mut v = if filled_elsewhere.is_empty() {
                 self.type_schema(s, b.ty, "body")
             } else {

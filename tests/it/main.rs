@@ -19,6 +19,8 @@ mod deploy;
 // Inputs the fuzz targets found, each pinned by the test named after what it caught.
 mod fuzz_regressions;
 mod generate;
+// The GraphQL face: values as REST, partial results, limits, the SDL, an independent client.
+mod graphql;
 // Bearer tokens against a live JWKS endpoint, rate limits and CORS on the same routes.
 mod jwt;
 // HTTPS on the listener: TLS versions, ALPN, mutual TLS, certificates rotated on disk.

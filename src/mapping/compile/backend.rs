@@ -263,6 +263,7 @@ impl Compiler<'_> {
         let cors = self.cors(file, raw.cors.as_ref());
         Some(Backend {
             lenient: raw.lenient.as_ref().is_some_and(|l| l.value),
+            graphql: None,
             auth,
             cors,
             name,

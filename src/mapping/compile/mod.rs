@@ -43,15 +43,23 @@ use super::model::*;
 use super::raw::RawMapping;
 use crate::wsdl::{self, Content, Schema, Type, TypeId, Wsdl};
 
-pub use route::path_params;
+pub use route::{is_graphql_name, path_params};
 
 /// Paths soapbridge serves itself; mappings may not declare them.
-pub const RESERVED: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
+pub const RESERVED: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/graphql",
+    "/graphiql",
+];
 
-/// Whether soapbridge serves `path` itself (the reserved paths, and the docs page's assets
-/// under `/docs/`).
+/// Whether soapbridge serves `path` itself (the reserved paths, and the pages' assets under
+/// `/docs/` and `/graphiql/`).
 pub fn is_reserved(path: &str) -> bool {
-    RESERVED.contains(&path) || path.starts_with("/docs/")
+    RESERVED.contains(&path) || path.starts_with("/docs/") || path.starts_with("/graphiql/")
 }
 
 /// Options that apply to every mapping loaded.
@@ -207,7 +215,10 @@ impl<'e> Compiler<'e> {
         let Some(backend) = self.backend(path, &raw.backend) else {
             return;
         };
-        let backend = Arc::new(backend);
+        let backend = Arc::new(Backend {
+            graphql: raw.graphql,
+            ..backend
+        });
         self.out.backends.push(backend.clone());
         let base = match &raw.base_path {
             Some(b) => {

@@ -14,7 +14,7 @@ use serde_saphyr::Location;
 use super::{Compiler, is_reserved, loc};
 use crate::mapping::diag::{Diagnostic, hint_for};
 use crate::mapping::model::*;
-use crate::mapping::raw::RawRoute;
+use crate::mapping::raw::{RawRoute, RawRouteGraphql};
 use crate::wsdl::{Schema, TypeId};
 
 impl Compiler<'_> {
@@ -119,6 +119,7 @@ impl Compiler<'_> {
                 cors: backend.cors.clone(),
                 reads_auth: false,
                 idempotent: false,
+                graphql: GraphqlRoute::default(),
                 origin,
             }));
         }
@@ -246,10 +247,12 @@ impl Compiler<'_> {
             Some(c) => self.cors(file, Some(c)),
             None => backend.cors.clone(),
         };
+        let graphql = self.graphql(file, r.graphql.as_ref());
         if !ok || !registered {
             return None;
         }
         Some(Route {
+            graphql: graphql?,
             auth,
             cors,
             reads_auth: reads_auth.is_some(),
@@ -271,6 +274,59 @@ impl Compiler<'_> {
             origin,
         })
     }
+}
+
+impl Compiler<'_> {
+    /// A route's `graphql:` settings: the kind is `query` or `mutation`, the name a valid
+    /// GraphQL name.
+    fn graphql(&mut self, file: &Path, g: Option<&RawRouteGraphql>) -> Option<GraphqlRoute> {
+        let Some(g) = g else {
+            return Some(GraphqlRoute::default());
+        };
+        let mut ok = true;
+        let kind = match g.kind.as_ref().map(|k| (k, k.value.as_str())) {
+            None => None,
+            Some((_, "query")) => Some(GraphqlKind::Query),
+            Some((_, "mutation")) => Some(GraphqlKind::Mutation),
+            Some((k, other)) => {
+                self.diags.push(
+                    Diagnostic::new(file, loc(k), format!("graphql kind `{other}` is not known"))
+                        .hint("write `query` or `mutation`"),
+                );
+                ok = false;
+                None
+            }
+        };
+        if let Some(n) = &g.name
+            && !is_graphql_name(&n.value)
+        {
+            self.diags.push(
+                Diagnostic::new(
+                    file,
+                    loc(n),
+                    format!("graphql name `{}` is not a GraphQL name", n.value),
+                )
+                .hint("use letters, digits and `_`, not starting with a digit or `__`"),
+            );
+            ok = false;
+        }
+        ok.then(|| GraphqlRoute {
+            enabled: g.enabled,
+            kind,
+            name: g.name.as_ref().map(|n| n.value.clone()),
+        })
+    }
+}
+
+/// Whether `s` is a GraphQL name (`/[_A-Za-z][_0-9A-Za-z]*/`) not reserved for
+/// introspection (`__`).
+pub fn is_graphql_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+        && !s.starts_with("__")
 }
 
 /// `GET /customers/{id}` → (GET, `/customers/{id}`).
