@@ -390,6 +390,7 @@ impl<'a> Types<'a> {
                             nillable: d.nillable,
                             out_required: own && slot.required && !d.nillable,
                             in_required: own && required.contains(&slot.key),
+                            doc: schema.docs.elements.get(&e).cloned(),
                         });
                     }
                     SlotKind::Attribute(i) => {
@@ -403,6 +404,7 @@ impl<'a> Types<'a> {
                             nillable: false,
                             out_required: req,
                             in_required: req && a.fixed.is_none() && a.default.is_none(),
+                            doc: None,
                         });
                     }
                 }
@@ -426,7 +428,7 @@ impl<'a> Types<'a> {
             } else {
                 (g.type_ref(k.out_required), out)
             };
-            o = o.field(json_field(&mut fields, k.key, tr, out));
+            o = o.field(json_field(&mut fields, k.key, tr, out, k.doc.as_deref()));
         }
         let Some(c) = schema.complex(ty) else {
             return o;
@@ -463,7 +465,9 @@ impl<'a> Types<'a> {
         ];
         for (on, key, tr, out, doc) in extra {
             if on {
-                o = o.field(json_field(&mut fields, Arc::from(key), tr, out).description(doc));
+                // The extras' words already give their REST key.
+                let f = json_field(&mut fields, Arc::from(key), tr, out, None);
+                o = o.field(f.description(doc));
             }
         }
         o
@@ -481,17 +485,22 @@ impl<'a> Types<'a> {
         let mut o = InputObject::new(name).description(describe(schema, ty));
         let mut fields = Taken::default();
         let mut plan_fields = Vec::new();
-        let mut add = |o: InputObject, key: Arc<str>, tr: TypeRef, p: In, doc: Option<&str>| {
-            let gname = fields.claim(&sanitize(&key));
-            let mut v = InputValue::new(gname.clone(), tr);
-            if let Some(d) = doc {
-                v = v.description(d);
-            } else if gname != *key {
-                v = v.description(format!("`{key}` in REST."));
-            }
-            plan_fields.push((gname, key, p));
-            o.field(v)
-        };
+        // `doc`: the schema's words on an element, or (`Ok`) an extra's own, which say its
+        // REST key already.
+        let mut add =
+            |o: InputObject, key: Arc<str>, tr: TypeRef, p: In, doc: Result<&str, Option<&str>>| {
+                let gname = fields.claim(&sanitize(&key));
+                let mut v = InputValue::new(gname.clone(), tr);
+                let doc = match doc {
+                    Ok(own) => Some(own.to_owned()),
+                    Err(schema_doc) => field_doc(&key, &gname, schema_doc),
+                };
+                if let Some(d) = doc {
+                    v = v.description(d);
+                }
+                plan_fields.push((gname, key, p));
+                o.field(v)
+            };
         for k in self.keys(s, ty) {
             let (g, p) = self.input(s, k.ty, &k.hint);
             let required = k.in_required && !optional.contains(&&*k.key);
@@ -503,7 +512,7 @@ impl<'a> Types<'a> {
             } else {
                 (g.type_ref(required), p)
             };
-            o = add(o, k.key, tr, p, None);
+            o = add(o, k.key, tr, p, Err(k.doc.as_deref()));
         }
         if let Some(c) = schema.complex(ty) {
             if self.is_polymorphic(s, ty) {
@@ -512,7 +521,7 @@ impl<'a> Types<'a> {
                     Arc::from(TYPE_KEY),
                     TypeRef::named(TypeRef::STRING),
                     In::Scalar,
-                    Some("The derived type to send (`$type` in REST)."),
+                    Ok("The derived type to send (`$type` in REST)."),
                 );
             }
             if c.open {
@@ -521,7 +530,7 @@ impl<'a> Types<'a> {
                     Arc::from(ANY_KEY),
                     TypeRef::named_nn_list(TypeRef::STRING),
                     In::List(Box::new(In::Scalar)),
-                    Some("Elements the schema does not declare, each as an XML string."),
+                    Ok("Elements the schema does not declare, each as an XML string."),
                 );
             }
             if c.any_attribute {
@@ -530,7 +539,7 @@ impl<'a> Types<'a> {
                     Arc::from(ATTRS_KEY),
                     TypeRef::named(scalars::JSON),
                     In::Scalar,
-                    Some("Attributes the schema does not declare, by name."),
+                    Ok("Attributes the schema does not declare, by name."),
                 );
             }
             if c.mixed {
@@ -539,7 +548,7 @@ impl<'a> Types<'a> {
                     Arc::from(TEXT_KEY),
                     TypeRef::named(TypeRef::STRING),
                     In::Scalar,
-                    Some("The text between elements."),
+                    Ok("The text between elements."),
                 );
             }
         }
@@ -559,6 +568,8 @@ struct Key {
     nillable: bool,
     out_required: bool,
     in_required: bool,
+    /// The element's `xsd:documentation`.
+    doc: Option<Arc<str>>,
 }
 
 impl Key {
@@ -579,15 +590,31 @@ impl Key {
             nillable,
             out_required,
             in_required,
+            doc: None,
         }
     }
 }
 
-/// What a type is, for its description.
+/// What a type is, for its description: the schema's words on it, if any, then its name.
 fn describe(schema: &Schema, ty: TypeId) -> String {
-    match schema.ty(ty).name() {
+    let what = match schema.ty(ty).name() {
         Some(n) => format!("XSD type `{}` of `{}`.", n.local, n.ns),
         None => "An anonymous XSD type.".to_owned(),
+    };
+    match schema.type_doc(ty) {
+        Some(doc) => format!("{doc}\n\n{what}"),
+        None => what,
+    }
+}
+
+/// A field's description: the schema's words on it, and its REST key when GraphQL had to
+/// spell it otherwise.
+fn field_doc(key: &str, gname: &str, doc: Option<&str>) -> Option<String> {
+    match (doc, gname != key) {
+        (Some(d), true) => Some(format!("{d} (`{key}` in REST.)")),
+        (Some(d), false) => Some(d.to_owned()),
+        (None, true) => Some(format!("`{key}` in REST.")),
+        (None, false) => None,
     }
 }
 
@@ -602,9 +629,15 @@ fn in_of(g: &G, out: &Out) -> In {
 }
 
 /// An object field that reads `key` of its parent's JSON.
-fn json_field(fields: &mut Taken, key: Arc<str>, ty: TypeRef, out: Out) -> Field {
+fn json_field(
+    fields: &mut Taken,
+    key: Arc<str>,
+    ty: TypeRef,
+    out: Out,
+    doc: Option<&str>,
+) -> Field {
     let gname = fields.claim(&sanitize(&key));
-    let doc = (gname != *key).then(|| format!("`{key}` in REST."));
+    let doc = field_doc(&key, &gname, doc);
     let f = Field::new(gname, ty, move |ctx| {
         let value = ctx
             .parent_value

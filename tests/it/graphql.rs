@@ -524,3 +524,74 @@ fn every_generated_corpus_mapping_gives_a_schema() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(schemas > 0 && fields > 1000, "the corpus gives schemas");
 }
+
+/// The schema's `xsd:documentation` becomes the descriptions of the types and fields it
+/// annotates, with white space collapsed; a renamed field still says its REST key.
+#[test]
+fn xsd_documentation_describes_types_and_fields() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wsdl = r#"<?xml version="1.0" encoding="UTF-8"?>
+<wsdl:definitions targetNamespace="urn:doc" xmlns:tns="urn:doc"
+    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+  <wsdl:types>
+    <xsd:schema targetNamespace="urn:doc" elementFormDefault="qualified">
+      <xsd:complexType name="Account">
+        <xsd:annotation><xsd:documentation>
+          A ledger account,
+          as the bank keeps it.
+        </xsd:documentation></xsd:annotation>
+        <xsd:sequence>
+          <xsd:element name="iban" type="xsd:string">
+            <xsd:annotation><xsd:documentation>The account's IBAN.</xsd:documentation></xsd:annotation>
+          </xsd:element>
+          <xsd:element name="owner-name" type="xsd:string">
+            <xsd:annotation><xsd:documentation>Who holds it.</xsd:documentation></xsd:annotation>
+          </xsd:element>
+          <xsd:element name="plain" type="xsd:string"/>
+        </xsd:sequence>
+      </xsd:complexType>
+      <xsd:element name="GetAccount">
+        <xsd:complexType><xsd:sequence><xsd:element name="id" type="xsd:string"/></xsd:sequence></xsd:complexType>
+      </xsd:element>
+      <xsd:element name="GetAccountResponse">
+        <xsd:complexType><xsd:sequence><xsd:element name="account" type="tns:Account"/></xsd:sequence></xsd:complexType>
+      </xsd:element>
+    </xsd:schema>
+  </wsdl:types>
+  <wsdl:message name="In"><wsdl:part name="p" element="tns:GetAccount"/></wsdl:message>
+  <wsdl:message name="Out"><wsdl:part name="p" element="tns:GetAccountResponse"/></wsdl:message>
+  <wsdl:portType name="PT"><wsdl:operation name="GetAccount"><wsdl:input message="tns:In"/><wsdl:output message="tns:Out"/></wsdl:operation></wsdl:portType>
+  <wsdl:binding name="B" type="tns:PT">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="GetAccount"><soap:operation soapAction="urn:GetAccount"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+  </wsdl:binding>
+  <wsdl:service name="S"><wsdl:port name="P" binding="tns:B"><soap:address location="http://127.0.0.1:9/"/></wsdl:port></wsdl:service>
+</wsdl:definitions>"#;
+    std::fs::write(dir.path().join("doc.wsdl"), wsdl).expect("write wsdl");
+    let mapping = "version: 1\ngraphql: true\nbackend:\n  wsdl: doc.wsdl\nroutes:\n  - route: GET /accounts/{id}\n    operation: GetAccount\n    request: { id: \"{path.id}\" }\n    response: { body: account }\n";
+    let path = dir.path().join("doc.yaml");
+    let m = soapbridge::mapping::load_texts(&[(path.as_path(), mapping)], Default::default())
+        .unwrap_or_else(|e| panic!("the mapping compiles: {e:?}"));
+    let face = soapbridge::graphql::build(&m.routes, &Default::default())
+        .expect("builds")
+        .expect("switched on");
+    let sdl = face.sdl();
+    for want in [
+        "A ledger account, as the bank keeps it.\n\nXSD type `Account` of `urn:doc`.",
+        "The account's IBAN.",
+        "Who holds it. (`owner-name` in REST.)",
+    ] {
+        assert!(sdl.contains(want), "the SDL lacks {want:?}:\n{sdl}");
+    }
+    let plain = sdl
+        .lines()
+        .position(|l| l.trim() == "plain: String!")
+        .expect("the undocumented field");
+    assert!(
+        !sdl.lines().nth(plain - 1).unwrap_or("").contains("\"\"\""),
+        "a field the schema does not document has no description:\n{sdl}"
+    );
+}

@@ -245,6 +245,15 @@ pub struct Schema {
     pub elements: Vec<ElementDecl>,
     pub global_types: HashMap<QName, TypeId>,
     pub global_elements: HashMap<QName, ElemId>,
+    /// `xsd:annotation/xsd:documentation` of the declarations that have one.
+    pub docs: Docs,
+}
+
+/// The documentation a schema writes for its declarations (kept beside them: most have none).
+#[derive(Debug, Default)]
+pub struct Docs {
+    pub elements: HashMap<ElemId, Arc<str>>,
+    pub types: HashMap<TypeId, Arc<str>>,
 }
 
 /// Ids of types every schema has.
@@ -261,6 +270,16 @@ pub mod well_known {
 impl Schema {
     pub fn ty(&self, id: TypeId) -> &Type {
         &self.types[id.0 as usize]
+    }
+
+    /// The schema's words on an element declaration, if it has any.
+    pub fn element_doc(&self, id: ElemId) -> Option<&str> {
+        self.docs.elements.get(&id).map(|d| &**d)
+    }
+
+    /// The schema's words on a type, if it has any.
+    pub fn type_doc(&self, id: TypeId) -> Option<&str> {
+        self.docs.types.get(&id).map(|d| &**d)
     }
 
     pub fn element(&self, id: ElemId) -> &ElementDecl {

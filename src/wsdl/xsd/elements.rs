@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::index::Kind;
-use super::{Resolver, truthy};
+use super::{Resolver, documentation, truthy};
 use crate::wsdl::dom::Element;
 use crate::wsdl::loader::SchemaCtx;
 use crate::wsdl::model::*;
@@ -46,6 +46,7 @@ impl Resolver<'_> {
         self.schema.global_elements.insert(name.clone(), id);
         let el = comp.el;
         let ctx = comp.ctx;
+        self.note_element_doc(id, el);
         if let Some(head) = el.attr("substitutionGroup")
             && let Some(head) = self.ref_name(el, ctx, head)
         {
@@ -74,11 +75,15 @@ impl Resolver<'_> {
             match child.local.as_str() {
                 "complexType" => {
                     let ct = self.complex_type(child, ctx, None);
-                    return self.new_type(Type::Complex(ct));
+                    let id = self.new_type(Type::Complex(ct));
+                    self.note_type_doc(id, child);
+                    return id;
                 }
                 "simpleType" => {
                     let st = self.simple_type(child, ctx, None);
-                    return self.new_type(Type::Simple(st));
+                    let id = self.new_type(Type::Simple(st));
+                    self.note_type_doc(id, child);
+                    return id;
                 }
                 _ => {}
             }
@@ -106,7 +111,7 @@ impl Resolver<'_> {
         let ns = if qualified { ctx.tns.as_str() } else { "" };
         let qname = self.qname(ns, name);
         let ty = self.element_type(el, ctx);
-        Some(self.new_element(ElementDecl {
+        let id = self.new_element(ElementDecl {
             name: qname,
             ty,
             nillable: truthy(el.attr("nillable")),
@@ -115,6 +120,22 @@ impl Resolver<'_> {
             fixed: el.attr("fixed").map(Arc::from),
             substitutes: Vec::new(),
             global: false,
-        }))
+        });
+        self.note_element_doc(id, el);
+        Some(id)
+    }
+
+    /// Keeps `el`'s documentation as element `id`'s.
+    fn note_element_doc(&mut self, id: ElemId, el: &Element) {
+        if let Some(d) = documentation(el) {
+            self.schema.docs.elements.insert(id, d);
+        }
+    }
+
+    /// Keeps `el`'s documentation as type `id`'s.
+    pub(super) fn note_type_doc(&mut self, id: TypeId, el: &Element) {
+        if let Some(d) = documentation(el) {
+            self.schema.docs.types.insert(id, d);
+        }
     }
 }

@@ -41,6 +41,7 @@ use std::sync::Arc;
 use crate::wsdl::dom::Element;
 use crate::wsdl::loader::SchemaCtx;
 use crate::wsdl::model::*;
+use crate::xmlutil::XSD_NS;
 
 use index::Kind;
 
@@ -58,6 +59,23 @@ pub(super) struct Resolver<'a> {
     pub warnings: Vec<String>,
     warned: HashSet<String>,
     interned: HashMap<String, Arc<str>>,
+}
+
+/// The text of a declaration's `xsd:annotation/xsd:documentation` children, white space
+/// collapsed (schemas indent it with the markup); `None` when there is none.
+fn documentation(el: &Element) -> Option<Arc<str>> {
+    let mut out = String::new();
+    for a in el.children_named(XSD_NS, "annotation") {
+        for d in a.children_named(XSD_NS, "documentation") {
+            for word in d.text.split_whitespace() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
+    }
+    (!out.is_empty()).then(|| Arc::from(out))
 }
 
 fn truthy(v: Option<&str>) -> bool {

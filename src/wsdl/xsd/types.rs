@@ -115,6 +115,7 @@ impl Resolver<'_> {
             Type::Simple(self.simple_type(comp.el, comp.ctx, Some(name.clone())))
         };
         self.schema.types[id.0 as usize] = t;
+        self.note_type_doc(id, comp.el);
         self.building.remove(&id);
         id
     }
