@@ -126,6 +126,9 @@ impl Gen<'_> {
                     if slot.repeated {
                         v = array_of(v);
                     }
+                    if let Some(doc) = schema.element_doc(e) {
+                        set(&mut v, "description", json!(doc));
+                    }
                     v
                 }
                 SlotKind::Attribute(i) => {
@@ -183,6 +186,9 @@ impl Gen<'_> {
         }
         let mut m = Map::new();
         m.insert("type".into(), json!("object"));
+        if let Some(doc) = schema.type_doc(ty) {
+            m.insert("description".into(), json!(doc));
+        }
         m.insert("properties".into(), Value::Object(props));
         if !required.is_empty() {
             m.insert("required".into(), json!(required));

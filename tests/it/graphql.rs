@@ -526,53 +526,12 @@ fn every_generated_corpus_mapping_gives_a_schema() {
 }
 
 /// The schema's `xsd:documentation` becomes the descriptions of the types and fields it
-/// annotates, with white space collapsed; a renamed field still says its REST key.
+/// annotates, with white space collapsed, in GraphQL and OpenAPI; a renamed GraphQL field
+/// still says its REST key.
 #[test]
 fn xsd_documentation_describes_types_and_fields() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let wsdl = r#"<?xml version="1.0" encoding="UTF-8"?>
-<wsdl:definitions targetNamespace="urn:doc" xmlns:tns="urn:doc"
-    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
-    xmlns:xsd="http://www.w3.org/2001/XMLSchema">
-  <wsdl:types>
-    <xsd:schema targetNamespace="urn:doc" elementFormDefault="qualified">
-      <xsd:complexType name="Account">
-        <xsd:annotation><xsd:documentation>
-          A ledger account,
-          as the bank keeps it.
-        </xsd:documentation></xsd:annotation>
-        <xsd:sequence>
-          <xsd:element name="iban" type="xsd:string">
-            <xsd:annotation><xsd:documentation>The account's IBAN.</xsd:documentation></xsd:annotation>
-          </xsd:element>
-          <xsd:element name="owner-name" type="xsd:string">
-            <xsd:annotation><xsd:documentation>Who holds it.</xsd:documentation></xsd:annotation>
-          </xsd:element>
-          <xsd:element name="plain" type="xsd:string"/>
-        </xsd:sequence>
-      </xsd:complexType>
-      <xsd:element name="GetAccount">
-        <xsd:complexType><xsd:sequence><xsd:element name="id" type="xsd:string"/></xsd:sequence></xsd:complexType>
-      </xsd:element>
-      <xsd:element name="GetAccountResponse">
-        <xsd:complexType><xsd:sequence><xsd:element name="account" type="tns:Account"/></xsd:sequence></xsd:complexType>
-      </xsd:element>
-    </xsd:schema>
-  </wsdl:types>
-  <wsdl:message name="In"><wsdl:part name="p" element="tns:GetAccount"/></wsdl:message>
-  <wsdl:message name="Out"><wsdl:part name="p" element="tns:GetAccountResponse"/></wsdl:message>
-  <wsdl:portType name="PT"><wsdl:operation name="GetAccount"><wsdl:input message="tns:In"/><wsdl:output message="tns:Out"/></wsdl:operation></wsdl:portType>
-  <wsdl:binding name="B" type="tns:PT">
-    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
-    <wsdl:operation name="GetAccount"><soap:operation soapAction="urn:GetAccount"/>
-      <wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output>
-    </wsdl:operation>
-  </wsdl:binding>
-  <wsdl:service name="S"><wsdl:port name="P" binding="tns:B"><soap:address location="http://127.0.0.1:9/"/></wsdl:port></wsdl:service>
-</wsdl:definitions>"#;
-    std::fs::write(dir.path().join("doc.wsdl"), wsdl).expect("write wsdl");
-    let mapping = "version: 1\ngraphql: true\nbackend:\n  wsdl: doc.wsdl\nroutes:\n  - route: GET /accounts/{id}\n    operation: GetAccount\n    request: { id: \"{path.id}\" }\n    response: { body: account }\n";
-    let path = dir.path().join("doc.yaml");
+    let mapping = "version: 1\ngraphql: true\nbackend:\n  wsdl: documented.wsdl\nroutes:\n  - route: GET /accounts/{id}\n    operation: GetAccount\n    request: { id: \"{path.id}\" }\n    response: { body: account }\n";
+    let path = support::root().join("tests/fixtures/documented.yaml");
     let m = soapbridge::mapping::load_texts(&[(path.as_path(), mapping)], Default::default())
         .unwrap_or_else(|e| panic!("the mapping compiles: {e:?}"));
     let face = soapbridge::graphql::build(&m.routes, &Default::default())
@@ -586,6 +545,17 @@ fn xsd_documentation_describes_types_and_fields() {
     ] {
         assert!(sdl.contains(want), "the SDL lacks {want:?}:\n{sdl}");
     }
+    // The OpenAPI document says the same.
+    let doc = soapbridge::openapi::spec(&m, None);
+    let account = &doc["components"]["schemas"]["Account"];
+    assert_eq!(
+        account["description"], "A ledger account, as the bank keeps it.",
+        "{account}"
+    );
+    assert_eq!(
+        account["properties"]["owner-name"]["description"], "Who holds it.",
+        "{account}"
+    );
     let plain = sdl
         .lines()
         .position(|l| l.trim() == "plain: String!")
