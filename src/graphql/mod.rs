@@ -236,6 +236,9 @@ pub fn build(routes: &[Arc<Route>], settings: &Settings) -> Result<Option<Face>,
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
         .extension(RootFieldLimit(settings.max_root_fields))
+        .extension(ParsedQueries(Arc::new(quick_cache::sync::Cache::new(
+            PARSED_QUERIES,
+        ))))
         .extension(ErrorPaths);
     if n_mutation > 0 {
         b = b.register(mutation);
@@ -477,6 +480,45 @@ impl Extension for RootFieldLimit {
                 ));
             }
         }
+        Ok(doc)
+    }
+}
+
+/// How many parsed query texts a schema keeps.
+const PARSED_QUERIES: usize = 512;
+/// Longer query texts are parsed every time (the cache stays a few MiB at most).
+const CACHED_QUERY_BYTES: usize = 4 << 10;
+
+/// Parsed documents by query text, for the parse step of every request. Parsing (a pest
+/// grammar) was the largest single cost of a small query, more than the SOAP call around
+/// it, and clients send the same few texts again and again. Only documents that parsed are
+/// kept; the root-field limit (the extension before this one) still checks every request,
+/// and validation runs as before. Rebuilt, empty, with the schema on reload.
+struct ParsedQueries(Arc<quick_cache::sync::Cache<String, ExecutableDocument>>);
+
+impl ExtensionFactory for ParsedQueries {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ParsedQueries(self.0.clone()))
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for ParsedQueries {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        if query.len() > CACHED_QUERY_BYTES {
+            return next.run(ctx, query, variables).await;
+        }
+        if let Some(doc) = self.0.get(query) {
+            return Ok(doc);
+        }
+        let doc = next.run(ctx, query, variables).await?;
+        self.0.insert(query.to_owned(), doc.clone());
         Ok(doc)
     }
 }
