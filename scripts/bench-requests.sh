@@ -7,6 +7,8 @@
 #   LOG=info scripts/bench-requests.sh small   # with the access log on: its cost per request
 #   TOP=25 scripts/bench-requests.sh large     # and the 25 functions that cost the most
 #   KEEP=/tmp/cg scripts/bench-requests.sh     # keep the callgrind files (callgrind_annotate)
+#   scripts/bench-requests.sh graphql          # the small call as REST and as a one-field
+#                                              # GraphQL query selecting the same fields
 #
 # It starts a loopback SOAP backend (Python's http.server, answering the perf harness's
 # payloads: ../shared/perf/gen-payloads.py), runs target/release/soapbridge serve under
@@ -57,7 +59,7 @@ python3 "$WORK/backend.py" "$BACKEND_PORT" "$WORK/payload" &
 PIDS+=($!)
 
 cat >"$WORK/client.py" <<'PY'
-import http.client, sys, time
+import http.client, json, sys, time
 port, path, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 for _ in range(600):
     try:
@@ -66,10 +68,20 @@ for _ in range(600):
     except OSError: pass
     time.sleep(0.1)
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+# A path that starts with "{" is a GraphQL query, posted to /graphql.
+gql = path.startswith("{")
+post = json.dumps({"query": path}).encode()
 for _ in range(n):
-    c.request("GET", path); r = c.getresponse(); body = r.read()
-    if r.status != 200: sys.exit(f"{path}: HTTP {r.status}: {body[:300]!r}")
+    if gql:
+        c.request("POST", "/graphql", post, {"Content-Type": "application/json"})
+    else:
+        c.request("GET", path)
+    r = c.getresponse(); body = r.read()
+    if r.status != 200 or (gql and b'"errors"' in body):
+        sys.exit(f"{path}: HTTP {r.status}: {body[:300]!r}")
 PY
+# The GraphQL face switched on for every mapping file.
+printf 'version: 1\ngraphql:\n  enabled: true\n' >"$WORK/gateway.yaml"
 
 # Instructions of one run of the bridge serving N requests for PATH.
 run() {
@@ -77,7 +89,7 @@ run() {
     port=$(free_port)
     CRM_SOAP_URL="http://127.0.0.1:$BACKEND_PORT/soap" SOAPBRIDGE_LOG=$LOG \
         valgrind --tool=callgrind --callgrind-out-file="$out" -q \
-        "$BIN" serve --listen "127.0.0.1:$port" --shutdown-grace 0s \
+        "$BIN" serve --listen "127.0.0.1:$port" --shutdown-grace 0s --config "$WORK/gateway.yaml" \
         "$PERF_DIR/peers/soapbridge-crm.yaml" 2>"$out.log" &
     local pid=$!
     python3 "$WORK/client.py" "$port" "$path" "$n"
@@ -103,5 +115,11 @@ case $WHAT in
     small) measure small /customers/42 200 1200 ;;
     large) measure large /orders 20 120 ;;
     all) measure small /customers/42 200 1200; measure large /orders 20 120 ;;
-    *) echo "usage: $0 [small|large|all]" >&2; exit 2 ;;
+    graphql)
+        # The same call and the same fields: the customer the REST route answers.
+        fields="id firstName lastName email phone street city postalCode country balance createdAt active notes"
+        measure small /customers/42 200 1200
+        measure gql "{ getCustomer(id: 42) { $fields } }" 200 1200
+        ;;
+    *) echo "usage: $0 [small|large|all|graphql]" >&2; exit 2 ;;
 esac
