@@ -91,6 +91,12 @@ pub struct Face {
     pub schema: Schema,
     pub fields: Vec<RootField>,
     pub settings: Settings,
+    /// Parsed documents by query text. Parsing (a pest grammar) was the largest single cost
+    /// of a small query, more than the SOAP call it makes, and clients send the same few
+    /// texts again and again. Only documents that parsed are kept; the depth, directive,
+    /// root-field and validation checks still run on every request. Built empty with the
+    /// schema, so a reload starts afresh.
+    parsed: quick_cache::sync::Cache<String, ExecutableDocument>,
 }
 
 impl std::fmt::Debug for Face {
@@ -236,9 +242,6 @@ pub fn build(routes: &[Arc<Route>], settings: &Settings) -> Result<Option<Face>,
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
         .extension(RootFieldLimit(settings.max_root_fields))
-        .extension(ParsedQueries(Arc::new(quick_cache::sync::Cache::new(
-            PARSED_QUERIES,
-        ))))
         .extension(ErrorPaths);
     if n_mutation > 0 {
         b = b.register(mutation);
@@ -262,6 +265,7 @@ pub fn build(routes: &[Arc<Route>], settings: &Settings) -> Result<Option<Face>,
         .finish()
         .map_err(|e| format!("the GraphQL schema does not build: {e}"))?;
     Ok(Some(Face {
+        parsed: quick_cache::sync::Cache::new(PARSED_QUERIES),
         schema,
         fields,
         settings: settings.clone(),
@@ -299,10 +303,27 @@ fn describe(r: &Route) -> String {
 }
 
 impl Face {
+    /// Gives `request` its parsed document: the one kept for its text, or a new one (kept
+    /// when the text is short). A text that does not parse is left for execution to report.
+    pub fn parse(&self, request: &mut async_graphql::Request) {
+        let cacheable = request.query.len() <= CACHED_QUERY_BYTES;
+        if cacheable && let Some(doc) = self.parsed.get(request.query.as_str()) {
+            request.set_parsed_query(doc);
+            return;
+        }
+        if let Ok(doc) = request.parsed_query()
+            && cacheable
+        {
+            let doc = doc.clone();
+            self.parsed.insert(request.query.clone(), doc);
+        }
+    }
+
     /// Runs a request: the schema's answer, with each failed field's key present as `null`
     /// (at its path) and the root fields in the order the query asks for them (they resolve
     /// concurrently and finish in any order).
     pub async fn execute(&self, mut request: async_graphql::Request) -> async_graphql::Response {
+        self.parse(&mut request);
         let operation = request.operation_name.clone();
         let order = request
             .parsed_query()
@@ -488,40 +509,6 @@ impl Extension for RootFieldLimit {
 const PARSED_QUERIES: usize = 512;
 /// Longer query texts are parsed every time (the cache stays a few MiB at most).
 const CACHED_QUERY_BYTES: usize = 4 << 10;
-
-/// Parsed documents by query text, for the parse step of every request. Parsing (a pest
-/// grammar) was the largest single cost of a small query, more than the SOAP call around
-/// it, and clients send the same few texts again and again. Only documents that parsed are
-/// kept; the root-field limit (the extension before this one) still checks every request,
-/// and validation runs as before. Rebuilt, empty, with the schema on reload.
-struct ParsedQueries(Arc<quick_cache::sync::Cache<String, ExecutableDocument>>);
-
-impl ExtensionFactory for ParsedQueries {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ParsedQueries(self.0.clone()))
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ParsedQueries {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        if query.len() > CACHED_QUERY_BYTES {
-            return next.run(ctx, query, variables).await;
-        }
-        if let Some(doc) = self.0.get(query) {
-            return Ok(doc);
-        }
-        let doc = next.run(ctx, query, variables).await?;
-        self.0.insert(query.to_owned(), doc.clone());
-        Ok(doc)
-    }
-}
 
 /// The fields (introspection aside) a root selection set selects, fragments followed.
 fn count_root_fields(

@@ -232,6 +232,7 @@ async fn serve(
             crate::graphql::value_from_json(v),
         ));
     }
+    face.parse(&mut request);
     if !is_post && asks_for_mutation(&mut request) {
         let mut p = Problem::method_not_allowed("GET", &["POST".to_owned()])
             .detail("a mutation changes data: send it with POST");
