@@ -70,10 +70,18 @@ pub fn compile_mapping(
     c.finish()
 }
 
-/// A value of `strategy` drawn with `bytes` as its randomness (then a tail made from them),
-/// so a coverage-guided fuzzer steers the generator; `None` when the strategy gives up.
+/// A value of `strategy` drawn with `bytes` as its randomness, so that a coverage-guided
+/// fuzzer steers the generator; `None` when the strategy gives up.
+///
+/// The bytes seed a ChaCha stream ([`seed_of`]); they are not read one for one. Proptest's
+/// pass-through generator, which reads them one for one, yields zeros once they run out, and
+/// rand's unbiased integer sampling (Lemire's method) rejects a zero draw for most ranges and
+/// draws again: a generator that needed more numbers than the input held spun forever (with
+/// 48 bytes of input, and again with 256 KiB of derived bytes after them). A stream never
+/// runs out. Coverage still steers the search: an input whose seed reaches new code is kept
+/// and mutated, and the same input always draws the same value.
 pub fn draw(strategy: &BoxedStrategy<Value>, bytes: &[u8]) -> Option<Value> {
-    let rng = TestRng::from_seed(RngAlgorithm::PassThrough, &with_tail(bytes));
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_of(bytes));
     // A filter that keeps rejecting the fuzzer's bytes gives up soon, not after proptest's
     // tens of thousands of tries (each run must stay fast).
     let config = Config {
@@ -86,29 +94,21 @@ pub fn draw(strategy: &BoxedStrategy<Value>, bytes: &[u8]) -> Option<Value> {
     strategy.new_tree(&mut runner).ok().map(|t| t.current())
 }
 
-/// Bytes of randomness after the fuzzer's own: far more than any bounded generator draws.
-const TAIL: usize = 256 << 10;
-
-/// `bytes`, then [`TAIL`] bytes of SplitMix64 seeded with their FNV-1a hash.
-///
-/// Proptest's pass-through generator yields zeros once its bytes run out, and rand's unbiased
-/// integer sampling (Lemire's method) rejects a zero draw for most ranges and draws again: a
-/// generator that needed one number more than the input held spun forever. The tail depends
-/// only on the input, so a run stays reproducible from its input.
-fn with_tail(bytes: &[u8]) -> Vec<u8> {
-    let mut seed = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+/// 32 bytes that depend on every byte of `bytes`: SplitMix64 seeded with their FNV-1a hash
+/// (a seed, not a secret: any well-mixed function does).
+fn seed_of(bytes: &[u8]) -> [u8; 32] {
+    let mut state = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     });
-    let mut out = Vec::with_capacity(bytes.len() + TAIL);
-    out.extend_from_slice(bytes);
-    while out.len() < bytes.len() + TAIL {
-        seed = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = seed;
+    let mut seed = [0u8; 32];
+    for chunk in seed.chunks_exact_mut(8) {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+        chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
     }
-    out
+    seed
 }
 
 /// `v` as the global element `e`, written and read back: `Err` says how it came back.
@@ -244,36 +244,49 @@ fn same(back: &Value, v: &Value, xml: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    /// The input the `roundtrip` target spun on: a case selector, then 48 bytes, fewer than
-    /// the rpc/literal `Path` request's generator draws. Past its end, a zero tail made the
-    /// integer sampler reject forever; with the derived tail it draws a value at once.
+    /// The inputs the `roundtrip` target spun on: a case selector, then 48 bytes, fewer than
+    /// the rpc/literal `Path` request's and the demo's `Customer` generators draw. Past their
+    /// end, zeros made the integer sampler reject forever; seeding a stream, they draw a value
+    /// at once.
     #[test]
     fn a_generator_that_outdraws_its_input_still_finishes() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/conventions.wsdl"
-        );
-        let wsdl: &'static Wsdl = Box::leak(Box::new(wsdl::load_path(path).expect("fixture")));
-        let op = wsdl
+        let root = env!("CARGO_MANIFEST_DIR");
+        let load = |p: &str| -> &'static Wsdl {
+            Box::leak(Box::new(
+                wsdl::load_path(&format!("{root}/{p}")).expect("fixture"),
+            ))
+        };
+        let conv = load("tests/fixtures/conventions.wsdl");
+        let path = conv
             .binding_by_name("RpcBinding")
             .and_then(|(_, b)| b.operation("Path"))
-            .expect("the Path operation");
-        let content = op.input.body.content;
-        let seed: Vec<u8> = (b'b'..=0x91).collect();
-        let (tx, rx) = std::sync::mpsc::channel();
-        // A hang is the failure this test pins: it runs on its own thread, so the test fails
-        // instead of hanging the suite.
-        std::thread::spawn(move || {
-            let strategy = values::Gen::new(wsdl).complex(content, 0);
-            let _ = tx.send(draw(&strategy, &seed).is_some());
-        });
-        let drawn = rx
-            .recv_timeout(std::time::Duration::from_secs(60))
-            .expect("the draw finished");
-        assert!(drawn, "the generator gave up instead of drawing a value");
-        // The same input draws the same value: the tail comes from the input alone.
-        let again = values::Gen::new(wsdl).complex(content, 0);
-        let seed: Vec<u8> = (b'b'..=0x91).collect();
-        assert_eq!(draw(&again, &seed), draw(&again, &seed));
+            .expect("the Path operation")
+            .input
+            .body
+            .content;
+        let demo = load("wsdl/customers.wsdl");
+        let customer = demo.schema.global_types
+            [&crate::wsdl::QName::new("http://example.com/soapbridge/customers", "Customer")];
+        let cases = [
+            (conv, path, (b'b'..=0x91).collect::<Vec<u8>>()),
+            (demo, customer, (b'1'..=b'`').collect()),
+        ];
+        for (w, ty, seed) in cases {
+            let (tx, rx) = std::sync::mpsc::channel();
+            // A hang is the failure this test pins: it runs on its own thread, so the test
+            // fails instead of hanging the suite.
+            let input = seed.clone();
+            std::thread::spawn(move || {
+                let strategy = values::Gen::new(w).typed(ty, 0);
+                let _ = tx.send(draw(&strategy, &input).is_some());
+            });
+            let drawn = rx
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .expect("the draw finished");
+            assert!(drawn, "the generator gave up instead of drawing a value");
+            // The same input draws the same value.
+            let again = values::Gen::new(w).typed(ty, 0);
+            assert_eq!(draw(&again, &seed), draw(&again, &seed));
+        }
     }
 }
