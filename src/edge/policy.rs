@@ -88,6 +88,16 @@ pub struct Denied {
     pub challenge: Option<String>,
 }
 
+impl From<Denied> for crate::gateway::Problem {
+    /// The refusal every face answers with: 403 `forbidden` or 401 `unauthenticated`.
+    fn from(denied: Denied) -> Self {
+        match denied.status {
+            403 => Self::forbidden(denied.detail, denied.challenge),
+            _ => Self::unauthenticated(denied.detail, denied.challenge),
+        }
+    }
+}
+
 /// A compiled policy.
 #[derive(Debug)]
 pub struct Policy {

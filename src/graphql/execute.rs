@@ -146,10 +146,7 @@ async fn run(
         caller.identity = match call.admit(policy).await {
             Ok(identity) => identity,
             Err(denied) => {
-                let p = match denied.status {
-                    403 => Problem::forbidden(denied.detail, denied.challenge),
-                    _ => Problem::unauthenticated(denied.detail, denied.challenge),
-                };
+                let p = Problem::from(denied);
                 return Err(refused(host, call, target, policy, p));
             }
         };

@@ -40,31 +40,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/openapi.json")
             .route(super::get_or_head().to(openapi_json))
             .default_service(web::to(not_allowed)),
-    )
-    .service(
-        web::resource("/docs")
-            .route(super::get_or_head().to(page))
-            .default_service(web::to(not_allowed)),
-    )
-    .service(
-        // The page's assets are relative to `/docs`, so `/docs/` is sent there (relative
-        // Location, so a path prefix added by a proxy is kept).
-        web::resource("/docs/")
-            .route(super::get_or_head().to(|| async {
-                HttpResponse::PermanentRedirect()
-                    .insert_header((header::LOCATION, "../docs"))
-                    .finish()
-            }))
-            .default_service(web::to(not_allowed)),
     );
-    for (path, _, _) in ASSETS {
-        cfg.service(
-            web::resource(*path)
-                .route(super::get_or_head().to(asset))
-                .default_service(web::to(not_allowed)),
-        );
-    }
+    super::bundled::register(cfg, &PAGE);
 }
+
+/// Swagger UI and its assets.
+static PAGE: super::bundled::Bundle = super::bundled::Bundle {
+    path: "/docs",
+    html: INDEX_HTML,
+    assets: ASSETS,
+};
 
 async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let table = state.table.load_full();
@@ -79,22 +64,4 @@ async fn openapi_json(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         .content_type("application/json")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .body(body)
-}
-
-async fn page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(INDEX_HTML)
-}
-
-async fn asset(req: HttpRequest) -> HttpResponse {
-    let Some((_, content_type, body)) = ASSETS.iter().find(|(p, _, _)| *p == req.path()) else {
-        return Problem::route_not_found("GET", req.path())
-            .response(req.path(), &handler::request_id(&req));
-    };
-    HttpResponse::Ok()
-        .content_type(*content_type)
-        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-        .body(*body)
 }

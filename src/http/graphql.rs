@@ -21,7 +21,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::router::RouteTable;
-use super::{AppState, Problem, handler, not_allowed};
+use super::{AppState, Problem, handler};
 use crate::edge::Policy;
 use crate::gateway::{Core, Target};
 use crate::graphql::{Call, Host};
@@ -57,6 +57,13 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
+/// GraphiQL and its assets.
+static PAGE: super::bundled::Bundle = super::bundled::Bundle {
+    path: "/graphiql",
+    html: INDEX_HTML,
+    assets: ASSETS,
+};
+
 /// Registers `/graphql`, `/graphiql` and the page's assets.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -64,28 +71,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(endpoint))
             .route(super::get_or_head().to(endpoint))
             .default_service(web::to(not_allowed_graphql)),
-    )
-    .service(
-        web::resource("/graphiql")
-            .route(super::get_or_head().to(page))
-            .default_service(web::to(not_allowed)),
-    )
-    .service(
-        web::resource("/graphiql/")
-            .route(super::get_or_head().to(|| async {
-                HttpResponse::PermanentRedirect()
-                    .insert_header((header::LOCATION, "../graphiql"))
-                    .finish()
-            }))
-            .default_service(web::to(not_allowed)),
     );
-    for (path, _, _) in ASSETS {
-        cfg.service(
-            web::resource(*path)
-                .route(super::get_or_head().to(asset))
-                .default_service(web::to(not_allowed)),
-        );
-    }
+    super::bundled::register(cfg, &PAGE);
 }
 
 /// The pipeline and the route table a request's schema was built with.
@@ -335,22 +322,4 @@ fn asked_from_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Asked, Pr
         variables,
         operation_name,
     })
-}
-
-async fn page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(INDEX_HTML)
-}
-
-async fn asset(req: HttpRequest) -> HttpResponse {
-    let Some((_, content_type, body)) = ASSETS.iter().find(|(p, _, _)| *p == req.path()) else {
-        return Problem::route_not_found("GET", req.path())
-            .response(req.path(), &handler::request_id(&req));
-    };
-    HttpResponse::Ok()
-        .content_type(*content_type)
-        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-        .body(*body)
 }

@@ -235,10 +235,7 @@ async fn serve(
                 caller.identity = identity;
             }
             Err(denied) => {
-                let p = match denied.status {
-                    403 => Problem::forbidden(denied.detail, denied.challenge),
-                    _ => Problem::unauthenticated(denied.detail, denied.challenge),
-                };
+                let p = Problem::from(denied);
                 return Err(refused(state, rid, target, policy, p));
             }
         }

@@ -10,6 +10,7 @@
 //! May import `gateway`, `mapping`, `metrics`, `openapi`, `graphql`; nothing below may
 //! import it.
 
+mod bundled;
 pub mod compress;
 pub mod docs;
 pub mod graphql;
