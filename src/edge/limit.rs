@@ -110,14 +110,17 @@ impl RateLimit {
 
     /// Counts one call of `route` by `consumer` (`None`: anonymous, then `client` is the
     /// key).
+    ///
+    /// `route` is written into the bucket's key once (`format_args!("{} {}", method, path)`
+    /// needs no string of its own).
     pub fn check(
         &self,
-        route: &str,
+        route: impl std::fmt::Display,
         consumer: Option<&str>,
         client: &str,
     ) -> Result<Allowed, Limited> {
         let key = match (self.by, consumer) {
-            (LimitBy::Route, _) => route.to_owned(),
+            (LimitBy::Route, _) => route.to_string(),
             (LimitBy::Consumer, Some(c)) => format!("{route}\u{0}c:{c}"),
             (LimitBy::Consumer, None) => format!("{route}\u{0}a:{client}"),
         };

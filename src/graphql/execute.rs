@@ -151,9 +151,8 @@ async fn run(
             }
         };
         if let Some(limit) = &policy.rate_limit {
-            let route = target.route;
-            let key = format!("{} {}", route.method, route.path);
-            if let Err(over) = limit.check(&key, caller.identity.named_consumer(), &call.peer) {
+            let route = format_args!("{} {}", target.route.method, target.route.path);
+            if let Err(over) = limit.check(route, caller.identity.named_consumer(), &call.peer) {
                 let p = Problem::rate_limited(&policy.name, over.retry_after);
                 return Err(refused(host, call, target, policy, p));
             }

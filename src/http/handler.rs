@@ -240,12 +240,12 @@ async fn serve(
             }
         }
         if let Some(limit) = &policy.rate_limit {
-            let route_key = format!("{} {}", target.route.method, target.route.path);
             let peer = req
                 .peer_addr()
                 .map_or_else(|| "-".to_owned(), |a| a.ip().to_string());
             let named = caller.identity.named_consumer();
-            match limit.check(&route_key, named, &peer) {
+            let route = format_args!("{} {}", target.route.method, target.route.path);
+            match limit.check(route, named, &peer) {
                 Ok(allowed) => limit_headers = Some(allowed),
                 Err(over) => {
                     let mut p = Problem::rate_limited(&policy.name, over.retry_after);
