@@ -94,20 +94,14 @@ pub fn draw(strategy: &BoxedStrategy<Value>, bytes: &[u8]) -> Option<Value> {
     strategy.new_tree(&mut runner).ok().map(|t| t.current())
 }
 
-/// 32 bytes that depend on every byte of `bytes`: SplitMix64 seeded with their FNV-1a hash
-/// (a seed, not a secret: any well-mixed function does).
+/// 32 bytes that depend on every byte of `bytes` (a seed, not a secret): fastrand's
+/// generator seeded with their hash.
 fn seed_of(bytes: &[u8]) -> [u8; 32] {
-    let mut state = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::hash::DefaultHasher::new();
+    bytes.hash(&mut h);
     let mut seed = [0u8; 32];
-    for chunk in seed.chunks_exact_mut(8) {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
+    fastrand::Rng::with_seed(h.finish()).fill(&mut seed);
     seed
 }
 
