@@ -10,6 +10,8 @@
 //! mapping files against it; everything on the request path works on that immutable model.
 //! Every face calls the same pipeline (`gateway`); docs/ARCHITECTURE.md draws the floors.
 
+#![forbid(unsafe_code)]
+
 pub mod cli;
 pub mod config;
 pub mod edge;
