@@ -15,7 +15,8 @@
 //! ```
 //!
 //! ```text
-//! mod.rs      settings, the schema of a route table, the root-field limit
+//! mod.rs      settings, the schema of a route table, running a request
+//! document.rs parsed documents by text, root fields (limit, order, error paths)
 //! names.rs    valid, deterministic, collision-free names
 //! scalars.rs  XSD built-ins → scalars; exact JSON ⇄ GraphQL values
 //! types.rs    XSD types → objects, input objects, enums
@@ -28,6 +29,7 @@
 //! (`http`). docs/graphql.md says what a user sees.
 
 mod args;
+mod document;
 mod execute;
 pub mod names;
 mod scalars;
@@ -35,13 +37,10 @@ mod types;
 
 use std::sync::Arc;
 
+use async_graphql::ValidationMode;
 use async_graphql::dynamic::{Field, Object, Schema, TypeRef};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextResolve, ResolveInfo,
-};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Positioned, ServerError, ServerResult, Variables};
 
+pub use document::Parsed;
 pub use execute::{Call, Host, field_error};
 pub use scalars::from_json as value_from_json;
 
@@ -88,15 +87,21 @@ pub struct RootField {
 
 /// The schema of one route table.
 pub struct Face {
+    /// The schema, validating every request with all of GraphQL's rules.
     pub schema: Schema,
+    /// The same schema with async-graphql's fast validation (depth, complexity, fragment
+    /// cycles only), for a text and operation that already passed `schema`'s validation
+    /// with no variables: that validation depends only on the schema, the text and the
+    /// operation, and was a sixth of a small query's cost.
+    checked: Schema,
     pub fields: Vec<RootField>,
     pub settings: Settings,
     /// Parsed documents by query text. Parsing (a pest grammar) was the largest single cost
     /// of a small query, more than the SOAP call it makes, and clients send the same few
-    /// texts again and again. Only documents that parsed are kept; the depth, directive,
-    /// root-field and validation checks still run on every request. Built empty with the
-    /// schema, so a reload starts afresh.
-    parsed: quick_cache::sync::Cache<String, ExecutableDocument>,
+    /// texts again and again. Only documents that parsed are kept; the depth, directive and
+    /// root-field checks still run on every request. Built empty with the schema, so a
+    /// reload starts afresh.
+    documents: document::Documents,
 }
 
 impl std::fmt::Debug for Face {
@@ -163,13 +168,39 @@ pub fn build(routes: &[Arc<Route>], settings: &Settings) -> Result<Option<Face>,
         }
     }
 
+    let strict = schema(routes, &chosen, &names, settings, ValidationMode::Strict)?;
+    let checked = schema(routes, &chosen, &names, settings, ValidationMode::Fast)?;
+    let fields = chosen
+        .iter()
+        .map(|&i| RootField {
+            name: names[i].clone().unwrap_or_default(),
+            kind: kind_of(&routes[i]),
+            route: i,
+        })
+        .collect();
+    Ok(Some(Face {
+        schema: strict,
+        checked,
+        fields,
+        settings: settings.clone(),
+        documents: document::Documents::new(),
+    }))
+}
+
+/// The schema of the `chosen` routes under their root-field `names`, validating with `mode`.
+fn schema(
+    routes: &[Arc<Route>],
+    chosen: &[usize],
+    names: &[Option<String>],
+    settings: &Settings,
+    mode: ValidationMode,
+) -> Result<Schema, String> {
     let mut types = Types::new(&reserved());
     let mut query = Object::new("Query").description("Read operations: the GET routes.");
     let mut mutation = Object::new("Mutation").description("The other operations.");
     let (mut n_query, mut n_mutation) = (0, 0);
-    let mut fields = Vec::new();
     let mut pending = Vec::new();
-    for &i in &chosen {
+    for &i in chosen {
         let r = &routes[i];
         let name = names[i].clone().unwrap_or_default();
         let s = types.contract(&r.backend.wsdl);
@@ -194,12 +225,7 @@ pub fn build(routes: &[Arc<Route>], settings: &Settings) -> Result<Option<Face>,
             }
         };
         let kind = kind_of(r);
-        pending.push((i, name.clone(), kind, ty, arg_values, args, out));
-        fields.push(RootField {
-            name,
-            kind,
-            route: i,
-        });
+        pending.push((i, name, kind, ty, arg_values, args, out));
     }
     types.drain();
     let plans = Arc::new(std::mem::take(&mut types.plans));
@@ -241,8 +267,7 @@ pub fn build(routes: &[Arc<Route>], settings: &Settings) -> Result<Option<Face>,
         .register(query)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
-        .extension(RootFieldLimit(settings.max_root_fields))
-        .extension(ErrorPaths);
+        .validation_mode(mode);
     if n_mutation > 0 {
         b = b.register(mutation);
     }
@@ -261,15 +286,8 @@ pub fn build(routes: &[Arc<Route>], settings: &Settings) -> Result<Option<Face>,
     for o in types.inputs {
         b = b.register(o);
     }
-    let schema = b
-        .finish()
-        .map_err(|e| format!("the GraphQL schema does not build: {e}"))?;
-    Ok(Some(Face {
-        parsed: quick_cache::sync::Cache::new(PARSED_QUERIES),
-        schema,
-        fields,
-        settings: settings.clone(),
-    }))
+    b.finish()
+        .map_err(|e| format!("the GraphQL schema does not build: {e}"))
 }
 
 /// Names no generated type may take.
@@ -305,234 +323,50 @@ fn describe(r: &Route) -> String {
 impl Face {
     /// Gives `request` its parsed document: the one kept for its text, or a new one (kept
     /// when the text is short). A text that does not parse is left for execution to report.
-    pub fn parse(&self, request: &mut async_graphql::Request) {
-        let cacheable = request.query.len() <= CACHED_QUERY_BYTES;
-        if cacheable && let Some(doc) = self.parsed.get(request.query.as_str()) {
-            request.set_parsed_query(doc);
-            return;
-        }
-        if let Ok(doc) = request.parsed_query()
-            && cacheable
-        {
-            let doc = doc.clone();
-            self.parsed.insert(request.query.clone(), doc);
-        }
+    pub fn parse(&self, request: &mut async_graphql::Request) -> Option<Arc<Parsed>> {
+        self.documents.parse(request)
     }
 
-    /// Runs a request: the schema's answer, with each failed field's key present as `null`
-    /// (at its path) and the root fields in the order the query asks for them (they resolve
-    /// concurrently and finish in any order).
-    pub async fn execute(&self, mut request: async_graphql::Request) -> async_graphql::Response {
-        self.parse(&mut request);
+    /// Runs a request `parse` was given (`parsed`: what it answered): the schema's answer,
+    /// with each failed root field's error at its path and its key present as `null`, and
+    /// the root fields in the order the query asks for them (they resolve concurrently and
+    /// finish in any order).
+    pub async fn execute(
+        &self,
+        mut request: async_graphql::Request,
+        parsed: Option<Arc<Parsed>>,
+    ) -> async_graphql::Response {
         let operation = request.operation_name.clone();
-        let order = request
-            .parsed_query()
-            .ok()
-            .map(|doc| root_keys(doc, operation.as_deref()));
-        let mut response = self.schema.execute(request).await;
-        let errored: Vec<Vec<async_graphql::PathSegment>> = response
-            .errors
-            .iter()
-            .filter(|e| !e.path.is_empty())
-            .map(|e| e.path.clone())
-            .collect();
-        if let async_graphql::Value::Object(data) = &mut response.data {
-            for path in errored {
-                null_at(data, &path);
-            }
-            if let Some(order) = order {
-                let mut sorted = async_graphql::indexmap::IndexMap::with_capacity(data.len());
-                for k in order {
-                    if let Some(v) = data.shift_remove(k.as_str()) {
-                        sorted.insert(async_graphql::Name::new(&k), v);
-                    }
+        let roots = match request.parsed_query() {
+            Ok(doc) => {
+                if let Some(e) = document::too_many_roots(doc, self.settings.max_root_fields) {
+                    return async_graphql::Response::from_errors(vec![e]);
                 }
-                sorted.extend(std::mem::take(data));
-                *data = sorted;
+                document::roots(doc, operation.as_deref())
             }
+            Err(_) => Vec::new(),
+        };
+        let plain = request.variables.is_empty();
+        let checked = plain
+            && parsed
+                .as_ref()
+                .is_some_and(|p| p.checked(operation.as_deref()));
+        let schema = if checked { &self.checked } else { &self.schema };
+        let mut response = schema.execute(request).await;
+        document::root_error_paths(&mut response.errors, &roots);
+        if let async_graphql::Value::Object(data) = &mut response.data {
+            // Data means the request passed validation.
+            if plain
+                && !checked
+                && let Some(p) = &parsed
+            {
+                p.mark_checked(operation.as_deref());
+            }
+            for e in &response.errors {
+                document::null_at(data, &e.path);
+            }
+            document::order(data, &roots);
         }
         response
     }
-}
-
-/// Puts `null` at `path` when the key is missing and its parent object exists.
-fn null_at(
-    data: &mut async_graphql::indexmap::IndexMap<async_graphql::Name, async_graphql::Value>,
-    path: &[async_graphql::PathSegment],
-) {
-    use async_graphql::{PathSegment, Value};
-    let Some((PathSegment::Field(first), rest)) = path.split_first() else {
-        return;
-    };
-    if rest.is_empty() {
-        data.entry(async_graphql::Name::new(first))
-            .or_insert(Value::Null);
-        return;
-    }
-    let mut cur = data.get_mut(first.as_str());
-    let mut rest = rest;
-    while let Some((seg, more)) = rest.split_first() {
-        match (cur, seg) {
-            (Some(Value::List(items)), PathSegment::Index(i)) => {
-                if more.is_empty() {
-                    return;
-                }
-                cur = items.get_mut(*i);
-            }
-            (Some(Value::Object(m)), PathSegment::Field(f)) => {
-                if more.is_empty() {
-                    m.entry(async_graphql::Name::new(f)).or_insert(Value::Null);
-                    return;
-                }
-                cur = m.get_mut(f.as_str());
-            }
-            _ => return,
-        }
-        rest = more;
-    }
-}
-
-/// The response keys of the selected operation's root fields, in query order.
-fn root_keys(doc: &ExecutableDocument, operation: Option<&str>) -> Vec<String> {
-    fn walk(doc: &ExecutableDocument, set: &SelectionSet, depth: u32, out: &mut Vec<String>) {
-        if depth > 32 {
-            return;
-        }
-        for s in &set.items {
-            match &s.node {
-                Selection::Field(f) => {
-                    let k = f.node.response_key().node.to_string();
-                    if !out.contains(&k) {
-                        out.push(k);
-                    }
-                }
-                Selection::InlineFragment(f) => {
-                    walk(doc, &f.node.selection_set.node, depth + 1, out)
-                }
-                Selection::FragmentSpread(f) => {
-                    if let Some(d) = doc.fragments.get(&f.node.fragment_name.node) {
-                        walk(doc, &d.node.selection_set.node, depth + 1, out);
-                    }
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for (name, op) in doc.operations.iter() {
-        if operation.is_none() || name.map(|n| n.as_str()) == operation {
-            walk(doc, &op.node.selection_set.node, 0, &mut out);
-            break;
-        }
-    }
-    out
-}
-
-/// Gives a resolver's error the path of its field (async-graphql's dynamic schema leaves it
-/// empty).
-struct ErrorPaths;
-
-impl ExtensionFactory for ErrorPaths {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorPaths)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for ErrorPaths {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<async_graphql::Value>> {
-        let node = info.path_node;
-        next.run(ctx, info).await.map_err(|mut e| {
-            if e.path.is_empty() {
-                let mut path = Vec::new();
-                let mut cur = Some(node);
-                while let Some(n) = cur {
-                    path.push(match &n.segment {
-                        async_graphql::QueryPathSegment::Name(name) => {
-                            async_graphql::PathSegment::Field((*name).to_owned())
-                        }
-                        async_graphql::QueryPathSegment::Index(i) => {
-                            async_graphql::PathSegment::Index(*i)
-                        }
-                    });
-                    cur = n.parent;
-                }
-                path.reverse();
-                e.path = path;
-            }
-            e
-        })
-    }
-}
-
-/// Refuses an operation with more root fields than `max` (each is a backend call), before
-/// anything runs.
-struct RootFieldLimit(usize);
-
-impl ExtensionFactory for RootFieldLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RootFieldLimit(self.0))
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for RootFieldLimit {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        for (_, op) in doc.operations.iter() {
-            let n = count_root_fields(&doc, &op.node.selection_set, 0);
-            if n > self.0 {
-                return Err(ServerError::new(
-                    format!(
-                        "the operation has {n} root fields; at most {} are allowed in one request (each is a backend call)",
-                        self.0
-                    ),
-                    Some(op.pos),
-                ));
-            }
-        }
-        Ok(doc)
-    }
-}
-
-/// How many parsed query texts a schema keeps.
-const PARSED_QUERIES: usize = 512;
-/// Longer query texts are parsed every time (the cache stays a few MiB at most).
-const CACHED_QUERY_BYTES: usize = 4 << 10;
-
-/// The fields (introspection aside) a root selection set selects, fragments followed.
-fn count_root_fields(
-    doc: &ExecutableDocument,
-    set: &Positioned<SelectionSet>,
-    depth: u32,
-) -> usize {
-    if depth > 32 {
-        return 0;
-    }
-    set.node
-        .items
-        .iter()
-        .map(|s| match &s.node {
-            Selection::Field(f) => usize::from(!f.node.name.node.starts_with("__")),
-            Selection::InlineFragment(f) => {
-                count_root_fields(doc, &f.node.selection_set, depth + 1)
-            }
-            Selection::FragmentSpread(f) => doc
-                .fragments
-                .get(&f.node.fragment_name.node)
-                .map_or(0, |d| {
-                    count_root_fields(doc, &d.node.selection_set, depth + 1)
-                }),
-        })
-        .sum()
 }

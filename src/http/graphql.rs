@@ -219,7 +219,7 @@ async fn serve(
             crate::graphql::value_from_json(v),
         ));
     }
-    face.parse(&mut request);
+    let parsed = face.parse(&mut request);
     if !is_post && asks_for_mutation(&mut request) {
         let mut p = Problem::method_not_allowed("GET", &["POST".to_owned()])
             .detail("a mutation changes data: send it with POST");
@@ -231,7 +231,7 @@ async fn serve(
         table: table.clone(),
     });
     let request = request.data(host).data(call);
-    let response = face.execute(request).await;
+    let response = face.execute(request, parsed).await;
     let body = serde_json::to_vec(&response)
         .map_err(|e| Problem::internal(format!("the GraphQL response does not serialize: {e}")))?;
     Ok(HttpResponse::Ok()

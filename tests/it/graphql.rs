@@ -52,10 +52,14 @@ async fn start_demo(settings: soapbridge::graphql::Settings) -> support::Bridge 
 }
 
 async fn post(b: &support::Bridge, query: &str) -> (u16, Value) {
+    post_body(b, json!({ "query": query })).await
+}
+
+async fn post_body(b: &support::Bridge, body: Value) -> (u16, Value) {
     let r = support::client()
         .post(b.url("/graphql"))
         .header("content-type", "application/json")
-        .body(json!({ "query": query }).to_string())
+        .body(body.to_string())
         .send()
         .await
         .expect("request");
@@ -349,6 +353,28 @@ async fn limits_and_bad_queries_answer_errors_with_locations() {
     assert!(first.get("errors").is_none(), "{first}");
     let (_, again) = post(&b, deep).await;
     assert_eq!(again, first);
+    // A text that passed validation without variables is validated again when it comes
+    // with variables: their values are checked against the arguments every time.
+    let with_var = "query Q($id: Int! = 1) { getCustomer(id: $id) { name } }";
+    let (_, plain) = post(&b, with_var).await;
+    assert!(plain["data"]["getCustomer"]["name"].is_string(), "{plain}");
+    let (_, good) = post_body(&b, json!({ "query": with_var, "variables": { "id": 1 } })).await;
+    assert!(good.get("errors").is_none(), "{good}");
+    assert!(good["data"]["getCustomer"]["name"].is_string(), "{good}");
+    for _ in 0..2 {
+        let (_, bad) = post_body(
+            &b,
+            json!({ "query": with_var, "variables": { "id": "one" } }),
+        )
+        .await;
+        assert!(bad["data"].is_null(), "{bad}");
+        assert!(
+            bad["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Invalid value")),
+            "{bad}"
+        );
+    }
     for _ in 0..2 {
         let (_, v) = post(&b, "query { getCustomer(id: 1) { nope } }").await;
         assert!(v["data"].is_null());
