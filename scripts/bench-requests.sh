@@ -8,7 +8,8 @@
 #   TOP=25 scripts/bench-requests.sh large     # and the 25 functions that cost the most
 #   KEEP=/tmp/cg scripts/bench-requests.sh     # keep the callgrind files (callgrind_annotate)
 #   scripts/bench-requests.sh graphql          # the small call as REST and as a one-field
-#                                              # GraphQL query selecting the same fields
+#                                              # GraphQL query selecting the same fields,
+#                                              # then selecting one of them
 #
 # It starts a loopback SOAP backend (Python's http.server, answering the perf harness's
 # payloads: ../shared/perf/gen-payloads.py), runs target/release/soapbridge serve under
@@ -120,6 +121,8 @@ case $WHAT in
         fields="id firstName lastName email phone street city postalCode country balance createdAt active notes"
         measure small /customers/42 200 1200
         measure gql "{ getCustomer(id: 42) { $fields } }" 200 1200
+        # One leaf: what the query costs apart from the fields it selects.
+        measure gql1 "{ getCustomer(id: 42) { id } }" 200 1200
         ;;
     *) echo "usage: $0 [small|large|all|graphql]" >&2; exit 2 ;;
 esac
