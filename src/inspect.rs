@@ -101,6 +101,11 @@ pub fn to_json(w: &Wsdl) -> Value {
             "port_type": b.port_type.local.to_string(),
             "soap_version": b.soap_version.label(),
             "style": b.style.label(),
+            "addressing": b.addressing.as_ref().map(|a| json!({
+                "version": a.version.name(),
+                "required": a.required,
+                "source": a.source,
+            })),
             "operations": b.operations.iter().map(|o| operation_json(schema, o)).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "notes": w.notes,
@@ -167,6 +172,15 @@ pub fn to_text(w: &Wsdl) -> String {
             b.operations.len(),
             if b.operations.len() == 1 { "" } else { "s" }
         );
+        if let Some(a) = &b.addressing {
+            let _ = writeln!(
+                out,
+                "  WS-Addressing {}, {} ({})",
+                a.version.name(),
+                if a.required { "required" } else { "optional" },
+                a.source
+            );
+        }
         for op in &b.operations {
             let output = op.output.as_ref().map_or_else(
                 || "(one-way)".to_owned(),

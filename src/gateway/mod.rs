@@ -33,6 +33,7 @@ use tracing::Instrument as _;
 use crate::mapping::bind::{self, RequestParts};
 use crate::mapping::{Backend, Route};
 use crate::metrics::Metrics;
+use crate::soap::addressing::AddressingHeader;
 use crate::soap::budget::MemoryBudget;
 use crate::soap::client::SoapClient;
 use crate::soap::envelope::HeaderWriter;
@@ -357,7 +358,20 @@ pub fn encode_request(
         .ws_security
         .as_ref()
         .map(|s| SecurityHeader::fresh(s, backend.soap_version.envelope_ns()));
-    let extra: Vec<&dyn HeaderWriter> = security.iter().map(|s| s as &dyn HeaderWriter).collect();
+    let endpoint = backend.endpoint.as_str();
+    let addressing = backend.addressing.map(|v| {
+        AddressingHeader::fresh(
+            v,
+            backend.soap_version.envelope_ns(),
+            &route.operation().input_action,
+            endpoint,
+        )
+    });
+    let extra: Vec<&dyn HeaderWriter> = addressing
+        .iter()
+        .map(|a| a as &dyn HeaderWriter)
+        .chain(security.iter().map(|s| s as &dyn HeaderWriter))
+        .collect();
     crate::soap::build_request(
         schema,
         route.operation(),

@@ -204,6 +204,21 @@ pub(super) fn write_backend(out: &mut String, w: &Wsdl, opts: &Options, choice: 
     };
     comment_block(out, "  ", &note, 90);
     let _ = writeln!(out, "  endpoint: {}", yaml_scalar(&value));
+    if let Some(a) = &b.addressing {
+        let text = format!(
+            "The contract {} WS-Addressing {} ({}): every request carries Action, MessageID, To and ReplyTo (`auto`). `off` leaves them out{}.",
+            if a.required { "requires" } else { "offers" },
+            a.version.name(),
+            a.source,
+            if a.required {
+                ", which this backend refuses"
+            } else {
+                ""
+            }
+        );
+        comment_block(out, "  ", &text, 90);
+        out.push_str("  # addressing: auto\n");
+    }
 }
 
 /// The `base_path` line (or a commented-out example without one).

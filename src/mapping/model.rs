@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::template::Source;
 use crate::soap::client::ClientSettings;
 pub use crate::soap::security::WsSecurity;
-use crate::wsdl::{Binding, Operation, SoapVersion, TypeId, Wsdl};
+use crate::wsdl::{Binding, Operation, SoapVersion, TypeId, WsaVersion, Wsdl};
 
 /// A SOAP backend: its contract, the binding soapbridge calls, and how to reach it.
 #[derive(Debug)]
@@ -24,6 +24,8 @@ pub struct Backend {
     /// How the backend client reaches it (endpoint and version repeated there).
     pub client: ClientSettings,
     pub ws_security: Option<WsSecurity>,
+    /// The WS-Addressing headers every request carries (`None`: none).
+    pub addressing: Option<WsaVersion>,
     /// The policy the backend's routes get unless they name their own.
     pub auth: Option<String>,
     /// The CORS policy the backend's routes get unless they name their own.

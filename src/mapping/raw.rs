@@ -71,6 +71,10 @@ pub struct RawBackend {
     pub basic_auth: Option<RawBasicAuth>,
     #[serde(default)]
     pub ws_security: Option<RawWsSecurity>,
+    /// WS-Addressing headers: `auto` (when the contract asks), `on`, `off`, `2005/08`,
+    /// `2004/08`.
+    #[serde(default)]
+    pub addressing: Option<Spanned<String>>,
     /// The gateway configuration's policy for this backend's routes.
     #[serde(default)]
     pub auth: Option<Spanned<String>>,

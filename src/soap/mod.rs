@@ -1,4 +1,4 @@
-//! SOAP: envelopes (1.1, 1.2), faults, WS-Security and the backend client.
+//! SOAP: envelopes (1.1, 1.2), faults, WS-Security, WS-Addressing and the backend client.
 //!
 //! ```text
 //! JSON ─build_request─> envelope text ─client::call─> HTTP POST ─> bytes ─parse_response─> Response | Fault
@@ -7,6 +7,7 @@
 //! May import `wsdl`, `translate`, `net`, `tls`, `xmlutil`; never `mapping`, `gateway` or a
 //! face.
 
+pub mod addressing;
 pub mod budget;
 pub mod client;
 pub mod envelope;

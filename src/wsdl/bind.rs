@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 
+use super::addressing::{self, Direction};
 use super::dom::Element;
 use super::loader::WsdlDoc;
 use super::model::*;
@@ -190,6 +191,28 @@ pub(super) fn bind(docs: &[WsdlDoc], r: &mut Resolver<'_>) -> Bound {
                     .children_named(WSDL_NS, "fault")
                     .filter_map(|f| ctx.fault(r, f, b_op))
                     .collect();
+                let port_type_name = pt.el.attr("name").unwrap_or("");
+                let one_way = output.is_none();
+                let action = |io: Option<&Element>, dir: Direction| {
+                    io.and_then(addressing::explicit_action)
+                        .or_else(|| {
+                            (dir == Direction::Input && !soap_action.trim().is_empty())
+                                .then(|| soap_action.trim().to_owned())
+                        })
+                        .unwrap_or_else(|| {
+                            addressing::default_action(
+                                &pt.doc.tns,
+                                port_type_name,
+                                op_name,
+                                io.and_then(|i| i.attr("name")),
+                                dir,
+                                one_way,
+                            )
+                        })
+                };
+                let input_action = action(pt_op.child(WSDL_NS, "input"), Direction::Input);
+                let output_action =
+                    (!one_way).then(|| action(pt_op.child(WSDL_NS, "output"), Direction::Output));
                 let documentation = pt_op
                     .child(WSDL_NS, "documentation")
                     .map(|d| d.text.trim().to_owned())
@@ -197,6 +220,8 @@ pub(super) fn bind(docs: &[WsdlDoc], r: &mut Resolver<'_>) -> Bound {
                 operations.push(Operation {
                     name: op_name.to_owned(),
                     soap_action,
+                    input_action,
+                    output_action,
                     style: op_style,
                     input,
                     output,
@@ -204,6 +229,13 @@ pub(super) fn bind(docs: &[WsdlDoc], r: &mut Resolver<'_>) -> Bound {
                     documentation,
                 });
             }
+            let ports: Vec<&Element> = docs
+                .iter()
+                .flat_map(|d| d.root.children_named(WSDL_NS, "service"))
+                .flat_map(|s| s.children_named(WSDL_NS, "port"))
+                .filter(|p| p.attr("binding").is_some_and(|r| qname_of(p, r) == qname))
+                .collect();
+            let addressing = addressing::of_binding(b, &ports, docs);
             binding_index.insert(qname.clone(), out.bindings.len());
             out.bindings.push(Binding {
                 name: qname,
@@ -211,6 +243,7 @@ pub(super) fn bind(docs: &[WsdlDoc], r: &mut Resolver<'_>) -> Bound {
                 soap_version: version,
                 style,
                 operations,
+                addressing,
             });
         }
     }

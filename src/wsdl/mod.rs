@@ -14,6 +14,7 @@ pub mod dom;
 pub mod loader;
 pub mod model;
 
+pub mod addressing;
 mod bind;
 mod xsd;
 

@@ -2,6 +2,8 @@
 //! HTTP SOAP backends on 127.0.0.1 (ephemeral ports).
 
 // Edge security: API keys and policies from a gateway configuration, 401/403, no key in logs.
+// WS-Addressing: what a contract says, what a mapping may say, the headers sent.
+mod addressing;
 mod auth;
 mod backend;
 // TLS to backends: a private CA and client certificates, against a mutual-TLS backend.

@@ -17,6 +17,7 @@ use crate::mapping::model::*;
 use crate::mapping::raw::RawBackend;
 use crate::soap::budget::FIRST_PART;
 use crate::soap::client::{BUFFERED_MAX, ClientSettings, STREAM_THRESHOLD};
+use crate::wsdl::WsaVersion;
 use crate::wsdl::{self, Wsdl};
 
 impl Compiler<'_> {
@@ -227,6 +228,7 @@ impl Compiler<'_> {
             None => None,
         };
         let soap_version = wsdl.bindings[binding].soap_version;
+        let addressing = self.addressing(file, raw.addressing.as_ref(), &wsdl.bindings[binding]);
         let name = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -273,7 +275,49 @@ impl Compiler<'_> {
             soap_version,
             client,
             ws_security,
+            addressing,
         })
+    }
+
+    /// The backend's `addressing:` switch against what its binding says.
+    fn addressing(
+        &mut self,
+        file: &Path,
+        raw: Option<&Spanned<String>>,
+        binding: &crate::wsdl::Binding,
+    ) -> Option<WsaVersion> {
+        let said = binding.addressing.as_ref().map(|a| a.version);
+        let Some(r) = raw else { return said };
+        match r.value.trim() {
+            "auto" => said,
+            "on" | "true" | "yes" => Some(said.unwrap_or(WsaVersion::V2005)),
+            "off" | "false" | "no" => {
+                if binding.addressing.as_ref().is_some_and(|a| a.required) {
+                    self.diags.push(
+                        Diagnostic::new(
+                            file,
+                            loc(r),
+                            format!(
+                                "binding {} requires WS-Addressing ({}), and `addressing: off` leaves its headers out",
+                                binding.name.local,
+                                binding.addressing.as_ref().map_or("", |a| a.source)
+                            ),
+                        )
+                        .hint("remove `addressing: off`: the backend refuses messages without the headers"),
+                    );
+                }
+                None
+            }
+            "2005/08" | "1.0" => Some(WsaVersion::V2005),
+            "2004/08" => Some(WsaVersion::V2004),
+            other => {
+                self.diags.push(
+                    Diagnostic::new(file, loc(r), format!("addressing `{other}` is not known"))
+                        .hint("use `auto` (the default), `on`, `off`, `2005/08` or `2004/08`"),
+                );
+                None
+            }
+        }
     }
 }
 

@@ -161,6 +161,11 @@ impl FaultDecl {
 pub struct Operation {
     pub name: String,
     pub soap_action: String,
+    /// The WS-Addressing `Action` of the request: explicit in the contract, else the
+    /// non-empty `soapAction`, else the default pattern (wsdl/addressing.rs).
+    pub input_action: String,
+    /// The same for the answer (`None` for one-way operations).
+    pub output_action: Option<String>,
     pub style: Style,
     pub input: MessageBinding,
     /// `None` for one-way operations.
@@ -176,6 +181,51 @@ pub struct Binding {
     pub soap_version: SoapVersion,
     pub style: Style,
     pub operations: Vec<Operation>,
+    /// What the binding (or its ports' policies) says about WS-Addressing.
+    pub addressing: Option<Addressing>,
+}
+
+/// The WS-Addressing versions soapbridge speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WsaVersion {
+    /// W3C WS-Addressing 1.0 (`http://www.w3.org/2005/08/addressing`).
+    V2005,
+    /// The 2004/08 member submission, still spoken by older WSE and Axis stacks.
+    V2004,
+}
+
+impl WsaVersion {
+    pub fn ns(self) -> &'static str {
+        match self {
+            Self::V2005 => "http://www.w3.org/2005/08/addressing",
+            Self::V2004 => "http://schemas.xmlsoap.org/ws/2004/08/addressing",
+        }
+    }
+
+    /// The address meaning "answer on this connection".
+    pub fn anonymous(self) -> &'static str {
+        match self {
+            Self::V2005 => "http://www.w3.org/2005/08/addressing/anonymous",
+            Self::V2004 => "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::V2005 => "2005/08",
+            Self::V2004 => "2004/08",
+        }
+    }
+}
+
+/// A binding's use of WS-Addressing, as its contract states it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Addressing {
+    pub version: WsaVersion,
+    /// The service refuses messages without the headers (optional: it understands them).
+    pub required: bool,
+    /// Which construct said so, for `check` and `inspect`.
+    pub source: &'static str,
 }
 
 impl Binding {

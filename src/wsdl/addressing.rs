@@ -1,0 +1,244 @@
+//! What a contract says about WS-Addressing: whether a binding uses it (and which version),
+//! and the `Action` of each message.
+//!
+//! ```text
+//! binding ─ wsaw:UsingAddressing (2006/05 WSDL binding) ───────────────┐
+//!         ─ wsp:PolicyReference URI="#id" / inline wsp:Policy          ├─> Addressing { version, required }
+//!             └─ wsam:Addressing, wsaw:UsingAddressing (2005/08)       │
+//!                wsap:UsingAddressing (2004/08 submission) ────────────┘
+//! portType operation input/output ─ wsam:Action | wsaw:Action | wsa(2004):Action
+//!                                 ─ else the binding's soapAction, when not empty
+//!                                 ─ else the default pattern: tns/portType/(name | opRequest)
+//! ```
+//!
+//! The rules are WS-Addressing 1.0 Metadata (W3C REC 2007-09-04) §3.1 and §4.4; taking the
+//! non-empty `soapAction` before the default pattern is what JAX-WS, CXF and WCF do, and
+//! keeps the `SOAPAction` header and `wsa:Action` equal, as the SOAP binding requires.
+//!
+//! May import `xmlutil` and the loader's own modules.
+
+use super::dom::Element;
+use super::loader::WsdlDoc;
+use super::model::{Addressing, WsaVersion};
+use crate::xmlutil::WSDL_NS;
+
+/// WS-Addressing 1.0 Metadata (policy assertions and `wsam:Action`).
+pub const WSAM_NS: &str = "http://www.w3.org/2007/05/addressing/metadata";
+/// WS-Addressing 1.0 WSDL Binding (`wsaw:UsingAddressing`, `wsaw:Action`).
+pub const WSAW_NS: &str = "http://www.w3.org/2006/05/addressing/wsdl";
+/// The 2004/08 member submission's policy assertion namespace.
+pub const WSAP_2004_NS: &str = "http://schemas.xmlsoap.org/ws/2004/08/addressing/policy";
+/// WS-Policy 1.5 and the 2004/09 submission.
+const WSP_NS: [&str; 2] = [
+    "http://www.w3.org/ns/ws-policy",
+    "http://schemas.xmlsoap.org/ws/2004/09/policy",
+];
+const WSU_NS: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+
+/// Whether `binding` (and the ports naming it) asks for WS-Addressing, looking up policy
+/// references in every document of the contract.
+pub fn of_binding(binding: &Element, ports: &[&Element], docs: &[WsdlDoc]) -> Option<Addressing> {
+    let mut found = None;
+    for el in std::iter::once(binding).chain(ports.iter().copied()) {
+        for child in &el.children {
+            merge(&mut found, assertion(child, false, docs, 0));
+        }
+    }
+    found
+}
+
+/// Keeps the stronger of two findings: required over optional, 1.0 over the submission.
+fn merge(found: &mut Option<Addressing>, new: Option<Addressing>) {
+    let Some(n) = new else { return };
+    *found = Some(match found.take() {
+        None => n,
+        Some(f) => Addressing {
+            version: if f.version == WsaVersion::V2005 || n.version == WsaVersion::V2005 {
+                WsaVersion::V2005
+            } else {
+                WsaVersion::V2004
+            },
+            required: f.required || n.required,
+            source: f.source,
+        },
+    });
+}
+
+/// An addressing assertion at `el` or inside it (policy operators and references followed,
+/// `optional` when an enclosing assertion said `wsp:Optional="true"`).
+fn assertion(el: &Element, optional: bool, docs: &[WsdlDoc], depth: u32) -> Option<Addressing> {
+    if depth > 16 {
+        return None;
+    }
+    let optional = optional || is_optional(el);
+    let here = match (el.ns.as_str(), el.local.as_str()) {
+        (WSAW_NS, "UsingAddressing") => Some(Addressing {
+            version: WsaVersion::V2005,
+            // In a binding it is optional unless wsdl:required says so; as a policy
+            // assertion it is required unless wsp:Optional says not.
+            required: if el.attr_ns(WSDL_NS, "required").is_some() {
+                el.attr_ns(WSDL_NS, "required") == Some("true")
+            } else {
+                !optional && depth > 0
+            },
+            source: "wsaw:UsingAddressing",
+        }),
+        (WSAM_NS, "Addressing") => Some(Addressing {
+            version: WsaVersion::V2005,
+            required: !optional,
+            source: "wsam:Addressing policy",
+        }),
+        (WSAP_2004_NS, "UsingAddressing") => Some(Addressing {
+            version: WsaVersion::V2004,
+            required: !optional,
+            source: "wsap:UsingAddressing policy (2004/08)",
+        }),
+        _ => None,
+    };
+    if here.is_some() {
+        return here;
+    }
+    let mut found = None;
+    if WSP_NS.contains(&el.ns.as_str()) {
+        match el.local.as_str() {
+            "Policy" | "ExactlyOne" | "All" => {
+                for c in &el.children {
+                    merge(&mut found, assertion(c, optional, docs, depth + 1));
+                }
+            }
+            "PolicyReference" => {
+                if let Some(p) = el
+                    .attr("URI")
+                    .and_then(|u| u.strip_prefix('#'))
+                    .and_then(|id| policy_by_id(docs, id))
+                {
+                    merge(&mut found, assertion(p, optional, docs, depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+fn is_optional(el: &Element) -> bool {
+    WSP_NS
+        .iter()
+        .any(|ns| matches!(el.attr_ns(ns, "Optional"), Some("true" | "1")))
+}
+
+/// The `wsp:Policy` whose `wsu:Id` (or plain `Id`) is `id`, anywhere at the top of a document.
+fn policy_by_id<'d>(docs: &'d [WsdlDoc], id: &str) -> Option<&'d Element> {
+    docs.iter().find_map(|d| {
+        d.root.children.iter().find(|c| {
+            WSP_NS.contains(&c.ns.as_str())
+                && c.local == "Policy"
+                && (c.attr_ns(WSU_NS, "Id") == Some(id) || c.attr("Id") == Some(id))
+        })
+    })
+}
+
+/// A message's explicit action: `wsam:Action`, `wsaw:Action` or the 2004/08 `wsa:Action`.
+pub fn explicit_action(io: &Element) -> Option<String> {
+    [
+        WSAM_NS,
+        WSAW_NS,
+        "http://schemas.xmlsoap.org/ws/2004/08/addressing",
+    ]
+    .iter()
+    .find_map(|ns| io.attr_ns(ns, "Action"))
+    .map(|a| a.trim().to_owned())
+    .filter(|a| !a.is_empty())
+}
+
+/// Which message of an operation an action is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Input,
+    Output,
+}
+
+/// The default action (Metadata §4.4.4): `[tns][d][port type][d][message name]`, the
+/// delimiter `:` for a URN target namespace and `/` otherwise (not doubled after a `/`),
+/// the message name defaulting to `[operation]Request` / `[operation]Response`, or to the
+/// operation's name for a one-way input.
+pub fn default_action(
+    tns: &str,
+    port_type: &str,
+    operation: &str,
+    message_name: Option<&str>,
+    dir: Direction,
+    one_way: bool,
+) -> String {
+    let urn = tns.len() >= 4 && tns[..4].eq_ignore_ascii_case("urn:");
+    let d = if urn { ':' } else { '/' };
+    let name = match (message_name, dir) {
+        (Some(n), _) => n.to_owned(),
+        (None, Direction::Input) if one_way => operation.to_owned(),
+        (None, Direction::Input) => format!("{operation}Request"),
+        (None, Direction::Output) => format!("{operation}Response"),
+    };
+    let mut out = String::with_capacity(tns.len() + port_type.len() + name.len() + 2);
+    out.push_str(tns);
+    if !tns.ends_with(d) {
+        out.push(d);
+    }
+    out.push_str(port_type);
+    out.push(d);
+    out.push_str(&name);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_actions_follow_the_metadata_pattern() {
+        assert_eq!(
+            default_action(
+                "urn:soapbridge:interop:files",
+                "FilePortType",
+                "whoAmI",
+                None,
+                Direction::Input,
+                false
+            ),
+            "urn:soapbridge:interop:files:FilePortType:whoAmIRequest"
+        );
+        assert_eq!(
+            default_action(
+                "http://example.com/stock/",
+                "Quote",
+                "Get",
+                None,
+                Direction::Output,
+                false
+            ),
+            "http://example.com/stock/Quote/GetResponse"
+        );
+        assert_eq!(
+            default_action(
+                "http://example.com/stock",
+                "Quote",
+                "Get",
+                Some("GetIn"),
+                Direction::Input,
+                false
+            ),
+            "http://example.com/stock/Quote/GetIn"
+        );
+        assert_eq!(
+            default_action(
+                "http://example.com/stock",
+                "Quote",
+                "Notify",
+                None,
+                Direction::Input,
+                true
+            ),
+            "http://example.com/stock/Quote/Notify"
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! WS-Addressing as the contract states it: the captured JAX-WS RI contract
+//! (tests/fixtures/jaxws/, a binding with `wsaw:UsingAddressing` and a `wsam:Addressing`
+//! policy), what a mapping may say about it, and the headers a request carries. The same
+//! service running for real is in interop/jaxws.rs.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use soapbridge::gateway::{Input, encode_request};
+use soapbridge::wsdl::WsaVersion;
+
+use crate::support;
+
+/// The captured WSDL and its schema in `dir`, the schema's URL made a relative path.
+fn contract(dir: &Path) -> PathBuf {
+    let fixtures = support::root().join("tests/fixtures/jaxws");
+    let wsdl = std::fs::read_to_string(fixtures.join("service.wsdl")).expect("wsdl");
+    let wsdl = wsdl.replace("http://127.0.0.1:PORT/files?xsd=1", "service.xsd");
+    std::fs::write(dir.join("service.wsdl"), wsdl).expect("write");
+    std::fs::copy(fixtures.join("service.xsd"), dir.join("service.xsd")).expect("copy");
+    dir.join("service.wsdl")
+}
+
+fn mapping(dir: &Path, wsdl: &Path, addressing: Option<&str>) -> (PathBuf, String) {
+    let line = addressing.map_or(String::new(), |a| format!("  addressing: \"{a}\"\n"));
+    let text = format!(
+        "version: 1\nbackend:\n  wsdl: {}\n  endpoint: http://127.0.0.1:9/files\n{line}routes:\n  - route: GET /whoami\n    operation: whoAmI\n  - route: POST /echo\n    operation: echo\n",
+        wsdl.display()
+    );
+    (dir.join("files.yaml"), text)
+}
+
+/// The text of the first element `{ns}local` in `xml`, read with a namespace-aware parser.
+fn text_of(xml: &str, ns: &str, local: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    use quick_xml::name::ResolveResult;
+    let mut r = quick_xml::NsReader::from_str(xml);
+    let mut inside = false;
+    loop {
+        match r.read_resolved_event().expect("well-formed XML") {
+            (ResolveResult::Bound(n), Event::Start(e))
+                if n == quick_xml::name::Namespace(ns) && e.local_name().into_inner() == local =>
+            {
+                inside = true;
+            }
+            (_, Event::Text(t)) if inside => {
+                return Some(t.into_inner().into_owned());
+            }
+            (_, Event::Eof) => return None,
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn the_contract_says_addressing_is_required_and_gives_each_action() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = soapbridge::wsdl::load_path(&contract(dir.path()).to_string_lossy()).expect("loads");
+    let b = &w.bindings[0];
+    let a = b.addressing.as_ref().expect("the binding uses addressing");
+    assert_eq!(a.version, WsaVersion::V2005);
+    assert!(a.required, "wsam:Addressing without wsp:Optional: {a:?}");
+    let echo = b.operation("echo").expect("echo");
+    assert_eq!(echo.input_action, "urn:soapbridge:interop:files:echo");
+    assert_eq!(
+        echo.output_action.as_deref(),
+        Some("urn:soapbridge:interop:files:echoResponse")
+    );
+    let who = b.operation("whoAmI").expect("whoAmI");
+    assert_eq!(
+        who.input_action,
+        "urn:soapbridge:interop:files:FilePortType:whoAmIRequest"
+    );
+    // A contract without addressing: none, and actions from soapAction.
+    let demo = soapbridge::wsdl::load_path(
+        &support::root()
+            .join("wsdl/customers.wsdl")
+            .to_string_lossy(),
+    )
+    .expect("demo");
+    let d = &demo.bindings[0];
+    assert!(d.addressing.is_none(), "{:?}", d.addressing);
+    for op in &d.operations {
+        if !op.soap_action.is_empty() {
+            assert_eq!(op.input_action, op.soap_action, "{}", op.name);
+        }
+    }
+}
+
+#[test]
+fn a_request_carries_the_headers_the_contract_asks_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wsdl = contract(dir.path());
+    let (p, t) = mapping(dir.path(), &wsdl, None);
+    let m = support::compile(&[(p.as_path(), t.as_str())], Default::default());
+    assert_eq!(m.backends[0].addressing, Some(WsaVersion::V2005));
+    let echo = m
+        .routes
+        .iter()
+        .find(|r| r.operation().name == "echo")
+        .expect("echo");
+    let input = || Input {
+        path: vec![],
+        query: vec![],
+        headers: vec![],
+        body: Some(json!({ "text": "hi" })),
+    };
+    let envelope = encode_request(echo, input(), &[]).expect("encodes");
+    let wsa = "http://www.w3.org/2005/08/addressing";
+    let text = |local: &str| text_of(&envelope, wsa, local);
+    assert_eq!(
+        text("Action").as_deref(),
+        Some("urn:soapbridge:interop:files:echo")
+    );
+    assert_eq!(text("To").as_deref(), Some("http://127.0.0.1:9/files"));
+    assert_eq!(
+        text("Address").as_deref(),
+        Some("http://www.w3.org/2005/08/addressing/anonymous")
+    );
+    let id = text("MessageID").expect("MessageID");
+    assert!(id.starts_with("urn:uuid:"), "{id}");
+    let again = encode_request(echo, input(), &[]).expect("encodes");
+    assert!(!again.contains(&id), "a fresh MessageID per request");
+    // The headers sit in the SOAP Header, before the Body.
+    let header = envelope.find("Header").expect("a Header");
+    assert!(envelope.find(wsa).expect("wsa") < envelope.find("Body").expect("Body"));
+    assert!(header < envelope.find("Body").expect("Body"));
+
+    // The submission version when the mapping asks for it.
+    let (p, t) = mapping(dir.path(), &wsdl, Some("2004/08"));
+    let m = support::compile(&[(p.as_path(), t.as_str())], Default::default());
+    let echo = m
+        .routes
+        .iter()
+        .find(|r| r.operation().name == "echo")
+        .expect("echo");
+    let envelope = encode_request(echo, input(), &[]).expect("encodes");
+    assert!(
+        envelope.contains("http://schemas.xmlsoap.org/ws/2004/08/addressing")
+            && envelope.contains("http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"),
+        "{envelope}"
+    );
+}
+
+#[test]
+fn a_mapping_cannot_switch_off_what_the_contract_requires() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wsdl = contract(dir.path());
+    for (said, expect) in [
+        ("off", "requires WS-Addressing"),
+        ("sometimes", "addressing `sometimes` is not known"),
+    ] {
+        let (p, t) = mapping(dir.path(), &wsdl, Some(said));
+        let errs =
+            soapbridge::mapping::load_texts(&[(p.as_path(), t.as_str())], Default::default())
+                .expect_err("refused");
+        let all = errs
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(all.contains(expect), "{said}: {all}");
+        assert!(
+            all.contains("files.yaml:5"),
+            "{said}: located at the key: {all}"
+        );
+    }
+}
