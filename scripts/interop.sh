@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Runs soapbridge's interop suite against three real SOAP stacks (tests/interop/stacks/):
-# PHP 8.2 SoapServer, Spyne 2.14 and SOAP::Lite 1.27. See docs/interop.md.
+# Runs soapbridge's interop suite against four real SOAP stacks (tests/interop/stacks/):
+# PHP 8.2 SoapServer, Spyne 2.14, SOAP::Lite 1.27 and JAX-WS RI 2.3 (WS-Addressing).
+# See docs/interop.md.
 #
 #   1. installs what is missing (apt, as root or with password-less sudo):
 #      php-cli php-soap php-xml, python3-spyne python3-lxml, libsoap-lite-perl
-#      libhttp-daemon-perl, curl;
+#      libhttp-daemon-perl, libjaxws-java (a JDK when javac is missing), curl;
 #   2. starts each stack on a free 127.0.0.1 port (runtime files in target/interop/run-PID/);
 #   3. runs the tests with the stacks' URLs in the environment;
 #   4. stops exactly the processes it started, by their recorded pids, whatever happened.
 #
 # usage: scripts/interop.sh [STACK...] [-- COMMAND...]
-#   STACK     php-soap, spyne, soaplite (default: all three)
+#   STACK     php-soap, spyne, soaplite, jaxws (default: all four)
 #   COMMAND   what to run while the stacks are up
 #             (default: cargo test --test it interop -- --nocapture)
 # Needs no terminal (CI=true, no stdin). Exits non-zero when a stack cannot be installed or

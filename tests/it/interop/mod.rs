@@ -14,12 +14,14 @@
 //!        and directly ─SOAP─> the stacks, to know what each one sent
 //! ```
 //!
-//! `graphql.rs`: the same stacks through the GraphQL face.
+//! `graphql.rs`: the same stacks through the GraphQL face. `jaxws.rs`: WS-Addressing against
+//! JAX-WS RI.
 //!
 //! Without the URLs in the environment the suite says loudly that it did not run, which
 //! fails the run under CI=true. Tests take turns (one lock), so load figures are not skewed.
 
 mod graphql;
+mod jaxws;
 
 use std::io::{Read as _, Write as _};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
