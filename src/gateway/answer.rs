@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! RawResponse ──empty / HTML / charset / not XML──> soap::parse_response_json ──> Ok(JSON text)
+//!   (multipart/related: MTOM, its binary parts inlined as base64 first)
 //!                                                                        └─> Fault → Problem
 //! ```
 //!
@@ -21,7 +22,7 @@ use crate::mapping::Route;
 use crate::mapping::bind;
 use crate::net::charset_of;
 use crate::soap::client::RawResponse;
-use crate::soap::{self, Fault, JsonResponse};
+use crate::soap::{self, Fault, JsonResponse, mtom};
 use crate::translate::{DecodeError, Limits, Select};
 use crate::wsdl::{Operation, Schema};
 use crate::xmlutil;
@@ -119,16 +120,27 @@ fn read_parts(
         tracing::warn!(status, "The backend answered with an empty body.");
         return Err(Problem::backend_empty(status));
     }
-    refuse_html(status, raw.content_type.as_deref(), bytes)?;
     let content_type = raw.content_type.as_deref().unwrap_or("");
-    let text = match xmlutil::decode_xml_bytes(bytes, charset_of(content_type)) {
-        Ok(t) => t,
-        Err(e) => {
-            tracing::warn!(status, error = %e, "The backend's answer cannot be decoded.");
-            return Err(Problem::backend_not_xml(
-                status,
-                format!("the answer cannot be read as text: {e}"),
-            ));
+    let text = if mtom::is_multipart(content_type) {
+        // MTOM/XOP: the envelope with each binary part inlined as base64.
+        match mtom::inline(content_type, bytes) {
+            Ok(t) => std::borrow::Cow::Owned(t),
+            Err(e) => {
+                tracing::warn!(status, error = %e, body = %snippet(bytes), "The backend's MTOM answer cannot be read.");
+                return Err(Problem::backend_invalid_value(status, e.to_string()));
+            }
+        }
+    } else {
+        refuse_html(status, raw.content_type.as_deref(), bytes)?;
+        match xmlutil::decode_xml_bytes(bytes, charset_of(content_type)) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(status, error = %e, "The backend's answer cannot be decoded.");
+                return Err(Problem::backend_not_xml(
+                    status,
+                    format!("the answer cannot be read as text: {e}"),
+                ));
+            }
         }
     };
     if !text

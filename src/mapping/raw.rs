@@ -75,6 +75,9 @@ pub struct RawBackend {
     /// `2004/08`.
     #[serde(default)]
     pub addressing: Option<Spanned<String>>,
+    /// The backend speaks MTOM: ask for MTOM answers.
+    #[serde(default)]
+    pub mtom: Option<Spanned<bool>>,
     /// The gateway configuration's policy for this backend's routes.
     #[serde(default)]
     pub auth: Option<Spanned<String>>,

@@ -1,4 +1,5 @@
-//! SOAP: envelopes (1.1, 1.2), faults, WS-Security, WS-Addressing and the backend client.
+//! SOAP: envelopes (1.1, 1.2), faults, WS-Security, WS-Addressing, MTOM answers and the
+//! backend client.
 //!
 //! ```text
 //! JSON ─build_request─> envelope text ─client::call─> HTTP POST ─> bytes ─parse_response─> Response | Fault
@@ -12,6 +13,7 @@ pub mod budget;
 pub mod client;
 pub mod envelope;
 pub mod fault;
+pub mod mtom;
 pub mod security;
 
 pub use envelope::{

@@ -11,14 +11,31 @@ use soapbridge::wsdl::WsaVersion;
 
 use crate::support;
 
-/// The captured WSDL and its schema in `dir`, the schema's URL made a relative path.
-fn contract(dir: &Path) -> PathBuf {
+/// The captured SOAP 1.1 WSDL and its schema in `dir`, the schema's URL made a relative path.
+pub fn contract(dir: &Path) -> PathBuf {
+    contract_of(dir, "service")
+}
+
+/// The captured WSDL `name` (`service`: SOAP 1.1, `service12`: SOAP 1.2) and its schema.
+pub fn contract_of(dir: &Path, name: &str) -> PathBuf {
     let fixtures = support::root().join("tests/fixtures/jaxws");
-    let wsdl = std::fs::read_to_string(fixtures.join("service.wsdl")).expect("wsdl");
-    let wsdl = wsdl.replace("http://127.0.0.1:PORT/files?xsd=1", "service.xsd");
-    std::fs::write(dir.join("service.wsdl"), wsdl).expect("write");
-    std::fs::copy(fixtures.join("service.xsd"), dir.join("service.xsd")).expect("copy");
-    dir.join("service.wsdl")
+    let wsdl = std::fs::read_to_string(fixtures.join(format!("{name}.wsdl"))).expect("wsdl");
+    let path = if name == "service12" {
+        "files12"
+    } else {
+        "files"
+    };
+    let wsdl = wsdl.replace(
+        &format!("http://127.0.0.1:PORT/{path}?xsd=1"),
+        &format!("{name}.xsd"),
+    );
+    std::fs::write(dir.join(format!("{name}.wsdl")), wsdl).expect("write");
+    std::fs::copy(
+        fixtures.join(format!("{name}.xsd")),
+        dir.join(format!("{name}.xsd")),
+    )
+    .expect("copy");
+    dir.join(format!("{name}.wsdl"))
 }
 
 fn mapping(dir: &Path, wsdl: &Path, addressing: Option<&str>) -> (PathBuf, String) {

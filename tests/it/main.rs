@@ -28,6 +28,8 @@ mod jwt;
 // HTTPS on the listener: TLS versions, ALPN, mutual TLS, certificates rotated on disk.
 mod listener_tls;
 mod mock;
+// MTOM/XOP answers JAX-WS RI sent, replayed: binary parts read as base64.
+mod mtom;
 // OpenAPI 3.1: the document validates and its schemas fit the JSON the bridge sends.
 mod openapi;
 // The circuit breaker, retries and the bulkhead against failing loopback backends.

@@ -256,6 +256,7 @@ impl Compiler<'_> {
             stream_threshold,
             headers,
             basic_auth,
+            mtom: raw.mtom.as_ref().is_some_and(|m| m.value),
             breaker: self.breaker_settings(file, raw.circuit_breaker.as_ref()),
             retry: self.retry_settings(file, raw.retry.as_ref()),
             tls: self.backend_tls(file, raw.tls.as_ref()),

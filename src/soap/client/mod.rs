@@ -346,7 +346,15 @@ impl SoapClient {
             }
         };
         req = req
-            .header("Accept", "text/xml, application/soap+xml, */*;q=0.1")
+            .header(
+                "Accept",
+                if b.mtom {
+                    // Stacks such as JAX-WS answer MTOM only to a caller that names it.
+                    "application/xop+xml, text/xml, application/soap+xml, */*;q=0.1"
+                } else {
+                    "text/xml, application/soap+xml, */*;q=0.1"
+                },
+            )
             .header("X-Request-Id", request_id);
         if one_at_a_time(b) {
             req = req.header("Connection", "close");
@@ -371,8 +379,13 @@ impl SoapClient {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        // A multipart (MTOM) answer is read whole: its root part points at parts after it.
+        let may_stream = read.stream
+            && !content_type
+                .as_deref()
+                .is_some_and(super::mtom::is_multipart);
         // A hard cap, or for an answer that cannot stream, the buffered maximum.
-        let cap = match (b.max_response_bytes, read.stream) {
+        let cap = match (b.max_response_bytes, may_stream) {
             (Some(n), _) => Some(n),
             (None, true) => None,
             (None, false) => Some(BUFFERED_MAX),
@@ -403,7 +416,7 @@ impl SoapClient {
                 return Err(too_large(cap));
             }
             // Past the threshold, or past what the budget can hold: the rest streams.
-            let streams = read.stream
+            let streams = may_stream
                 && (len > b.stream_threshold
                     || (read.budget.is_some() && !reservation.try_grow(len)));
             if streams {
@@ -566,6 +579,7 @@ mod tests {
             stream_threshold: STREAM_THRESHOLD,
             headers: Vec::new(),
             basic_auth: None,
+            mtom: false,
             breaker: BreakerSettings::default(),
             retry: RetrySettings::default(),
             tls: BackendTls::default(),

@@ -45,6 +45,8 @@ pub struct ClientSettings {
     /// Extra HTTP headers sent with every call.
     pub headers: Vec<(String, String)>,
     pub basic_auth: Option<(String, String)>,
+    /// The backend speaks MTOM: answers are asked for as `application/xop+xml` too.
+    pub mtom: bool,
     /// The circuit breaker's thresholds (the breaker itself is `gateway::breaker`).
     pub breaker: BreakerSettings,
     /// How retries are spaced and bounded.

@@ -3,6 +3,10 @@
 //! and refuses a message without them. Its `whoAmI` answers the headers it received, so the
 //! test sees what the bridge sent as the service read it.
 //!
+//! Binaries: `download` answers MTOM (the mapping's `mtom: true` asks for it), several MB
+//! read back as base64; `upload` takes several MB as inline base64 and answers their size
+//! and SHA-256.
+//!
 //! The contract's own reading (no stack needed) is tested on the captured WSDL in
 //! `tests/fixtures/jaxws/`.
 
@@ -49,7 +53,12 @@ async fn bridge() -> support::Bridge {
         .map(|(p, t)| (p.as_path(), t.as_str()))
         .collect();
     let mappings = support::compile(&refs, soapbridge::mapping::Options::default());
-    support::start_bridge(mappings, soapbridge::http::ServerConfig::default()).await
+    // Room for uploads of several MB as base64 JSON.
+    let config = soapbridge::http::ServerConfig {
+        max_body_bytes: 16 << 20,
+        ..Default::default()
+    };
+    support::start_bridge(mappings, config).await
 }
 
 #[actix_web::test]
@@ -93,5 +102,55 @@ async fn addressing_headers_reach_a_service_that_requires_them() {
         let v = r.json();
         assert_eq!(r.status, 200, "{base}: {v}");
         assert_eq!(v, json!("grüße <&> 🚀"), "{base}");
+    }
+}
+
+/// The bytes the service's `download(size)` sends: byte i is (i * 31 + 7) mod 256.
+fn pattern(size: usize) -> Vec<u8> {
+    (0..size).map(|i| ((i * 31 + 7) & 0xff) as u8).collect()
+}
+
+#[actix_web::test]
+async fn megabytes_of_binary_cross_both_ways() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let Some(_stacks) = jaxws_running("interop::jaxws (MTOM)") else {
+        return;
+    };
+    let _turn = SERIAL.lock().await;
+    let b = bridge().await;
+    let c = support::client();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for base in ["/jaxws11", "/jaxws12"] {
+        let size = 5_000_000;
+        let r = get(&c, &b.url(&format!("{base}/download/{size}"))).await;
+        assert_eq!(
+            r.status,
+            200,
+            "{base}: {}",
+            &r.text[..r.text.len().min(300)]
+        );
+        let data = b64
+            .decode(r.json().as_str().expect("a base64 string"))
+            .expect("base64");
+        assert_eq!(data.len(), size, "{base}");
+        assert!(data == pattern(size), "{base}: the bytes differ");
+
+        let up: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let r = post(
+            &c,
+            &b.url(&format!("{base}/upload")),
+            &json!({ "name": "blob.bin", "data": b64.encode(&up) }),
+        )
+        .await;
+        let v = r.json();
+        assert_eq!(r.status, 200, "{base}: {v}");
+        assert_eq!(v["name"], json!("blob.bin"), "{base}: {v}");
+        assert_eq!(v["size"], json!(3_000_000), "{base}: {v}");
+        let sha: String = sha2::Sha256::digest(&up)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(v["sha256"], json!(sha), "{base}: {v}");
     }
 }
