@@ -19,11 +19,15 @@ use soapbridge::translate::Limits;
 use soapbridge_fuzz::{CONTRACTS, DEMO, check_bounded, check_problem};
 
 const STATUSES: [u16; 6] = [200, 200, 500, 202, 404, 503];
-const CONTENT_TYPES: [Option<&str>; 4] = [
+const CONTENT_TYPES: [Option<&str>; 5] = [
     None,
     Some("text/xml; charset=utf-8"),
     Some("application/soap+xml; charset=iso-8859-1"),
     Some("text/xml; charset=utf-16"),
+    // MTOM: the body is a multipart/related one with this boundary and root part.
+    Some(
+        "multipart/related; type=\"application/xop+xml\"; boundary=\"uuid:b\"; start=\"<root>\"; start-info=\"text/xml\"",
+    ),
 ];
 
 fuzz_target!(|data: &[u8]| {
