@@ -74,7 +74,7 @@ fuzz_target!(|data: &[u8]| {
     if contract.name == "customers"
         && let Some(route) = DEMO.routes.iter().find(|r| r.operation().name == op.name)
     {
-        match fuzzing::read_answer(route, &raw, limits) {
+        match fuzzing::read_answer(route, &raw, limits, None) {
             Ok(v) => check_json("route JSON", &v, body.len()),
             Err(p) => check_problem(&p, body.len()),
         }

@@ -33,8 +33,14 @@ fn snippet(bytes: &[u8]) -> String {
 }
 
 /// Turns the backend's answer into the route's JSON text (empty for a one-way operation),
-/// or the precise problem.
-pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<Vec<u8>, Problem> {
+/// or the precise problem. `sent`: the request's WS-Addressing `MessageID`, which the
+/// answer's `RelatesTo` must name when it has one.
+pub fn read_answer(
+    route: &Route,
+    raw: &RawResponse,
+    limits: Limits,
+    sent: Option<&str>,
+) -> Result<Vec<u8>, Problem> {
     let sel = Select {
         path: &route.response.path,
         repeated: route.response.repeated,
@@ -45,6 +51,7 @@ pub fn read_answer(route: &Route, raw: &RawResponse, limits: Limits) -> Result<V
         raw,
         limits,
         sel,
+        sent,
     )? {
         (Answer::Body(body), headers) => Ok(match &route.response.soap_headers {
             Some(key) if !body.is_empty() => with_soap_headers(body, key, &headers),
@@ -96,16 +103,18 @@ pub fn read_message(
     limits: Limits,
     sel: Select<'_>,
 ) -> Result<Answer, Problem> {
-    read_parts(schema, op, raw, limits, sel).map(|(a, _)| a)
+    read_parts(schema, op, raw, limits, sel, None).map(|(a, _)| a)
 }
 
-/// [`read_message`], with the declared SOAP header blocks the answer carried.
+/// [`read_message`], with the declared SOAP header blocks the answer carried, and its
+/// `RelatesTo` checked against `sent`.
 fn read_parts(
     schema: &Schema,
     op: &Operation,
     raw: &RawResponse,
     limits: Limits,
     sel: Select<'_>,
+    sent: Option<&str>,
 ) -> Result<(Answer, Map<String, Value>), Problem> {
     let status = raw.status;
     let bytes = &raw.body[..];
@@ -153,7 +162,17 @@ fn read_parts(
     // The JSON is usually about half the XML.
     let mut out = Vec::with_capacity(text.len() / 2 + 64);
     match soap::parse_response_json(schema, op, &text, limits, sel, &mut out) {
-        Ok(JsonResponse::Ok { headers, .. }) => {
+        Ok(JsonResponse::Ok {
+            headers,
+            relates_to,
+            ..
+        }) => {
+            if let Some(why) =
+                sent.and_then(|id| soap::addressing::check_relates_to(id, relates_to.as_deref()))
+            {
+                tracing::warn!(status, detail = %why, "The backend's answer relates to another message.");
+                return Err(Problem::backend_invalid_value(status, why));
+            }
             if (200..300).contains(&status) {
                 Ok((Answer::Body(out), headers))
             } else {

@@ -87,6 +87,7 @@ pub async fn call(
     client: &SoapClient,
     guard: &Guard,
     envelope: String,
+    message_id: Option<&str>,
     caller: &Caller,
 ) -> Result<Body, Problem> {
     let metrics = &core.metrics;
@@ -245,20 +246,21 @@ pub async fn call(
                         lenient: route.backend.lenient,
                         ..limits
                     };
-                    let read = stream::start(route, raw, limits, metrics, &caller.request_id)
-                        .instrument(span)
-                        .await
-                        .map(|s| match s {
-                            Streamed::Whole(json) => Body::Json(json),
-                            Streamed::Stream(s) => Body::Stream(s),
-                        });
+                    let read =
+                        stream::start(route, raw, limits, metrics, &caller.request_id, message_id)
+                            .instrument(span)
+                            .await
+                            .map(|s| match s {
+                                Streamed::Whole(json) => Body::Json(json),
+                                Streamed::Stream(s) => Body::Stream(s),
+                            });
                     judge_answer(status, read)
                 }
                 r => {
                     if let Err(CallError::OverBudget { .. }) = &r {
                         metrics.answer_memory_refused.inc();
                     }
-                    judge(metrics, route, r, limits, per_attempt < left)
+                    judge(metrics, route, r, limits, message_id, per_attempt < left)
                 }
             }
         };
@@ -334,6 +336,7 @@ fn judge(
     route: &Route,
     r: Result<crate::soap::client::RawResponse, CallError>,
     limits: Limits,
+    message_id: Option<&str>,
     attempt_capped: bool,
 ) -> Verdict {
     match r {
@@ -387,7 +390,7 @@ fn judge(
             }
         }
         Ok(raw) => {
-            let mut result = answer::read_answer(route, &raw, limits);
+            let mut result = answer::read_answer(route, &raw, limits, message_id);
             // A lenient backend's answer that breaks its contract is read again, leniently:
             // only answers that break it are read twice.
             if route.backend.lenient
@@ -409,7 +412,7 @@ fn judge(
                     lenient: true,
                     ..limits
                 };
-                result = answer::read_answer(route, &raw, lenient);
+                result = answer::read_answer(route, &raw, lenient, message_id);
             }
             judge_answer(raw.status, result.map(Body::Json))
         }

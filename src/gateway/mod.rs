@@ -311,10 +311,23 @@ impl Core {
             Vec::new()
         };
         // 1-2. Bind and encode.
-        let envelope = encode_request(route, input, &auth)?;
+        let message_id = route
+            .backend
+            .addressing
+            .map(|_| crate::soap::addressing::new_message_id());
+        let envelope = encode_addressed(route, input, &auth, message_id.as_deref())?;
         tracing::debug!(bytes = envelope.len(), "Calling the backend.");
         // 3. Call and read the answer (retries, breaker, deadline).
-        let output = call::call(self, route, client, guard, envelope, caller).await?;
+        let output = call::call(
+            self,
+            route,
+            client,
+            guard,
+            envelope,
+            message_id.as_deref(),
+            caller,
+        )
+        .await?;
         let status = route.response.status;
         if op.output.is_none() {
             return Ok(Output { status, body: None });
@@ -332,6 +345,21 @@ pub fn encode_request(
     route: &Route,
     input: Input,
     auth: &[(String, String)],
+) -> Result<String, Problem> {
+    let id = route
+        .backend
+        .addressing
+        .map(|_| crate::soap::addressing::new_message_id());
+    encode_addressed(route, input, auth, id.as_deref())
+}
+
+/// [`encode_request`] with the WS-Addressing `MessageID` the envelope carries when the
+/// backend uses addressing (its answer must relate to it).
+fn encode_addressed(
+    route: &Route,
+    input: Input,
+    auth: &[(String, String)],
+    message_id: Option<&str>,
 ) -> Result<String, Problem> {
     let backend = &route.backend;
     let schema = &backend.wsdl.schema;
@@ -359,14 +387,16 @@ pub fn encode_request(
         .as_ref()
         .map(|s| SecurityHeader::fresh(s, backend.soap_version.envelope_ns()));
     let endpoint = backend.endpoint.as_str();
-    let addressing = backend.addressing.map(|v| {
-        AddressingHeader::fresh(
-            v,
-            backend.soap_version.envelope_ns(),
-            &route.operation().input_action,
-            endpoint,
-        )
-    });
+    let addressing = backend
+        .addressing
+        .zip(message_id)
+        .map(|(v, id)| AddressingHeader {
+            version: v,
+            env_ns: backend.soap_version.envelope_ns(),
+            action: &route.operation().input_action,
+            to: endpoint,
+            message_id: id.to_owned(),
+        });
     let extra: Vec<&dyn HeaderWriter> = addressing
         .iter()
         .map(|a| a as &dyn HeaderWriter)

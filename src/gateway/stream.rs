@@ -114,6 +114,7 @@ pub async fn start(
     limits: Limits,
     metrics: &Metrics,
     request_id: &str,
+    sent: Option<&str>,
 ) -> Result<Streamed, Problem> {
     let status = raw.status;
     let Some(rest) = raw.rest.take() else {
@@ -153,6 +154,7 @@ pub async fn start(
     let reservation = std::mem::replace(&mut raw.reservation, Reservation::none());
     let span = tracing::Span::current();
     let request_id = request_id.to_owned();
+    let sent = sent.map(str::to_owned);
     tokio::task::spawn_blocking(move || {
         let _span = span.enter();
         decode(
@@ -164,6 +166,7 @@ pub async fn start(
             json_tx,
             &counters,
             &request_id,
+            sent.as_deref(),
         );
         drop(reservation);
     });
@@ -252,6 +255,7 @@ fn decode(
     json: mpsc::Sender<Result<Bytes, Aborted>>,
     counters: &Counters,
     request_id: &str,
+    sent: Option<&str>,
 ) {
     let cut = Arc::new(Mutex::new(None));
     let input = std::io::BufReader::with_capacity(
@@ -299,7 +303,17 @@ fn decode(
         &mut out,
         flush,
         FLUSH_AT,
-    );
+    )
+    .and_then(|r| match (&r, sent) {
+        // The answer must relate to the request (WS-Addressing), known only once read.
+        (JsonResponse::Ok { relates_to, .. }, Some(id)) => {
+            match crate::soap::addressing::check_relates_to(id, relates_to.as_deref()) {
+                Some(why) => Err(DecodeError::Structure(why)),
+                None => Ok(r),
+            }
+        }
+        _ => Ok(r),
+    });
     let waiting = first.lock().ok().and_then(|mut f| f.take());
     let cut = cut.lock().ok().and_then(|mut c| c.take());
     match waiting {

@@ -7,7 +7,8 @@
 //! <wsa:ReplyTo><wsa:Address>…/anonymous</wsa:Address></wsa:ReplyTo>
 //! ```
 //!
-//! The answer's `RelatesTo` is checked against the `MessageID` by the gateway.
+//! The answer's `RelatesTo`, when it has one, must name the `MessageID`
+//! ([`check_relates_to`]); the gateway checks it.
 //!
 //! May import `translate` (the writer), `wsdl` (the version).
 
@@ -24,6 +25,11 @@ pub struct AddressingHeader<'a> {
     pub message_id: String,
 }
 
+/// A fresh `urn:uuid:` message id.
+pub fn new_message_id() -> String {
+    format!("urn:uuid:{}", uuid::Uuid::new_v4())
+}
+
 impl<'a> AddressingHeader<'a> {
     /// Headers with a fresh `urn:uuid:` message id.
     pub fn fresh(version: WsaVersion, env_ns: &'a str, action: &'a str, to: &'a str) -> Self {
@@ -32,7 +38,7 @@ impl<'a> AddressingHeader<'a> {
             env_ns,
             action,
             to,
-            message_id: format!("urn:uuid:{}", uuid::Uuid::new_v4()),
+            message_id: new_message_id(),
         }
     }
 }
@@ -57,6 +63,16 @@ impl HeaderWriter for AddressingHeader<'_> {
         w.end();
         w.end();
     }
+}
+
+/// Why an answer's `RelatesTo` does not relate it to the request `sent`; `None` when it
+/// does, or when the answer carries none (many stacks leave it out of one-way replies and
+/// faults).
+pub fn check_relates_to(sent: &str, got: Option<&str>) -> Option<String> {
+    let got = got?;
+    (got.trim() != sent).then(|| {
+        format!("the answer relates to message {got}, not to the request's {sent} (WS-Addressing RelatesTo)")
+    })
 }
 
 #[cfg(test)]
@@ -85,6 +101,10 @@ mod tests {
             assert!(xml.contains(&format!(">{}<", v.anonymous())), "{xml}");
             assert_eq!(xml.matches("mustUnderstand=\"1\"").count(), 2, "{xml}");
         }
+        assert!(check_relates_to("urn:uuid:1", None).is_none());
+        assert!(check_relates_to("urn:uuid:1", Some(" urn:uuid:1 ")).is_none());
+        let e = check_relates_to("urn:uuid:1", Some("urn:uuid:2")).expect("refused");
+        assert!(e.contains("urn:uuid:2") && e.contains("urn:uuid:1"), "{e}");
         let a = AddressingHeader::fresh(WsaVersion::V2005, "", "a", "b");
         let b = AddressingHeader::fresh(WsaVersion::V2005, "", "a", "b");
         assert_ne!(a.message_id, b.message_id, "a fresh id for every call");

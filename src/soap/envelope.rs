@@ -24,7 +24,7 @@ use crate::translate::decode::{Flush, select_value, write_value};
 use crate::translate::events::{Ev, Limits, LiveSource, Recorded, Source, Start};
 use crate::translate::stream::StreamSource;
 use crate::translate::{DecodeError, Decoder, EncodeError, Encoder, Select, XmlWriter};
-use crate::wsdl::{MessageBinding, Operation, Schema, SoapVersion, Use};
+use crate::wsdl::{MessageBinding, Operation, Schema, SoapVersion, Use, WsaVersion};
 use crate::xmlutil::{SOAP11_ENC_NS, SOAP11_ENV_NS, SOAP12_ENV_NS, XSD_NS, XSI_NS};
 
 /// A header block written as given (WS-Security, WS-Addressing...).
@@ -181,6 +181,8 @@ pub enum Response {
         body: Value,
         headers: Map<String, Value>,
         version: SoapVersion,
+        /// The WS-Addressing `RelatesTo` the answer carried.
+        relates_to: Option<String>,
     },
     Fault(Fault),
 }
@@ -222,6 +224,8 @@ pub enum JsonResponse {
     Ok {
         version: SoapVersion,
         headers: Map<String, Value>,
+        /// The WS-Addressing `RelatesTo` the answer carried.
+        relates_to: Option<String>,
     },
     Fault(Box<Fault>),
 }
@@ -248,16 +252,28 @@ pub fn parse_response_json(
     match first {
         Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
         Response::Ok {
-            version, headers, ..
-        } if written => Ok(JsonResponse::Ok { version, headers }),
+            version,
+            headers,
+            relates_to,
+            ..
+        } if written => Ok(JsonResponse::Ok {
+            version,
+            headers,
+            relates_to,
+        }),
         Response::Ok { .. } => match parse_response(schema, op, xml, limits)? {
             Response::Ok {
                 body,
                 version,
                 headers,
+                relates_to,
             } => {
                 write_value(&select_value(body, sel), out);
-                Ok(JsonResponse::Ok { version, headers })
+                Ok(JsonResponse::Ok {
+                    version,
+                    headers,
+                    relates_to,
+                })
             }
             Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
         },
@@ -303,10 +319,17 @@ pub fn stream_response_json<R: std::io::BufRead>(
     match first {
         Response::Fault(f) => Ok(JsonResponse::Fault(Box::new(f))),
         Response::Ok {
-            version, headers, ..
+            version,
+            headers,
+            relates_to,
+            ..
         } if written => {
             while !matches!(src.next()?, Ev::Eof) {}
-            Ok(JsonResponse::Ok { version, headers })
+            Ok(JsonResponse::Ok {
+                version,
+                headers,
+                relates_to,
+            })
         }
         Response::Ok { .. } => Err(DecodeError::Structure(
             "the answer's elements are out of schema order, which only an answer held whole \
@@ -450,6 +473,7 @@ fn read_envelope<'i, S: Source<'i>>(
     // Only an encoded message has multiRef references; elsewhere `href` and `id` are data.
     dec.set_encoded(output.is_some_and(|m| m.use_ == Use::Encoded));
     let mut headers = Map::new();
+    let mut relates_to = None;
     loop {
         let Some(child) = next_start(src)? else {
             return Err(DecodeError::Structure("the envelope has no Body".into()));
@@ -470,6 +494,13 @@ fn read_envelope<'i, S: Source<'i>>(
                         Some(d) => {
                             let v = dec.element(src, &h, schema.element(d.element).ty)?;
                             headers.insert(d.key.to_string(), v);
+                        }
+                        None if &*h.local == "RelatesTo"
+                            && [WsaVersion::V2005, WsaVersion::V2004]
+                                .iter()
+                                .any(|v| v.ns() == &*h.ns) =>
+                        {
+                            relates_to = Some(text_of(src)?);
                         }
                         None => src.skip()?,
                     }
@@ -514,6 +545,7 @@ fn read_envelope<'i, S: Source<'i>>(
                     body,
                     headers,
                     version,
+                    relates_to,
                 });
             }
             _ => src.skip()?,

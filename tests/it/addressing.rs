@@ -183,3 +183,64 @@ fn a_mapping_cannot_switch_off_what_the_contract_requires() {
         );
     }
 }
+
+/// The SOAP 1.1 answer JAX-WS RI gave to a captured `echo`, with its `RelatesTo` as given.
+fn captured_echo_answer() -> String {
+    std::fs::read_to_string(support::root().join("tests/fixtures/jaxws/echo.soap11.response.xml"))
+        .expect("fixture")
+}
+
+#[actix_web::test]
+async fn an_answer_must_relate_to_the_request_it_answers() {
+    use crate::backend::{self, Reply};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wsdl = contract(dir.path());
+    // The captured answer relates to the message that was captured, not to this request.
+    let answer = captured_echo_answer();
+    assert!(answer.contains("RelatesTo"), "{answer}");
+    let be = backend::start(Reply::soap11(200, &answer)).await;
+    let text = format!(
+        "version: 1\nbackend:\n  wsdl: {}\n  endpoint: {}\n  retries: 0\nroutes:\n  - route: POST /echo\n    operation: echo\n    response: {{ body: text }}\n",
+        wsdl.display(),
+        be.url("/files")
+    );
+    let path = dir.path().join("files.yaml");
+    let m = support::compile(&[(path.as_path(), text.as_str())], Default::default());
+    let b = support::start_bridge(m, soapbridge::http::ServerConfig::default()).await;
+    let call = || async {
+        let r = support::client()
+            .post(b.url("/echo"))
+            .header("content-type", "application/json")
+            .body(r#"{"text":"hi"}"#)
+            .send()
+            .await
+            .expect("call");
+        let status = r.status().as_u16();
+        let v: serde_json::Value =
+            serde_json::from_slice(&r.bytes().await.expect("body")).expect("JSON");
+        (status, v)
+    };
+    let (status, v) = call().await;
+    assert_eq!(status, 502, "{v}");
+    assert_eq!(v["code"], "backend-invalid-response", "{v}");
+    let sent = text_of(
+        &be.last().body,
+        "http://www.w3.org/2005/08/addressing",
+        "MessageID",
+    )
+    .expect("the request's MessageID");
+    let detail = v["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("RelatesTo") && detail.contains(&sent),
+        "{v}"
+    );
+
+    // The same answer relating to nothing: accepted (stacks leave it out of some replies).
+    let start = answer.find("<RelatesTo").expect("RelatesTo");
+    let end = answer[start..].find("</RelatesTo>").expect("end") + start + "</RelatesTo>".len();
+    let unrelated = format!("{}{}", &answer[..start], &answer[end..]);
+    be.set_reply(Reply::soap11(200, &unrelated));
+    let (status, v) = call().await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v, json!("Grüße & <hello>"), "the captured echo's text");
+}
