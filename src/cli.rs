@@ -317,6 +317,39 @@ fn check(paths: &[PathBuf], config: Option<&Path>) -> anyhow::Result<ExitCode> {
             for r in routes {
                 let _ = writeln!(out, "  {} {} -> {}", r.method, r.path, r.operation().name);
             }
+            // What the backends' WS-* settings make each request carry.
+            for b in &m.backends {
+                let said = b.binding().addressing.as_ref();
+                match (b.addressing, said) {
+                    (Some(v), _) => {
+                        let _ = writeln!(
+                            out,
+                            "backend {}: WS-Addressing {} headers on every request{}",
+                            b.name,
+                            v.name(),
+                            said.map_or_else(
+                                || " (the mapping asks)".to_owned(),
+                                |a| format!(
+                                    " ({} by {})",
+                                    if a.required { "required" } else { "offered" },
+                                    a.source
+                                )
+                            )
+                        );
+                    }
+                    (None, Some(a)) => {
+                        let _ = writeln!(
+                            out,
+                            "backend {}: the contract offers WS-Addressing ({}); not sent (`addressing: off`)",
+                            b.name, a.source
+                        );
+                    }
+                    (None, None) => {}
+                }
+                if b.client.mtom {
+                    let _ = writeln!(out, "backend {}: asks for MTOM answers", b.name);
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(diags) => {

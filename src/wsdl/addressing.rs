@@ -60,7 +60,12 @@ fn merge(found: &mut Option<Addressing>, new: Option<Addressing>) {
                 WsaVersion::V2004
             },
             required: f.required || n.required,
-            source: f.source,
+            // The construct that made it required is the one worth naming.
+            source: if n.required && !f.required {
+                n.source
+            } else {
+                f.source
+            },
         },
     });
 }

@@ -77,6 +77,7 @@ fn the_contract_says_addressing_is_required_and_gives_each_action() {
     let a = b.addressing.as_ref().expect("the binding uses addressing");
     assert_eq!(a.version, WsaVersion::V2005);
     assert!(a.required, "wsam:Addressing without wsp:Optional: {a:?}");
+    assert_eq!(a.source, "wsam:Addressing policy", "what made it required");
     let echo = b.operation("echo").expect("echo");
     assert_eq!(echo.input_action, "urn:soapbridge:interop:files:echo");
     assert_eq!(
@@ -243,4 +244,39 @@ async fn an_answer_must_relate_to_the_request_it_answers() {
     let (status, v) = call().await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v, json!("Grüße & <hello>"), "the captured echo's text");
+}
+
+#[test]
+fn check_and_inspect_say_what_the_backend_sends() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wsdl = contract(dir.path());
+    let (p, t) = mapping(dir.path(), &wsdl, None);
+    let t = t.replace("routes:", "  mtom: true\nroutes:");
+    std::fs::write(&p, t).expect("write");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let check = run(&["check".as_ref(), p.as_os_str()]);
+    assert!(
+        check.contains(
+            "backend files: WS-Addressing 2005/08 headers on every request (required by wsam:Addressing policy)"
+        ),
+        "{check}"
+    );
+    assert!(
+        check.contains("backend files: asks for MTOM answers"),
+        "{check}"
+    );
+    let inspect = run(&["inspect".as_ref(), wsdl.as_os_str()]);
+    assert!(
+        inspect.contains("WS-Addressing 2005/08, required (wsam:Addressing policy)"),
+        "{inspect}"
+    );
+    let generated = run(&["generate".as_ref(), wsdl.as_os_str()]);
+    assert!(generated.contains("# addressing: auto"), "{generated}");
 }
