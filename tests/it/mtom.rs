@@ -31,6 +31,18 @@ fn captured(name: &str) -> (String, Vec<u8>) {
     (ct, body)
 }
 
+/// `GET /download/64` through the bridge: status and JSON.
+async fn download(b: &support::Bridge) -> (u16, Value) {
+    let r = support::client()
+        .get(b.url("/download/64"))
+        .send()
+        .await
+        .expect("call");
+    let status = r.status().as_u16();
+    let v = serde_json::from_slice(&r.bytes().await.expect("body")).expect("JSON");
+    (status, v)
+}
+
 async fn bridge_on(dir: &std::path::Path, wsdl: &str, endpoint: &str) -> support::Bridge {
     let wsdl = contract_of(dir, wsdl);
     let text = format!(
@@ -58,13 +70,7 @@ async fn a_captured_mtom_answer_reads_as_base64() {
         .await;
         let dir = tempfile::tempdir().expect("tempdir");
         let b = bridge_on(dir.path(), wsdl, &be.url("/files")).await;
-        let r = support::client()
-            .get(b.url("/download/64"))
-            .send()
-            .await
-            .expect("call");
-        let status = r.status().as_u16();
-        let v: Value = serde_json::from_slice(&r.bytes().await.expect("body")).expect("JSON");
+        let (status, v) = download(&b).await;
         assert_eq!(status, 200, "{name}: {v}");
         let data = base64::engine::general_purpose::STANDARD
             .decode(v.as_str().expect("a base64 string"))
@@ -81,13 +87,7 @@ async fn a_captured_mtom_answer_reads_as_base64() {
             content_type: Some(ct),
             body: body[..cut].to_vec(),
         });
-        let r = support::client()
-            .get(b.url("/download/64"))
-            .send()
-            .await
-            .expect("call");
-        let status = r.status().as_u16();
-        let v: Value = serde_json::from_slice(&r.bytes().await.expect("body")).expect("JSON");
+        let (status, v) = download(&b).await;
         assert_eq!(status, 502, "{name}: {v}");
         assert_eq!(v["code"], "backend-invalid-response", "{name}: {v}");
         assert!(
