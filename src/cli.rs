@@ -349,6 +349,20 @@ fn check(paths: &[PathBuf], config: Option<&Path>) -> anyhow::Result<ExitCode> {
                 if b.client.mtom {
                     let _ = writeln!(out, "backend {}: asks for MTOM answers", b.name);
                 }
+                let sp = &b.binding().security_policy;
+                if !sp.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "backend {}: the contract's WS-SecurityPolicy names {}{}",
+                        b.name,
+                        sp.join(", "),
+                        if b.ws_security.is_some() {
+                            "; a UsernameToken is sent (ws_security)"
+                        } else {
+                            "; nothing is configured for it (ws_security)"
+                        }
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -106,6 +106,8 @@ pub fn to_json(w: &Wsdl) -> Value {
                 "required": a.required,
                 "source": a.source,
             })),
+            "mtom": b.mtom.map(|required| json!({ "required": required })),
+            "security_policy": b.security_policy,
             "operations": b.operations.iter().map(|o| operation_json(schema, o)).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "notes": w.notes,
@@ -180,6 +182,16 @@ pub fn to_text(w: &Wsdl) -> String {
                 if a.required { "required" } else { "optional" },
                 a.source
             );
+        }
+        if let Some(required) = b.mtom {
+            let _ = writeln!(
+                out,
+                "  MTOM, {} (policy)",
+                if required { "required" } else { "optional" }
+            );
+        }
+        if !b.security_policy.is_empty() {
+            let _ = writeln!(out, "  WS-SecurityPolicy: {}", b.security_policy.join(", "));
         }
         for op in &b.operations {
             let output = op.output.as_ref().map_or_else(

@@ -219,6 +219,22 @@ pub(super) fn write_backend(out: &mut String, w: &Wsdl, opts: &Options, choice: 
         comment_block(out, "  ", &text, 90);
         out.push_str("  # addressing: auto\n");
     }
+    if let Some(required) = b.mtom {
+        let text = format!(
+            "The contract's policy {} MTOM: ask for MTOM answers (binaries as MIME parts, read as base64).",
+            if required { "requires" } else { "offers" }
+        );
+        comment_block(out, "  ", &text, 90);
+        out.push_str("  # mtom: true\n");
+    }
+    if !b.security_policy.is_empty() {
+        let text = format!(
+            "The contract's WS-SecurityPolicy names {}. A UsernameToken is sent with `ws_security`; see docs/mapping.md for what else is supported.",
+            b.security_policy.join(", ")
+        );
+        comment_block(out, "  ", &text, 90);
+        out.push_str("  # ws_security: { username: svc, password: \"${WSS_PASSWORD}\" }\n");
+    }
 }
 
 /// The `base_path` line (or a commented-out example without one).

@@ -1,5 +1,6 @@
 //! What a contract says about WS-Addressing: whether a binding uses it (and which version),
-//! and the `Action` of each message.
+//! and the `Action` of each message; and, from the same policies, whether it asks for MTOM
+//! and which WS-SecurityPolicy assertions it carries (reported by `check` and `inspect`).
 //!
 //! ```text
 //! binding ─ wsaw:UsingAddressing (2006/05 WSDL binding) ───────────────┐
@@ -36,16 +37,50 @@ const WSP_NS: [&str; 2] = [
 const WSU_NS: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 
-/// Whether `binding` (and the ports naming it) asks for WS-Addressing, looking up policy
-/// references in every document of the contract.
-pub fn of_binding(binding: &Element, ports: &[&Element], docs: &[WsdlDoc]) -> Option<Addressing> {
-    let mut found = None;
+/// What a binding's policies (and the ports naming it) ask for.
+#[derive(Debug, Default)]
+pub struct Asked {
+    pub addressing: Option<Addressing>,
+    /// MTOM (`wsoma:OptimizedMimeSerialization`): `Some(required)`.
+    pub mtom: Option<bool>,
+    /// The WS-SecurityPolicy assertions worth naming (bindings, tokens, signed and
+    /// encrypted parts, timestamps), in the order met, each once.
+    pub security: Vec<String>,
+}
+
+/// MTOM's policy assertion namespace.
+const WSOMA_NS: &str = "http://schemas.xmlsoap.org/ws/2004/09/policy/optimizedmimeserialization";
+/// WS-SecurityPolicy 1.1 and 1.2.
+const SP_NS: [&str; 2] = [
+    "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy",
+    "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702",
+];
+
+/// What `binding` (and the ports naming it) ask for, policy references looked up in every
+/// document of the contract.
+pub fn of_binding(binding: &Element, ports: &[&Element], docs: &[WsdlDoc]) -> Asked {
+    let mut asked = Asked::default();
     for el in std::iter::once(binding).chain(ports.iter().copied()) {
         for child in &el.children {
-            merge(&mut found, assertion(child, false, docs, 0));
+            visit(child, false, docs, 0, &mut |a, optional, depth| {
+                merge(&mut asked.addressing, addressing(a, optional, depth));
+                if a.ns == WSOMA_NS && a.local == "OptimizedMimeSerialization" {
+                    asked.mtom = Some(asked.mtom.unwrap_or(false) || !optional);
+                }
+                if SP_NS.contains(&a.ns.as_str())
+                    && (a.local.ends_with("Binding")
+                        || a.local.ends_with("Token")
+                        || a.local.ends_with("Parts")
+                        || a.local.ends_with("Elements")
+                        || a.local == "IncludeTimestamp")
+                    && !asked.security.contains(&a.local)
+                {
+                    asked.security.push(a.local.clone());
+                }
+            });
         }
     }
-    found
+    asked
 }
 
 /// Keeps the stronger of two findings: required over optional, 1.0 over the submission.
@@ -70,22 +105,17 @@ fn merge(found: &mut Option<Addressing>, new: Option<Addressing>) {
     });
 }
 
-/// An addressing assertion at `el` or inside it (policy operators and references followed,
-/// `optional` when an enclosing assertion said `wsp:Optional="true"`).
-fn assertion(el: &Element, optional: bool, docs: &[WsdlDoc], depth: u32) -> Option<Addressing> {
-    if depth > 16 {
-        return None;
-    }
-    let optional = optional || is_optional(el);
-    let here = match (el.ns.as_str(), el.local.as_str()) {
+/// The addressing an assertion states (`depth` 0: an extension element of the binding or
+/// port itself, not inside a policy).
+fn addressing(el: &Element, optional: bool, depth: u32) -> Option<Addressing> {
+    match (el.ns.as_str(), el.local.as_str()) {
         (WSAW_NS, "UsingAddressing") => Some(Addressing {
             version: WsaVersion::V2005,
             // In a binding it is optional unless wsdl:required says so; as a policy
             // assertion it is required unless wsp:Optional says not.
-            required: if el.attr_ns(WSDL_NS, "required").is_some() {
-                el.attr_ns(WSDL_NS, "required") == Some("true")
-            } else {
-                !optional && depth > 0
+            required: match el.attr_ns(WSDL_NS, "required") {
+                Some(r) => r == "true",
+                None => !optional && depth > 0,
             },
             source: "wsaw:UsingAddressing",
         }),
@@ -100,16 +130,29 @@ fn assertion(el: &Element, optional: bool, docs: &[WsdlDoc], depth: u32) -> Opti
             source: "wsap:UsingAddressing policy (2004/08)",
         }),
         _ => None,
-    };
-    if here.is_some() {
-        return here;
     }
-    let mut found = None;
+}
+
+/// Calls `f` on each assertion at or under `el`: policy operators (`Policy`, `ExactlyOne`,
+/// `All`) and references (`PolicyReference URI="#id"`) are followed, and so are the policies
+/// nested in an assertion (WS-SecurityPolicy puts its details there). `optional`: an
+/// enclosing element said `wsp:Optional="true"`.
+fn visit(
+    el: &Element,
+    optional: bool,
+    docs: &[WsdlDoc],
+    depth: u32,
+    f: &mut dyn FnMut(&Element, bool, u32),
+) {
+    if depth > 16 {
+        return;
+    }
+    let optional = optional || is_optional(el);
     if WSP_NS.contains(&el.ns.as_str()) {
         match el.local.as_str() {
             "Policy" | "ExactlyOne" | "All" => {
                 for c in &el.children {
-                    merge(&mut found, assertion(c, optional, docs, depth + 1));
+                    visit(c, optional, docs, depth + 1, f);
                 }
             }
             "PolicyReference" => {
@@ -118,13 +161,21 @@ fn assertion(el: &Element, optional: bool, docs: &[WsdlDoc], depth: u32) -> Opti
                     .and_then(|u| u.strip_prefix('#'))
                     .and_then(|id| policy_by_id(docs, id))
                 {
-                    merge(&mut found, assertion(p, optional, docs, depth + 1));
+                    visit(p, optional, docs, depth + 1, f);
                 }
             }
             _ => {}
         }
+        return;
     }
-    found
+    f(el, optional, depth);
+    for c in el
+        .children
+        .iter()
+        .filter(|c| WSP_NS.contains(&c.ns.as_str()))
+    {
+        visit(c, optional, docs, depth + 1, f);
+    }
 }
 
 fn is_optional(el: &Element) -> bool {

@@ -235,7 +235,7 @@ pub(super) fn bind(docs: &[WsdlDoc], r: &mut Resolver<'_>) -> Bound {
                 .flat_map(|s| s.children_named(WSDL_NS, "port"))
                 .filter(|p| p.attr("binding").is_some_and(|r| qname_of(p, r) == qname))
                 .collect();
-            let addressing = addressing::of_binding(b, &ports, docs);
+            let asked = addressing::of_binding(b, &ports, docs);
             binding_index.insert(qname.clone(), out.bindings.len());
             out.bindings.push(Binding {
                 name: qname,
@@ -243,7 +243,9 @@ pub(super) fn bind(docs: &[WsdlDoc], r: &mut Resolver<'_>) -> Bound {
                 soap_version: version,
                 style,
                 operations,
-                addressing,
+                addressing: asked.addressing,
+                mtom: asked.mtom,
+                security_policy: asked.security,
             });
         }
     }

@@ -280,3 +280,45 @@ fn check_and_inspect_say_what_the_backend_sends() {
     let generated = run(&["generate".as_ref(), wsdl.as_os_str()]);
     assert!(generated.contains("# addressing: auto"), "{generated}");
 }
+
+/// A contract in WCF's form with message security (tests/fixtures/wcf-security-policy.wsdl):
+/// what its policies ask for is reported, and generate writes the keys commented in.
+#[test]
+fn security_and_mtom_policies_are_reported() {
+    let wsdl = support::root().join("tests/fixtures/wcf-security-policy.wsdl");
+    let w = soapbridge::wsdl::load_path(&wsdl.to_string_lossy()).expect("loads");
+    let b = &w.bindings[0];
+    assert_eq!(b.mtom, Some(false), "wsp:Optional=\"true\"");
+    assert_eq!(
+        b.security_policy,
+        [
+            "AsymmetricBinding",
+            "InitiatorToken",
+            "X509Token",
+            "IncludeTimestamp"
+        ]
+    );
+    let a = b.addressing.as_ref().expect("addressing");
+    assert!(
+        a.required,
+        "wsaw:UsingAddressing as a policy assertion: {a:?}"
+    );
+    assert_eq!(
+        b.operation("Echo").map(|o| o.input_action.as_str()),
+        Some("http://example.com/echo/IEcho/Echo")
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["generate".as_ref(), wsdl.as_os_str()])
+        .output()
+        .expect("runs");
+    let yaml = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    for want in [
+        "# mtom: true",
+        "# addressing: auto",
+        "WS-SecurityPolicy names AsymmetricBinding, InitiatorToken, X509Token,",
+        "# ws_security:",
+    ] {
+        assert!(yaml.contains(want), "{want}: {yaml}");
+    }
+}

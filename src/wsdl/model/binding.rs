@@ -183,6 +183,10 @@ pub struct Binding {
     pub operations: Vec<Operation>,
     /// What the binding (or its ports' policies) says about WS-Addressing.
     pub addressing: Option<Addressing>,
+    /// A policy asks for MTOM: `Some(required)`.
+    pub mtom: Option<bool>,
+    /// The WS-SecurityPolicy assertions its policies carry (bindings, tokens, parts).
+    pub security_policy: Vec<String>,
 }
 
 /// The WS-Addressing versions soapbridge speaks.
