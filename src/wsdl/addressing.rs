@@ -227,7 +227,11 @@ pub fn default_action(
     dir: Direction,
     one_way: bool,
 ) -> String {
-    let urn = tns.len() >= 4 && tns[..4].eq_ignore_ascii_case("urn:");
+    // By bytes: a namespace may start with any character (slicing text could split one).
+    let urn = tns
+        .as_bytes()
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"urn:"));
     let d = if urn { ':' } else { '/' };
     let name = match (message_name, dir) {
         (Some(n), _) => n.to_owned(),

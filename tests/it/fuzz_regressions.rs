@@ -98,3 +98,30 @@ fn multiref_reused_a_few_times_still_decodes() {
     let leaf = &body["tree"]["left"]["right"]["leaf"];
     assert_eq!(leaf.as_str().map(str::len), Some(64), "{body}");
 }
+
+/// load_contract: a target namespace whose fourth byte falls inside a character (here `é`)
+/// made the default WS-Addressing action panic while it looked for a `urn:` prefix.
+#[test]
+fn a_namespace_starting_with_a_multibyte_character_gets_its_default_actions() {
+    let text = r#"<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="urné" targetNamespace="urné">
+  <message name="In"><part name="a" type="xsd:string"/></message>
+  <message name="Out"><part name="b" type="xsd:string"/></message>
+  <portType name="P">
+    <operation name="Op"><input message="tns:In"/><output message="tns:Out"/></operation>
+  </portType>
+  <binding name="B" type="tns:P">
+    <soap:binding style="rpc" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <operation name="Op">
+      <soap:operation soapAction=""/>
+      <input><soap:body use="literal" namespace="urné"/></input>
+      <output><soap:body use="literal" namespace="urné"/></output>
+    </operation>
+  </binding>
+</definitions>"#;
+    let w = load("urn.wsdl", text);
+    let op = w.bindings[0].operation("Op").expect("Op");
+    assert_eq!(op.input_action, "urné/P/OpRequest");
+    assert_eq!(op.output_action.as_deref(), Some("urné/P/OpResponse"));
+}
