@@ -13,6 +13,7 @@ pub mod client;
 pub mod envelope;
 pub mod fault;
 pub mod security;
+pub mod signature;
 
 pub use envelope::{
     JsonResponse, Response, build_fault, build_message, build_request, parse_request,
