@@ -466,21 +466,42 @@ fn timestamp_spans_the_ttl_and_a_key_of_another_certificate_is_refused() {
 }
 
 #[test]
-fn rsa_sha1_legacy_is_refused_with_a_clear_error() {
+fn rsa_sha1_legacy_profile_verifies() {
     if !tools_present() {
         return;
     }
     let pki = Pki::new();
     let mut settings = pki.settings("rsa.key", "rsa.pem");
     settings.algorithm = Algorithm::RsaSha1;
-    let err = signature::sign(
+    settings.token_reference = TokenReference::IssuerSerial;
+    let signed = signature::sign(
         &envelope(SOAP11_ENV_NS, false, false),
         &settings,
         SystemTime::now(),
     )
-    .expect_err("no SHA-1 signing");
+    .expect("signs");
+    assert!(
+        signed.contains("Algorithm=\"http://www.w3.org/2000/09/xmldsig#rsa-sha1\""),
+        "{signed}"
+    );
+    assert!(
+        signed.contains("Algorithm=\"http://www.w3.org/2000/09/xmldsig#sha1\""),
+        "{signed}"
+    );
+    pki.assert_verifies(&signed, "rsa.pem", &[]);
+
+    // An EC key cannot make an RSA signature.
+    let mut ec = pki.settings("ec.key", "ec.pem");
+    ec.algorithm = Algorithm::RsaSha1;
     assert_eq!(
-        err,
-        SignError::Crypto(signature::CryptoError::Sha1Unavailable)
+        signature::sign(
+            &envelope(SOAP11_ENV_NS, false, false),
+            &ec,
+            SystemTime::now()
+        ),
+        Err(SignError::Crypto(signature::CryptoError::WrongKey(
+            Algorithm::RsaSha1,
+            "EC"
+        )))
     );
 }

@@ -8,9 +8,11 @@
 //!
 //! aws-lc-rs signs (RSA PKCS#1 v1.5 with SHA-256, ECDSA P-256 with SHA-256 as r||s, the
 //! form XMLDSig wants); it reads PKCS#1 and SEC1 keys, which ring does not. Neither signs
-//! RSA with SHA-1, so the legacy profile is refused here with a clear error (see
-//! [`Algorithm::RsaSha1`]). The certificate must carry the key's public key. No `Debug`
-//! output and no error text carries key material or the password.
+//! RSA with SHA-1, so the legacy profile ([`Algorithm::RsaSha1`]) signs with RustCrypto's
+//! `rsa`, blinded. That crate's big-number arithmetic is not constant-time (advisory
+//! RUSTSEC-2023-0071, no fixed release), which is one more reason the profile is only for
+//! backends that accept nothing else. The certificate must carry the key's public key.
+//! No `Debug` output and no error text carries key material or the password.
 //!
 //! May import `xmlutil`.
 
@@ -88,7 +90,8 @@ pub enum KeyError {
 }
 
 enum Inner {
-    Rsa(RsaKeyPair),
+    /// The same RSA key for aws-lc-rs and, for the legacy SHA-1 profile, for `rsa`.
+    Rsa(RsaKeyPair, Box<rsa::pkcs1v15::SigningKey<Sha1>>),
     Ec(EcdsaKeyPair),
 }
 
@@ -98,7 +101,7 @@ pub struct PrivateKey(Inner);
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
-            Inner::Rsa(k) => write!(f, "PrivateKey(RSA {} bits)", k.public_modulus_len() * 8),
+            Inner::Rsa(k, _) => write!(f, "PrivateKey(RSA {} bits)", k.public_modulus_len() * 8),
             Inner::Ec(_) => f.write_str("PrivateKey(EC P-256)"),
         }
     }
@@ -109,10 +112,6 @@ impl fmt::Debug for PrivateKey {
 pub enum CryptoError {
     #[error("algorithm {0:?} does not fit a {1} key")]
     WrongKey(Algorithm, &'static str),
-    #[error(
-        "RSA-SHA1 (legacy) cannot be signed with the crypto library in use (aws-lc-rs signs RSA with SHA-2 only)"
-    )]
-    Sha1Unavailable,
     #[error("the signing operation failed")]
     Failed,
 }
@@ -130,9 +129,18 @@ impl PrivateKey {
     /// Reads a DER private key of any of the three forms.
     pub fn from_der(der: &PrivateKeyDer<'_>) -> Result<Self, KeyError> {
         match der {
-            PrivateKeyDer::Pkcs1(k) => RsaKeyPair::from_der(k.secret_pkcs1_der())
-                .map(|k| Self(Inner::Rsa(k)))
-                .map_err(|_| KeyError::UnsupportedKey("PKCS#1")),
+            PrivateKeyDer::Pkcs1(k) => {
+                use rsa::pkcs1::DecodeRsaPrivateKey as _;
+                let der = k.secret_pkcs1_der();
+                let unsupported = |_| KeyError::UnsupportedKey("PKCS#1");
+                let lc = RsaKeyPair::from_der(der).map_err(unsupported)?;
+                let legacy = rsa::RsaPrivateKey::from_pkcs1_der(der)
+                    .map_err(|_| KeyError::UnsupportedKey("PKCS#1"))?;
+                Ok(Self(Inner::Rsa(
+                    lc,
+                    Box::new(rsa::pkcs1v15::SigningKey::new(legacy)),
+                )))
+            }
             PrivateKeyDer::Sec1(k) => EcdsaKeyPair::from_private_key_der(
                 &lc::ECDSA_P256_SHA256_FIXED_SIGNING,
                 k.secret_sec1_der(),
@@ -147,7 +155,13 @@ impl PrivateKey {
     /// Reads a PKCS#8 private key (RSA or P-256).
     pub fn from_pkcs8(der: &[u8]) -> Result<Self, KeyError> {
         if let Ok(k) = RsaKeyPair::from_pkcs8(der) {
-            return Ok(Self(Inner::Rsa(k)));
+            use rsa::pkcs8::DecodePrivateKey as _;
+            let legacy = rsa::RsaPrivateKey::from_pkcs8_der(der)
+                .map_err(|_| KeyError::UnsupportedKey("PKCS#8"))?;
+            return Ok(Self(Inner::Rsa(
+                k,
+                Box::new(rsa::pkcs1v15::SigningKey::new(legacy)),
+            )));
         }
         EcdsaKeyPair::from_pkcs8(&lc::ECDSA_P256_SHA256_FIXED_SIGNING, der)
             .map(|k| Self(Inner::Ec(k)))
@@ -157,7 +171,7 @@ impl PrivateKey {
     /// The public key as an X.509 `subjectPublicKey` bit string holds it.
     fn public_key(&self) -> &[u8] {
         match &self.0 {
-            Inner::Rsa(k) => k.public_key().as_ref(),
+            Inner::Rsa(k, _) => k.public_key().as_ref(),
             Inner::Ec(k) => k.public_key().as_ref(),
         }
     }
@@ -165,7 +179,7 @@ impl PrivateKey {
     /// The algorithm that fits this key by default.
     pub fn default_algorithm(&self) -> Algorithm {
         match self.0 {
-            Inner::Rsa(_) => Algorithm::RsaSha256,
+            Inner::Rsa(..) => Algorithm::RsaSha256,
             Inner::Ec(_) => Algorithm::EcdsaSha256,
         }
     }
@@ -174,18 +188,24 @@ impl PrivateKey {
     pub fn sign(&self, alg: Algorithm, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let rng = SystemRandom::new();
         match (&self.0, alg) {
-            (Inner::Rsa(k), Algorithm::RsaSha256) => {
+            (Inner::Rsa(k, _), Algorithm::RsaSha256) => {
                 let mut sig = vec![0; k.public_modulus_len()];
                 k.sign(&lc::RSA_PKCS1_SHA256, &rng, data, &mut sig)
                     .map_err(|_| CryptoError::Failed)?;
                 Ok(sig)
             }
-            (Inner::Rsa(_), Algorithm::RsaSha1) => Err(CryptoError::Sha1Unavailable),
+            (Inner::Rsa(_, legacy), Algorithm::RsaSha1) => {
+                use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
+                legacy
+                    .try_sign_with_rng(&mut rsa::rand_core::OsRng, data)
+                    .map(|s| s.to_vec())
+                    .map_err(|_| CryptoError::Failed)
+            }
             (Inner::Ec(k), Algorithm::EcdsaSha256) => k
                 .sign(&rng, data)
                 .map(|s| s.as_ref().to_vec())
                 .map_err(|_| CryptoError::Failed),
-            (Inner::Rsa(_), a) => Err(CryptoError::WrongKey(a, "RSA")),
+            (Inner::Rsa(..), a) => Err(CryptoError::WrongKey(a, "RSA")),
             (Inner::Ec(_), a) => Err(CryptoError::WrongKey(a, "EC")),
         }
     }
