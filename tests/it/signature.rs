@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use soapbridge::soap::security::{SecurityHeader, WsSecurity};
 use soapbridge::soap::signature::{
     self, Algorithm, KeySource, SignError, SignatureConfig, SignatureSettings, TokenReference,
+    TrustStore, VerifyError,
 };
 use soapbridge::translate::XmlWriter;
 use soapbridge::xmlutil::{SOAP11_ENV_NS, SOAP12_ENV_NS};
@@ -48,8 +49,10 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> std::process::Output {
         .unwrap_or_else(|e| panic!("{program}: {e}"))
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = run(dir, "openssl", args);
+/// Runs `openssl` with the words of `cmd`, then `tail` (arguments with spaces).
+fn openssl(dir: &Path, cmd: &str, tail: &[&str]) {
+    let args: Vec<&str> = cmd.split_whitespace().chain(tail.iter().copied()).collect();
+    let out = run(dir, "openssl", &args);
     assert!(
         out.status.success(),
         "openssl {args:?}: {}",
@@ -57,10 +60,13 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
-/// A CA and two signers it issued (RSA 2048, P-256), in every form the loader reads.
+/// A CA and two signers it issued (RSA 2048, P-256), in every form the loader reads, and
+/// another CA of the same name.
 struct Pki {
     dir: tempfile::TempDir,
 }
+
+const CA_SUBJECT: &str = "/O=soapbridge tests/CN=Signing Test CA";
 
 impl Pki {
     fn new() -> Self {
@@ -71,112 +77,44 @@ impl Pki {
             "basicConstraints=CA:FALSE\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
         )
         .expect("ext file");
+        for ca in ["ca", "other-ca"] {
+            let cmd = format!(
+                "req -x509 -newkey rsa:2048 -nodes -keyout {ca}.key -out {ca}.pem -days 2 -subj"
+            );
+            openssl(d, &cmd, &[CA_SUBJECT]);
+        }
         openssl(
             d,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/O=soapbridge tests/CN=Signing Test CA",
-            ],
+            "genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key",
+            &[],
         );
+        openssl(d, "pkey -in rsa.key -traditional -out rsa-pkcs1.key", &[]);
         openssl(
             d,
-            &[
-                "genpkey",
-                "-algorithm",
-                "RSA",
-                "-pkeyopt",
-                "rsa_keygen_bits:2048",
-                "-out",
-                "rsa.key",
-            ],
+            "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.key",
+            &[],
         );
-        openssl(
-            d,
-            &[
-                "pkey",
-                "-in",
-                "rsa.key",
-                "-traditional",
-                "-out",
-                "rsa-pkcs1.key",
-            ],
-        );
-        openssl(
-            d,
-            &[
-                "genpkey",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-out",
-                "ec.key",
-            ],
-        );
-        openssl(d, &["ec", "-in", "ec.key", "-out", "ec-sec1.key"]);
+        openssl(d, "ec -in ec.key -out ec-sec1.key", &[]);
         for (name, serial) in [("rsa", "4660"), ("ec", "4661")] {
+            let subject = format!("/O=soapbridge tests/CN={name} signer");
             openssl(
                 d,
-                &[
-                    "req",
-                    "-new",
-                    "-key",
-                    &format!("{name}.key"),
-                    "-subj",
-                    &format!("/O=soapbridge tests/CN={name} signer"),
-                    "-out",
-                    &format!("{name}.csr"),
-                ],
+                &format!("req -new -key {name}.key -out {name}.csr -subj"),
+                &[&subject],
             );
             openssl(
                 d,
-                &[
-                    "x509",
-                    "-req",
-                    "-in",
-                    &format!("{name}.csr"),
-                    "-CA",
-                    "ca.pem",
-                    "-CAkey",
-                    "ca.key",
-                    "-set_serial",
-                    serial,
-                    "-days",
-                    "1",
-                    "-extfile",
-                    "leaf.ext",
-                    "-out",
-                    &format!("{name}.pem"),
-                ],
+                &format!(
+                    "x509 -req -in {name}.csr -CA ca.pem -CAkey ca.key -set_serial {serial} \
+                     -days 1 -extfile leaf.ext -out {name}.pem"
+                ),
+                &[],
             );
         }
         openssl(
             d,
-            &[
-                "pkcs12",
-                "-export",
-                "-inkey",
-                "rsa.key",
-                "-in",
-                "rsa.pem",
-                "-name",
-                "signer",
-                "-passout",
-                "pass:s3cret p12",
-                "-out",
-                "rsa.p12",
-            ],
+            "pkcs12 -export -inkey rsa.key -in rsa.pem -name signer -out rsa.p12 -passout",
+            &["pass:s3cret p12"],
         );
         Self { dir }
     }
@@ -503,5 +441,126 @@ fn rsa_sha1_legacy_profile_verifies() {
             Algorithm::RsaSha1,
             "EC"
         )))
+    );
+}
+
+fn trust(pki: &Pki, file: &str) -> TrustStore {
+    TrustStore::from_pem(&std::fs::read(pki.path(file)).expect("read CA")).expect("trust store")
+}
+
+#[test]
+fn verify_accepts_what_sign_makes_and_xmlsec1_accepts() {
+    if !tools_present() {
+        return;
+    }
+    let pki = Pki::new();
+    let ca = trust(&pki, "ca.pem");
+    let skew = Duration::from_secs(30);
+    for (key, cert, alg) in [
+        ("rsa.key", "rsa.pem", None),
+        ("ec-sec1.key", "ec.pem", None),
+        ("rsa-pkcs1.key", "rsa.pem", Some(Algorithm::RsaSha1)),
+    ] {
+        let mut settings = pki.settings(key, cert);
+        if let Some(a) = alg {
+            settings.algorithm = a;
+        }
+        settings.sign_headers = vec![(TX_NS.into(), "TxId".into())];
+        settings.inclusive_prefixes = Some(vec!["soapenv".into()]);
+        let now = SystemTime::now();
+        let signed =
+            signature::sign(&envelope(SOAP12_ENV_NS, true, true), &settings, now).expect("signs");
+        let parts = signature::verify(&signed, &ca, now, skew)
+            .unwrap_or_else(|e| panic!("{key}: {e}\n{signed}"));
+        assert_eq!(parts.algorithm, settings.algorithm);
+        assert_eq!(parts.signed_ids.len(), 3, "Body, Timestamp, TxId");
+        assert_eq!(parts.signer.serial, settings.credentials.certificate.serial);
+        pki.assert_verifies(&signed, cert, &[&format!("{TX_NS}:TxId")]);
+    }
+}
+
+#[test]
+fn verify_names_each_failure() {
+    if !tools_present() {
+        return;
+    }
+    let pki = Pki::new();
+    let ca = trust(&pki, "ca.pem");
+    let skew = Duration::from_secs(30);
+    let now = SystemTime::now();
+    let settings = pki.settings("rsa.key", "rsa.pem");
+    let signed =
+        signature::sign(&envelope(SOAP11_ENV_NS, false, false), &settings, now).expect("signs");
+    assert!(signature::verify(&signed, &ca, now, skew).is_ok());
+
+    let tampered = signed.replacen(">42<", ">43<", 1);
+    assert!(matches!(
+        signature::verify(&tampered, &ca, now, skew),
+        Err(VerifyError::DigestMismatch(id)) if id.starts_with("Body-")
+    ));
+
+    // Signature wrapping: the signed Body moved into a header, a changed one in its place.
+    let body_start = signed.find("<soapenv:Body").expect("Body");
+    let body_end = signed.find("</soapenv:Body>").expect("Body end") + "</soapenv:Body>".len();
+    let body = &signed[body_start..body_end];
+    let wrapped = signed
+        .replacen(body, &body.replacen(">42<", ">43<", 1), 1)
+        .replacen(
+            "</soapenv:Header>",
+            &format!("<x:Wrap xmlns:x=\"urn:x\">{body}</x:Wrap></soapenv:Header>"),
+            1,
+        );
+    assert!(matches!(
+        signature::verify(&wrapped, &ca, now, skew),
+        Err(VerifyError::DuplicateId(id)) if id.starts_with("Body-")
+    ));
+
+    let value_at = signed.find("<ds:SignatureValue>").expect("value") + "<ds:SignatureValue>".len();
+    let mut bad_value = signed.clone();
+    let flipped = if &signed[value_at..=value_at] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    bad_value.replace_range(value_at..=value_at, flipped);
+    assert_eq!(
+        signature::verify(&bad_value, &ca, now, skew),
+        Err(VerifyError::BadSignature)
+    );
+
+    assert_eq!(
+        signature::verify(&signed, &trust(&pki, "other-ca.pem"), now, skew),
+        Err(VerifyError::Untrusted),
+        "same CA name, another key"
+    );
+    assert_eq!(
+        signature::verify(&signed, &ca, now + Duration::from_secs(3600), skew),
+        Err(VerifyError::TimestampExpired)
+    );
+    let future = now + Duration::from_secs(3600);
+    let early =
+        signature::sign(&envelope(SOAP11_ENV_NS, false, false), &settings, future).expect("signs");
+    assert_eq!(
+        signature::verify(&early, &ca, now, skew),
+        Err(VerifyError::TimestampInFuture)
+    );
+    assert_eq!(
+        signature::verify(&signed, &ca, now + Duration::from_secs(3 * 86_400), skew),
+        Err(VerifyError::CertificateExpired)
+    );
+
+    let mut by_serial = pki.settings("rsa.key", "rsa.pem");
+    by_serial.token_reference = TokenReference::IssuerSerial;
+    let signed =
+        signature::sign(&envelope(SOAP11_ENV_NS, false, false), &by_serial, now).expect("signs");
+    assert_eq!(
+        signature::verify(&signed, &ca, now, skew),
+        Err(VerifyError::NoCertificate)
+    );
+
+    let unsigned = envelope(SOAP11_ENV_NS, true, false);
+    assert_eq!(
+        signature::verify(&unsigned, &ca, now, skew),
+        Err(VerifyError::NoSignature)
     );
 }

@@ -221,7 +221,7 @@ pub struct Certificate {
     pub serial: String,
     /// The SubjectKeyIdentifier extension's bytes, if the certificate has one.
     pub subject_key_id: Option<Vec<u8>>,
-    spki_key: Vec<u8>,
+    pub(crate) spki_key: Vec<u8>,
 }
 
 impl fmt::Debug for Certificate {

@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Pieces: [`dom`] (the envelope as a tree), [`c14n`] (exclusive canonicalization),
-//! [`keys`] (loading keys, signing bytes), `sign` (the header and the signature).
+//! [`keys`] (loading keys, signing bytes), `sign` (the header and the signature), `verify`
+//! (the reverse, against a [`TrustStore`]).
 //!
 //! May import `xmlutil`, `soap::security`; never `mapping`, `gateway` or a face.
 
@@ -17,12 +18,14 @@ pub mod c14n;
 pub mod dom;
 pub mod keys;
 mod sign;
+mod verify;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 pub use dom::DomError;
 pub use keys::{Algorithm, Certificate, Credentials, CryptoError, KeyError, PrivateKey};
+pub use verify::{TrustStore, VerifiedParts, VerifyError};
 
 /// How the signature's KeyInfo points at the signer's certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,4 +159,16 @@ pub fn sign(
     now: SystemTime,
 ) -> Result<String, SignError> {
     sign::sign(envelope, settings, now)
+}
+
+/// Checks a signed envelope: the signature verifies with a BinarySecurityToken certificate
+/// issued by a CA of `trust`, its references cover the Body and a Timestamp that is fresh
+/// at `now` (give or take `max_clock_skew`).
+pub fn verify(
+    envelope: &str,
+    trust: &TrustStore,
+    now: SystemTime,
+    max_clock_skew: Duration,
+) -> Result<VerifiedParts, VerifyError> {
+    verify::verify(envelope, trust, now, max_clock_skew)
 }

@@ -31,8 +31,8 @@ use crate::xmlutil::{SOAP11_ENV_NS, SOAP12_ENV_NS};
 
 pub(crate) const DS_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub(crate) const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
-const BASE64: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
-const X509V3: &str =
+pub(crate) const BASE64: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+pub(crate) const X509V3: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
 const X509_SKI: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier";
 
@@ -80,7 +80,7 @@ fn ensure_id(el: &mut Element, above: &Scope, kind: &str) -> String {
 }
 
 /// The index in `parent.children` of the first child element named `{ns}local`.
-fn find_child(parent: &Element, above: &Scope, ns: &str, local: &str) -> Option<usize> {
+pub(super) fn find_child(parent: &Element, above: &Scope, ns: &str, local: &str) -> Option<usize> {
     let mut scope = above.clone();
     dom::push_scope(&mut scope, parent);
     parent.element_indexes().find(|&i| {
@@ -93,7 +93,7 @@ fn find_child(parent: &Element, above: &Scope, ns: &str, local: &str) -> Option<
     })
 }
 
-fn scope_at(doc: &Document, path: &[usize]) -> Result<Scope, SignError> {
+pub(super) fn scope_at(doc: &Document, path: &[usize]) -> Result<Scope, SignError> {
     let (el, mut scope) = dom::locate(&doc.root, path).ok_or(SignError::Internal)?;
     dom::push_scope(&mut scope, el);
     Ok(scope)
