@@ -16,7 +16,7 @@
 //! parsed with quick-xml, which the crate already uses, and is checked against published
 //! vectors (tests/fixtures/wssig/c14n/) and by `xmlsec1` verifying what we sign.
 //!
-//! May import nothing from soapbridge.
+//! May import nothing from soapbridge but its sibling `dom`.
 
 use super::dom::{self, Element, Node, Scope};
 

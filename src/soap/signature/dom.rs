@@ -12,7 +12,7 @@
 //! A DOCTYPE is refused: SOAP forbids it, and a DTD's default attributes would change what a
 //! verifier canonicalizes.
 //!
-//! May import nothing from soapbridge.
+//! May import `xmlutil`.
 
 use std::collections::BTreeMap;
 

@@ -2,19 +2,21 @@
 //!
 //! ```text
 //! PEM key (PKCS#8 RSA|P-256, PKCS#1 RSA, SEC1 P-256) + PEM certificate ─┐
-//! PKCS#12 file + password ──────────────── p12-keystore ─ PKCS#8 + cert ─┴─> PrivateKey, Certificate
-//! PrivateKey::sign(algorithm, canonical SignedInfo) ─ aws-lc-rs ─> SignatureValue bytes
+//! PKCS#12 file + password ─p12-keystore─> PKCS#8 key + certificate ─────┴─> Credentials
+//! PrivateKey::sign(algorithm, canonical SignedInfo) ─ aws-lc-rs (RSA-SHA1: rsa) ─> bytes
 //! ```
 //!
 //! aws-lc-rs signs (RSA PKCS#1 v1.5 with SHA-256, ECDSA P-256 with SHA-256 as r||s, the
 //! form XMLDSig wants); it reads PKCS#1 and SEC1 keys, which ring does not. Neither signs
 //! RSA with SHA-1, so the legacy profile ([`Algorithm::RsaSha1`]) signs with RustCrypto's
-//! `rsa`, blinded. That crate's big-number arithmetic is not constant-time (advisory
-//! RUSTSEC-2023-0071, no fixed release), which is one more reason the profile is only for
-//! backends that accept nothing else. The certificate must carry the key's public key.
+//! `rsa` 0.9, blinded. That version's big-number arithmetic is not constant-time (advisory
+//! RUSTSEC-2023-0071; 0.10 needs a newer Rust than ours), one more reason the profile is
+//! only for backends that accept nothing else. PKCS#12: `p12-keystore` (pure Rust, reads
+//! OpenSSL 3's default PBES2/AES and the legacy 3DES/RC2 stores); aws-lc-rs has no
+//! PKCS#12 API. The certificate must carry the key's public key.
 //! No `Debug` output and no error text carries key material or the password.
 //!
-//! May import `xmlutil`.
+//! May import nothing from soapbridge.
 
 use std::fmt;
 use std::path::Path;
