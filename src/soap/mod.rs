@@ -15,6 +15,7 @@ pub mod envelope;
 pub mod fault;
 pub mod mtom;
 pub mod security;
+pub mod signature;
 
 pub use envelope::{
     JsonResponse, Response, build_fault, build_message, build_request, parse_request,

@@ -43,6 +43,8 @@ mod serve;
 mod streaming;
 // SIGTERM: unready at once, a grace for new connections, every request in flight finished.
 mod shutdown;
+// WS-Security X.509 signatures on envelopes, verified by xmlsec1; a changed Body fails.
+mod signature;
 mod styles;
 // OpenTelemetry: OTLP/HTTP to a real receiver; the W3C trace context crosses the bridge.
 mod support;
