@@ -311,11 +311,10 @@ impl Core {
             Vec::new()
         };
         // 1-2. Bind and encode.
-        let message_id = route
-            .backend
-            .addressing
-            .map(|_| crate::soap::addressing::new_message_id());
-        let envelope = encode_addressed(route, input, &auth, message_id.as_deref())?;
+        let Encoded {
+            envelope,
+            message_id,
+        } = encode_request(route, input, &auth)?;
         tracing::debug!(bytes = envelope.len(), "Calling the backend.");
         // 3. Call and read the answer (retries, breaker, deadline).
         let output = call::call(
@@ -339,28 +338,21 @@ impl Core {
     }
 }
 
+/// A request envelope, with the WS-Addressing `MessageID` it carries when the backend uses
+/// addressing (the answer must relate to it).
+#[derive(Debug)]
+pub struct Encoded {
+    pub envelope: String,
+    pub message_id: Option<String>,
+}
+
 /// The bind and encode stages: the caller's input as the request envelope for `route`, or
 /// the caller's mistake (400). `auth` holds the `{auth.*}` values of the caller.
 pub fn encode_request(
     route: &Route,
     input: Input,
     auth: &[(String, String)],
-) -> Result<String, Problem> {
-    let id = route
-        .backend
-        .addressing
-        .map(|_| crate::soap::addressing::new_message_id());
-    encode_addressed(route, input, auth, id.as_deref())
-}
-
-/// [`encode_request`] with the WS-Addressing `MessageID` the envelope carries when the
-/// backend uses addressing (its answer must relate to it).
-fn encode_addressed(
-    route: &Route,
-    input: Input,
-    auth: &[(String, String)],
-    message_id: Option<&str>,
-) -> Result<String, Problem> {
+) -> Result<Encoded, Problem> {
     let backend = &route.backend;
     let schema = &backend.wsdl.schema;
     let parts = RequestParts {
@@ -386,23 +378,19 @@ fn encode_addressed(
         .ws_security
         .as_ref()
         .map(|s| SecurityHeader::fresh(s, backend.soap_version.envelope_ns()));
-    let endpoint = backend.endpoint.as_str();
-    let addressing = backend
-        .addressing
-        .zip(message_id)
-        .map(|(v, id)| AddressingHeader {
-            version: v,
-            env_ns: backend.soap_version.envelope_ns(),
-            action: &route.operation().input_action,
-            to: endpoint,
-            message_id: id.to_owned(),
-        });
+    let addressing = backend.addressing.map(|version| AddressingHeader {
+        version,
+        env_ns: backend.soap_version.envelope_ns(),
+        action: &route.operation().input_action,
+        to: backend.endpoint.as_str(),
+        message_id: crate::soap::addressing::new_message_id(),
+    });
     let extra: Vec<&dyn HeaderWriter> = addressing
         .iter()
         .map(|a| a as &dyn HeaderWriter)
         .chain(security.iter().map(|s| s as &dyn HeaderWriter))
         .collect();
-    crate::soap::build_request(
+    let envelope = crate::soap::build_request(
         schema,
         route.operation(),
         backend.soap_version,
@@ -410,7 +398,11 @@ fn encode_addressed(
         soap_headers.as_ref(),
         &extra,
     )
-    .map_err(|e| Problem::invalid_fields(e.into_all().into_iter().map(encode_problem).collect()))
+    .map_err(|e| Problem::invalid_fields(e.into_all().into_iter().map(encode_problem).collect()))?;
+    Ok(Encoded {
+        envelope,
+        message_id: addressing.map(|a| a.message_id),
+    })
 }
 
 fn bind_problem(e: bind::BindError) -> Invalid {

@@ -123,7 +123,8 @@ fn a_request_carries_the_headers_the_contract_asks_for() {
         headers: vec![],
         body: Some(json!({ "text": "hi" })),
     };
-    let envelope = encode_request(echo, input(), &[]).expect("encodes");
+    let encoded = encode_request(echo, input(), &[]).expect("encodes");
+    let envelope = encoded.envelope;
     let wsa = "http://www.w3.org/2005/08/addressing";
     let text = |local: &str| text_of(&envelope, wsa, local);
     assert_eq!(
@@ -137,7 +138,14 @@ fn a_request_carries_the_headers_the_contract_asks_for() {
     );
     let id = text("MessageID").expect("MessageID");
     assert!(id.starts_with("urn:uuid:"), "{id}");
-    let again = encode_request(echo, input(), &[]).expect("encodes");
+    assert_eq!(
+        encoded.message_id.as_deref(),
+        Some(id.as_str()),
+        "the id the answer must relate to is the one sent"
+    );
+    let again = encode_request(echo, input(), &[])
+        .expect("encodes")
+        .envelope;
     assert!(!again.contains(&id), "a fresh MessageID per request");
     // The headers sit in the SOAP Header, before the Body.
     let header = envelope.find("Header").expect("a Header");
@@ -152,7 +160,9 @@ fn a_request_carries_the_headers_the_contract_asks_for() {
         .iter()
         .find(|r| r.operation().name == "echo")
         .expect("echo");
-    let envelope = encode_request(echo, input(), &[]).expect("encodes");
+    let envelope = encode_request(echo, input(), &[])
+        .expect("encodes")
+        .envelope;
     assert!(
         envelope.contains("http://schemas.xmlsoap.org/ws/2004/08/addressing")
             && envelope.contains("http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"),
