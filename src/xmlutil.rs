@@ -31,6 +31,12 @@ pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 /// WSDL 2.0 namespace (recognised to give a clear error).
 pub const WSDL20_NS: &str = "http://www.w3.org/ns/wsdl";
+/// WS-Security 1.0 (`wsse:`).
+pub const WSSE_NS: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+/// WS-Security utility (`wsu:Id`, `wsu:Timestamp`), also the ids of WS-Policy documents.
+pub const WSU_NS: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 
 /// Errors from turning raw bytes into XML text.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -495,11 +495,7 @@ fn read_envelope<'i, S: Source<'i>>(
                             let v = dec.element(src, &h, schema.element(d.element).ty)?;
                             headers.insert(d.key.to_string(), v);
                         }
-                        None if &*h.local == "RelatesTo"
-                            && [WsaVersion::V2005, WsaVersion::V2004]
-                                .iter()
-                                .any(|v| v.ns() == &*h.ns) =>
-                        {
+                        None if &*h.local == "RelatesTo" && WsaVersion::of_ns(&h.ns).is_some() => {
                             relates_to = Some(text_of(src)?);
                         }
                         None => src.skip()?,

@@ -21,7 +21,7 @@
 use super::dom::Element;
 use super::loader::WsdlDoc;
 use super::model::{Addressing, WsaVersion};
-use crate::xmlutil::WSDL_NS;
+use crate::xmlutil::{WSDL_NS, WSU_NS};
 
 /// WS-Addressing 1.0 Metadata (policy assertions and `wsam:Action`).
 pub const WSAM_NS: &str = "http://www.w3.org/2007/05/addressing/metadata";
@@ -34,8 +34,6 @@ const WSP_NS: [&str; 2] = [
     "http://www.w3.org/ns/ws-policy",
     "http://schemas.xmlsoap.org/ws/2004/09/policy",
 ];
-const WSU_NS: &str =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 
 /// What a binding's policies (and the ports naming it) ask for.
 #[derive(Debug, Default)]
@@ -195,17 +193,39 @@ fn policy_by_id<'d>(docs: &'d [WsdlDoc], id: &str) -> Option<&'d Element> {
     })
 }
 
-/// A message's explicit action: `wsam:Action`, `wsaw:Action` or the 2004/08 `wsa:Action`.
-pub fn explicit_action(io: &Element) -> Option<String> {
-    [
-        WSAM_NS,
-        WSAW_NS,
-        "http://schemas.xmlsoap.org/ws/2004/08/addressing",
-    ]
-    .iter()
-    .find_map(|ns| io.attr_ns(ns, "Action"))
-    .map(|a| a.trim().to_owned())
-    .filter(|a| !a.is_empty())
+/// The action of an operation's `io` message (`portType/operation/input|output`, `None`
+/// when the operation has no such message): explicit (`wsam:Action`, `wsaw:Action`, the
+/// 2004/08 `wsa:Action`), else for the input the non-empty `soap_action`, else the default.
+pub fn action(io: Option<&Element>, dir: Direction, soap_action: &str, at: ActionAt<'_>) -> String {
+    let explicit = io.and_then(|io| {
+        [WSAM_NS, WSAW_NS, WsaVersion::V2004.ns()]
+            .iter()
+            .find_map(|ns| io.attr_ns(ns, "Action"))
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+    });
+    let soap_action = soap_action.trim();
+    match explicit {
+        Some(a) => a.to_owned(),
+        None if dir == Direction::Input && !soap_action.is_empty() => soap_action.to_owned(),
+        None => default_action(
+            at.tns,
+            at.port_type,
+            at.operation,
+            io.and_then(|i| i.attr("name")),
+            dir,
+            at.one_way,
+        ),
+    }
+}
+
+/// Where an operation sits, for its default actions.
+#[derive(Clone, Copy, Debug)]
+pub struct ActionAt<'a> {
+    pub tns: &'a str,
+    pub port_type: &'a str,
+    pub operation: &'a str,
+    pub one_way: bool,
 }
 
 /// Which message of an operation an action is for.

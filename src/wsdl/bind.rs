@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use super::addressing::{self, Direction};
+use super::addressing::{self, ActionAt, Direction};
 use super::dom::Element;
 use super::loader::WsdlDoc;
 use super::model::*;
@@ -191,28 +191,26 @@ pub(super) fn bind(docs: &[WsdlDoc], r: &mut Resolver<'_>) -> Bound {
                     .children_named(WSDL_NS, "fault")
                     .filter_map(|f| ctx.fault(r, f, b_op))
                     .collect();
-                let port_type_name = pt.el.attr("name").unwrap_or("");
-                let one_way = output.is_none();
-                let action = |io: Option<&Element>, dir: Direction| {
-                    io.and_then(addressing::explicit_action)
-                        .or_else(|| {
-                            (dir == Direction::Input && !soap_action.trim().is_empty())
-                                .then(|| soap_action.trim().to_owned())
-                        })
-                        .unwrap_or_else(|| {
-                            addressing::default_action(
-                                &pt.doc.tns,
-                                port_type_name,
-                                op_name,
-                                io.and_then(|i| i.attr("name")),
-                                dir,
-                                one_way,
-                            )
-                        })
+                let at = ActionAt {
+                    tns: &pt.doc.tns,
+                    port_type: pt.el.attr("name").unwrap_or(""),
+                    operation: op_name,
+                    one_way: output.is_none(),
                 };
-                let input_action = action(pt_op.child(WSDL_NS, "input"), Direction::Input);
-                let output_action =
-                    (!one_way).then(|| action(pt_op.child(WSDL_NS, "output"), Direction::Output));
+                let input_action = addressing::action(
+                    pt_op.child(WSDL_NS, "input"),
+                    Direction::Input,
+                    &soap_action,
+                    at,
+                );
+                let output_action = output.as_ref().map(|_| {
+                    addressing::action(
+                        pt_op.child(WSDL_NS, "output"),
+                        Direction::Output,
+                        &soap_action,
+                        at,
+                    )
+                });
                 let documentation = pt_op
                     .child(WSDL_NS, "documentation")
                     .map(|d| d.text.trim().to_owned())

@@ -206,6 +206,13 @@ impl WsaVersion {
         }
     }
 
+    /// The version whose namespace is `ns`.
+    pub fn of_ns(ns: &str) -> Option<Self> {
+        [Self::V2005, Self::V2004]
+            .into_iter()
+            .find(|v| v.ns() == ns)
+    }
+
     /// The address meaning "answer on this connection".
     pub fn anonymous(self) -> &'static str {
         match self {
