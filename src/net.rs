@@ -1,5 +1,5 @@
 //! Outgoing HTTP helpers shared by the contract loader (WSDLs by URL) and the backend
-//! client: reading a Content-Type's charset and describing a transport error.
+//! client: reading a Content-Type's parameters and describing a transport error.
 //!
 //! A low floor: it imports nothing from soapbridge, so `wsdl` and `soap` both can use it.
 //! `transport_summary` is ours because reqwest's messages name its own layers
@@ -7,10 +7,18 @@
 
 /// The charset parameter of a Content-Type value.
 pub fn charset_of(content_type: &str) -> Option<&str> {
+    content_type_param(content_type, "charset")
+}
+
+/// A parameter of a Content-Type value, by case-insensitive name, unquoted. Lenient on
+/// purpose (spaces around `=`, a trailing `;`): backends send such headers. Parameter
+/// values that hold a `;` inside quotes are not read; the ones soapbridge reads (charset,
+/// a multipart boundary, a root Content-ID) cannot hold one.
+pub fn content_type_param<'a>(content_type: &'a str, name: &str) -> Option<&'a str> {
     content_type.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
         k.trim()
-            .eq_ignore_ascii_case("charset")
+            .eq_ignore_ascii_case(name)
             .then(|| v.trim().trim_matches('"'))
     })
 }
@@ -160,5 +168,12 @@ mod tests {
             Some("ISO-8859-1")
         );
         assert_eq!(charset_of("text/xml"), None);
+        assert_eq!(
+            content_type_param(
+                "multipart/related;start=\"<root*1@x>\";type=\"application/xop+xml\";Boundary=\"uuid:b\"",
+                "boundary"
+            ),
+            Some("uuid:b")
+        );
     }
 }
