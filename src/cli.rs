@@ -317,52 +317,8 @@ fn check(paths: &[PathBuf], config: Option<&Path>) -> anyhow::Result<ExitCode> {
             for r in routes {
                 let _ = writeln!(out, "  {} {} -> {}", r.method, r.path, r.operation().name);
             }
-            // What the backends' WS-* settings make each request carry.
             for b in &m.backends {
-                let said = b.binding().addressing.as_ref();
-                match (b.addressing, said) {
-                    (Some(v), _) => {
-                        let _ = writeln!(
-                            out,
-                            "backend {}: WS-Addressing {} headers on every request{}",
-                            b.name,
-                            v.name(),
-                            said.map_or_else(
-                                || " (the mapping asks)".to_owned(),
-                                |a| format!(
-                                    " ({} by {})",
-                                    if a.required { "required" } else { "offered" },
-                                    a.source
-                                )
-                            )
-                        );
-                    }
-                    (None, Some(a)) => {
-                        let _ = writeln!(
-                            out,
-                            "backend {}: the contract offers WS-Addressing ({}); not sent (`addressing: off`)",
-                            b.name, a.source
-                        );
-                    }
-                    (None, None) => {}
-                }
-                if b.client.mtom {
-                    let _ = writeln!(out, "backend {}: asks for MTOM answers", b.name);
-                }
-                let sp = &b.binding().security_policy;
-                if !sp.is_empty() {
-                    let _ = writeln!(
-                        out,
-                        "backend {}: the contract's WS-SecurityPolicy names {}{}",
-                        b.name,
-                        sp.join(", "),
-                        if b.ws_security.is_some() {
-                            "; a UsernameToken is sent (ws_security)"
-                        } else {
-                            "; nothing is configured for it (ws_security)"
-                        }
-                    );
-                }
+                ws_report(&mut out, b);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -379,6 +335,45 @@ fn check(paths: &[PathBuf], config: Option<&Path>) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+/// What a backend's WS-* settings make each request carry, against what its contract asks.
+fn ws_report(out: &mut impl std::io::Write, b: &mapping::Backend) {
+    let name = &b.name;
+    let said = b.binding().addressing.as_ref();
+    let addressing = match (b.addressing, said) {
+        (Some(v), Some(a)) => Some(format!(
+            "WS-Addressing {} headers on every request ({} by {})",
+            v.name(),
+            if a.required { "required" } else { "offered" },
+            a.source
+        )),
+        (Some(v), None) => Some(format!(
+            "WS-Addressing {} headers on every request (the mapping asks)",
+            v.name()
+        )),
+        (None, Some(a)) => Some(format!(
+            "the contract offers WS-Addressing ({}); not sent (`addressing: off`)",
+            a.source
+        )),
+        (None, None) => None,
+    };
+    let mtom = b.client.mtom.then(|| "asks for MTOM answers".to_owned());
+    let sp = &b.binding().security_policy;
+    let security = (!sp.is_empty()).then(|| {
+        format!(
+            "the contract's WS-SecurityPolicy names {}; {}",
+            sp.join(", "),
+            if b.ws_security.is_some() {
+                "a UsernameToken is sent (ws_security)"
+            } else {
+                "nothing is configured for it (ws_security)"
+            }
+        )
+    });
+    for line in [addressing, mtom, security].into_iter().flatten() {
+        let _ = writeln!(out, "backend {name}: {line}");
     }
 }
 
