@@ -4,7 +4,7 @@
 //! for the answer), and the `null` a failed field leaves in `data`.
 //!
 //! ```text
-//! text ──Documents::get──> Parsed { doc, checked ops }  (parse once per text)
+//! text ──Documents::parse──> Parsed { doc, over the root limit?, checked ops }  (once per text)
 //! doc ──roots──> [(response key, position)] ──order data, put paths on root-field errors
 //! doc ──too_many_roots──> error before anything runs
 //! ```
@@ -21,6 +21,8 @@ const MAX_FRAGMENT_DEPTH: u32 = 32;
 /// A document kept for its text.
 pub struct Parsed {
     pub doc: ExecutableDocument,
+    /// The root-field limit's refusal, worked out once for the text.
+    pub over_limit: Option<ServerError>,
     /// Operation names (`None`: the request named none) that passed the strict validation
     /// with no variables. Validation without variables depends only on the schema, the text
     /// and the operation, so the same request again can skip the rules that cannot change.
@@ -28,8 +30,10 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    pub fn new(doc: ExecutableDocument) -> Self {
+    /// `doc`, checked against `max_root_fields`.
+    pub fn new(doc: ExecutableDocument, max_root_fields: usize) -> Self {
         Self {
+            over_limit: too_many_roots(&doc, max_root_fields),
             doc,
             checked: Mutex::new(Vec::new()),
         }
@@ -56,6 +60,7 @@ impl Parsed {
 /// Parsed documents by query text, bounded in count and text length.
 pub struct Documents {
     cache: quick_cache::sync::Cache<String, Arc<Parsed>>,
+    max_root_fields: usize,
 }
 
 /// How many parsed query texts a schema keeps.
@@ -64,9 +69,10 @@ const PARSED_QUERIES: usize = 512;
 const CACHED_QUERY_BYTES: usize = 4 << 10;
 
 impl Documents {
-    pub fn new() -> Self {
+    pub fn new(max_root_fields: usize) -> Self {
         Self {
             cache: quick_cache::sync::Cache::new(PARSED_QUERIES),
+            max_root_fields,
         }
     }
 
@@ -83,7 +89,7 @@ impl Documents {
             return Some(p);
         }
         let doc = request.parsed_query().ok()?.clone();
-        let p = Arc::new(Parsed::new(doc));
+        let p = Arc::new(Parsed::new(doc, self.max_root_fields));
         self.cache.insert(request.query.clone(), p.clone());
         Some(p)
     }
@@ -237,7 +243,7 @@ mod tests {
 
     #[test]
     fn an_operation_is_checked_only_once_marked_and_only_by_its_name() {
-        let p = Parsed::new(doc("query A { a } query B { b }"));
+        let p = Parsed::new(doc("query A { a } query B { b }"), 10);
         assert!(!p.checked(Some("A")));
         p.mark_checked(Some("A"));
         assert!(p.checked(Some("A")));

@@ -183,7 +183,7 @@ pub fn build(routes: &[Arc<Route>], settings: &Settings) -> Result<Option<Face>,
         checked,
         fields,
         settings: settings.clone(),
-        documents: document::Documents::new(),
+        documents: document::Documents::new(settings.max_root_fields),
     }))
 }
 
@@ -339,7 +339,11 @@ impl Face {
         let operation = request.operation_name.clone();
         let roots = match request.parsed_query() {
             Ok(doc) => {
-                if let Some(e) = document::too_many_roots(doc, self.settings.max_root_fields) {
+                let over = match &parsed {
+                    Some(p) => p.over_limit.clone(),
+                    None => document::too_many_roots(doc, self.settings.max_root_fields),
+                };
+                if let Some(e) = over {
                     return async_graphql::Response::from_errors(vec![e]);
                 }
                 document::roots(doc, operation.as_deref())
