@@ -87,3 +87,11 @@ apt_need() {
   fi
   rm -f "$log"
 }
+
+# The lines start.sh prints for a stack that serves SOAP 1.1 at $1 and SOAP 1.2 at ${1}12.
+report_two_urls() {
+  echo "WSDL: $1?wsdl"
+  echo "ENDPOINT: $1"
+  echo "WSDL (SOAP 1.2): ${1}12?wsdl"
+  echo "ENDPOINT (SOAP 1.2): ${1}12"
+}

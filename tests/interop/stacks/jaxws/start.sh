@@ -10,12 +10,7 @@ DIR="$(cd "$(dirname "$0")" && pwd)"
 command -v javac >/dev/null || apt_need openjdk-17-jdk-headless
 apt_need libjaxws-java curl
 ENDPOINT="http://127.0.0.1:$PORT/files"
-report() {
-  echo "WSDL: $ENDPOINT?wsdl"
-  echo "ENDPOINT: $ENDPOINT"
-  echo "WSDL (SOAP 1.2): ${ENDPOINT}12?wsdl"
-  echo "ENDPOINT (SOAP 1.2): ${ENDPOINT}12"
-}
+report() { report_two_urls "$ENDPOINT"; }
 already_running "$PORT" && { report; exit 0; }
 # A JVM takes seconds to fail on a busy port, and meanwhile whatever holds the port could
 # answer the WSDL poll below in its place: refuse early instead.

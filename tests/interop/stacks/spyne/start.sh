@@ -6,12 +6,7 @@ DIR="$(cd "$(dirname "$0")" && pwd)"
 . "$DIR/../common/lib.sh"
 apt_need python3-spyne python3-lxml curl
 ENDPOINT="http://127.0.0.1:$PORT/CustomerService"
-report() {
-  echo "WSDL: $ENDPOINT?wsdl"
-  echo "ENDPOINT: $ENDPOINT"
-  echo "WSDL (SOAP 1.2): ${ENDPOINT}12?wsdl"
-  echo "ENDPOINT (SOAP 1.2): ${ENDPOINT}12"
-}
+report() { report_two_urls "$ENDPOINT"; }
 already_running "$PORT" && { report; exit 0; }
 launch "$RUNTIME/server.log" /usr/bin/python3 "$DIR/server.py" "$PORT"
 wait_url "$ENDPOINT?wsdl"
