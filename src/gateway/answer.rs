@@ -3,7 +3,9 @@
 //!
 //! ```text
 //! RawResponse ──empty / HTML / charset / not XML──> soap::parse_response_json ──> Ok(JSON text)
-//!   (multipart/related: MTOM, its binary parts inlined as base64 first)
+//!   (multipart/related: MTOM, its binary parts inlined as base64 first)     │ RelatesTo, and
+//!                                                                        │ the signature when
+//!                                                                        │ the backend signs
 //!                                                                        └─> Fault → Problem
 //! ```
 //!
@@ -22,6 +24,7 @@ use crate::mapping::Route;
 use crate::mapping::bind;
 use crate::net::charset_of;
 use crate::soap::client::RawResponse;
+use crate::soap::signature::VerifySettings;
 use crate::soap::{self, Fault, JsonResponse, mtom};
 use crate::translate::{DecodeError, Limits, Select};
 use crate::wsdl::{Operation, Schema};
@@ -51,7 +54,10 @@ pub fn read_answer(
         raw,
         limits,
         sel,
-        sent,
+        Checks {
+            sent,
+            signature: route.backend.verify_answers.as_deref(),
+        },
     )? {
         (Answer::Body(body), headers) => Ok(match &route.response.soap_headers {
             Some(key) if !body.is_empty() => with_soap_headers(body, key, &headers),
@@ -103,18 +109,28 @@ pub fn read_message(
     limits: Limits,
     sel: Select<'_>,
 ) -> Result<Answer, Problem> {
-    read_parts(schema, op, raw, limits, sel, None).map(|(a, _)| a)
+    read_parts(schema, op, raw, limits, sel, Checks::default()).map(|(a, _)| a)
 }
 
-/// [`read_message`], with the declared SOAP header blocks the answer carried, and its
-/// `RelatesTo` checked against `sent`.
+/// What an answer is checked against besides its contract.
+#[derive(Default, Clone, Copy)]
+struct Checks<'a> {
+    /// The request's WS-Addressing `MessageID`, which the answer's `RelatesTo` must name
+    /// when it has one.
+    sent: Option<&'a str>,
+    /// Who may sign the answer (faults are not required to be signed).
+    signature: Option<&'a VerifySettings>,
+}
+
+/// [`read_message`], with the declared SOAP header blocks the answer carried, and the
+/// [`Checks`] made.
 fn read_parts(
     schema: &Schema,
     op: &Operation,
     raw: &RawResponse,
     limits: Limits,
     sel: Select<'_>,
-    sent: Option<&str>,
+    checks: Checks<'_>,
 ) -> Result<(Answer, Map<String, Value>), Problem> {
     let status = raw.status;
     let bytes = &raw.body[..];
@@ -167,11 +183,19 @@ fn read_parts(
             relates_to,
             ..
         }) => {
-            if let Some(why) =
-                sent.and_then(|id| soap::addressing::check_relates_to(id, relates_to.as_deref()))
+            if let Some(why) = checks
+                .sent
+                .and_then(|id| soap::addressing::check_relates_to(id, relates_to.as_deref()))
             {
                 tracing::warn!(status, detail = %why, "The backend's answer relates to another message.");
                 return Err(Problem::backend_invalid_value(status, why));
+            }
+            // Checked on the envelope as read (MTOM parts inlined: the XOP infoset).
+            if let Some(settings) = checks.signature
+                && let Err(e) = settings.check(&text)
+            {
+                tracing::warn!(status, error = %e, "The backend's answer is not signed as required.");
+                return Err(Problem::backend_signature_invalid(status, e.to_string()));
             }
             if (200..300).contains(&status) {
                 Ok((Answer::Body(out), headers))

@@ -17,7 +17,6 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use tower::retry::budget::{Budget as _, TpsBudget};
 use tracing::Instrument as _;
 
@@ -29,7 +28,7 @@ use crate::mapping::Route;
 use crate::metrics::{
     AbortLabels, BackendLabels, CallLabels, CallTimeLabels, Metrics, RetryLabels,
 };
-use crate::soap::client::{CallError, ClientSettings, ReadPlan, SoapClient};
+use crate::soap::client::{CallError, ClientSettings, ReadPlan, RequestBody, SoapClient};
 use crate::telemetry;
 use crate::translate::Limits;
 use crate::wsdl::Use;
@@ -86,7 +85,7 @@ pub async fn call(
     route: &std::sync::Arc<Route>,
     client: &SoapClient,
     guard: &Guard,
-    envelope: String,
+    body: RequestBody,
     message_id: Option<&str>,
     caller: &Caller,
 ) -> Result<Body, Problem> {
@@ -158,7 +157,6 @@ pub async fn call(
     let _in_flight = Gauged::new(metrics, &backend_labels, Gauge::InFlight);
     guard.budget.deposit();
     let idempotent = is_idempotent(route);
-    let body = Bytes::from(envelope);
     let read = ReadPlan {
         budget: Some(&core.budget),
         stream: streamable(route),
@@ -209,7 +207,7 @@ pub async fn call(
             let r = client
                 .attempt(
                     &op.soap_action,
-                    body.clone(),
+                    &body,
                     &caller.request_id,
                     per_attempt,
                     &trace,
@@ -308,12 +306,15 @@ pub async fn call(
 
 /// Whether a route's answers may stream: not rpc/encoded ones, whose multiRef references
 /// need the whole message at hand.
+/// Whether an answer may stream: not a SOAP-encoded one (multiRef needs it whole), nor one
+/// whose signature is checked (a signature covers the whole message).
 fn streamable(route: &Route) -> bool {
-    route
-        .operation()
-        .output
-        .as_ref()
-        .is_some_and(|m| m.use_ != Use::Encoded)
+    route.backend.verify_answers.is_none()
+        && route
+            .operation()
+            .output
+            .as_ref()
+            .is_some_and(|m| m.use_ != Use::Encoded)
 }
 
 /// Idempotent routes may be retried after the request reached the backend: GET and HEAD

@@ -25,7 +25,7 @@ pub mod problem;
 pub mod stream;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use serde_json::Value;
 use tracing::Instrument as _;
@@ -35,10 +35,12 @@ use crate::mapping::{Backend, Route};
 use crate::metrics::Metrics;
 use crate::soap::addressing::AddressingHeader;
 use crate::soap::budget::MemoryBudget;
-use crate::soap::client::SoapClient;
+use crate::soap::client::{RequestBody, SoapClient};
 use crate::soap::envelope::HeaderWriter;
 use crate::soap::security::SecurityHeader;
+use crate::soap::{mtom, signature};
 use crate::translate::Limits;
+use crate::wsdl::SoapVersion;
 pub use call::Guard;
 pub use problem::{Invalid, Problem};
 
@@ -311,18 +313,19 @@ impl Core {
             Vec::new()
         };
         // 1-2. Bind and encode.
-        let Encoded {
-            envelope,
-            message_id,
-        } = encode_request(route, input, &auth)?;
-        tracing::debug!(bytes = envelope.len(), "Calling the backend.");
+        let Encoded { body, message_id } = encode_request(route, input, &auth)?;
+        tracing::debug!(
+            bytes = body.bytes.len(),
+            mtom = body.multipart.is_some(),
+            "Calling the backend."
+        );
         // 3. Call and read the answer (retries, breaker, deadline).
         let output = call::call(
             self,
             route,
             client,
             guard,
-            envelope,
+            body,
             message_id.as_deref(),
             caller,
         )
@@ -338,11 +341,12 @@ impl Core {
     }
 }
 
-/// A request envelope, with the WS-Addressing `MessageID` it carries when the backend uses
-/// addressing (the answer must relate to it).
+/// A request ready to send (signed, packaged as MTOM when the backend asks), with the
+/// WS-Addressing `MessageID` it carries when the backend uses addressing (the answer must
+/// relate to it).
 #[derive(Debug)]
 pub struct Encoded {
-    pub envelope: String,
+    pub body: RequestBody,
     pub message_id: Option<String>,
 }
 
@@ -390,19 +394,58 @@ pub fn encode_request(
         .map(|a| a as &dyn HeaderWriter)
         .chain(security.iter().map(|s| s as &dyn HeaderWriter))
         .collect();
-    let envelope = crate::soap::build_request(
+    let built = crate::soap::envelope::build_request_noting_binaries(
         schema,
         route.operation(),
         backend.soap_version,
         &input,
         soap_headers.as_ref(),
         &extra,
+        backend.mtom_threshold,
     )
     .map_err(|e| Problem::invalid_fields(e.into_all().into_iter().map(encode_problem).collect()))?;
+    let (envelope, binaries) = match &backend.signature {
+        None => (built.envelope, built.binaries),
+        // Signed over the inline base64 (the infoset an MTOM receiver rebuilds), then the
+        // same texts are found again for packaging.
+        Some(settings) => {
+            let signed = signature::sign(&built.envelope, settings, SystemTime::now())
+                .map_err(sign_problem)?;
+            let texts = built.binaries.iter().map(|r| &built.envelope[r.clone()]);
+            let binaries = mtom::request::relocate(&signed, texts);
+            (signed, binaries)
+        }
+    };
+    let body = if binaries.is_empty() {
+        RequestBody::soap(envelope)
+    } else {
+        let package = mtom::request::package(
+            &envelope,
+            &binaries,
+            backend.soap_version == SoapVersion::V12,
+            &route.operation().soap_action,
+        );
+        RequestBody {
+            bytes: package.body,
+            multipart: Some(package.content_type),
+        }
+    };
     Ok(Encoded {
-        envelope,
+        body,
         message_id: addressing.map(|a| a.message_id),
     })
+}
+
+/// A request that could not be signed: too deep to read back is the caller's (400), the
+/// rest is soapbridge's own failure (500, logged with the cause).
+fn sign_problem(e: signature::SignError) -> Problem {
+    match e {
+        signature::SignError::Envelope(signature::DomError::TooDeep) => Problem::invalid_request(
+            format!("the request is too deeply nested to be signed ({e})"),
+            None,
+        ),
+        e => Problem::internal("the request could not be signed").cause(e.to_string()),
+    }
 }
 
 fn bind_problem(e: bind::BindError) -> Invalid {

@@ -293,6 +293,16 @@ impl Problem {
         .with("backend_status", json!(status))
     }
 
+    pub fn backend_signature_invalid(status: u16, detail: impl Into<String>) -> Self {
+        Problem::new(
+            502,
+            "backend-signature-invalid",
+            "The SOAP backend's answer is not signed as required",
+        )
+        .detail(detail)
+        .with("backend_status", json!(status))
+    }
+
     pub fn backend_circuit_open(backend: &str, wait: std::time::Duration) -> Self {
         let mut p = Problem::new(
             503,

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::template::Source;
 use crate::soap::client::ClientSettings;
 pub use crate::soap::security::WsSecurity;
+use crate::soap::signature::{SignatureSettings, VerifySettings};
 use crate::wsdl::{Binding, Operation, SoapVersion, TypeId, WsaVersion, Wsdl};
 
 /// A SOAP backend: its contract, the binding soapbridge calls, and how to reach it.
@@ -23,7 +24,15 @@ pub struct Backend {
     pub soap_version: SoapVersion,
     /// How the backend client reaches it (endpoint and version repeated there).
     pub client: ClientSettings,
+    /// The UsernameToken every request carries.
     pub ws_security: Option<WsSecurity>,
+    /// The X.509 signature every request carries.
+    pub signature: Option<Arc<SignatureSettings>>,
+    /// The check of the backend's signed answers (faults excepted).
+    pub verify_answers: Option<Arc<VerifySettings>>,
+    /// MTOM requests: `xsd:base64Binary` texts of this many bytes or more go as binary
+    /// parts (`None`: requests are plain SOAP).
+    pub mtom_threshold: Option<usize>,
     /// The WS-Addressing headers every request carries (`None`: none).
     pub addressing: Option<WsaVersion>,
     /// The policy the backend's routes get unless they name their own.

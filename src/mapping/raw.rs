@@ -75,9 +75,12 @@ pub struct RawBackend {
     /// `2004/08`.
     #[serde(default)]
     pub addressing: Option<Spanned<String>>,
-    /// The backend speaks MTOM: ask for MTOM answers.
+    /// The backend speaks MTOM: ask for MTOM answers, send large binaries as MTOM parts.
     #[serde(default)]
     pub mtom: Option<Spanned<bool>>,
+    /// The smallest `xsd:base64Binary` value (its base64 text) sent as an MTOM part.
+    #[serde(default)]
+    pub mtom_threshold: Option<Spanned<String>>,
     /// The gateway configuration's policy for this backend's routes.
     #[serde(default)]
     pub auth: Option<Spanned<String>>,
@@ -144,14 +147,70 @@ pub struct RawBasicAuth {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWsSecurity {
-    pub username: Spanned<String>,
-    pub password: Spanned<String>,
+    /// A UsernameToken: `username` and `password` together.
+    #[serde(default)]
+    pub username: Option<Spanned<String>>,
+    #[serde(default)]
+    pub password: Option<Spanned<String>>,
     /// `text` (default) or `digest`.
     #[serde(default)]
     pub password_type: Option<Spanned<String>>,
     /// Add a `wsu:Timestamp` (default true).
     #[serde(default)]
     pub timestamp: Option<bool>,
+    /// Sign every request with an X.509 key.
+    #[serde(default)]
+    pub signature: Option<Spanned<RawSignature>>,
+    /// Check the signature of every answer that is not a fault.
+    #[serde(default)]
+    pub verify: Option<Spanned<RawVerify>>,
+}
+
+/// `ws_security.signature`: the key, the certificate and the choices of the signature.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignature {
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1), with `certificate`.
+    #[serde(default)]
+    pub key: Option<Spanned<String>>,
+    #[serde(default)]
+    pub certificate: Option<Spanned<String>>,
+    /// A PKCS#12 file with the key and certificate, instead of `key` + `certificate`.
+    #[serde(default)]
+    pub pkcs12: Option<Spanned<String>>,
+    /// The PKCS#12 password (`${VAR}`), or a file holding it.
+    #[serde(default)]
+    pub password: Option<Spanned<String>>,
+    #[serde(default)]
+    pub password_file: Option<Spanned<String>>,
+    /// `rsa-sha256`, `ecdsa-sha256`, `rsa-sha1` (legacy); default: the key's.
+    #[serde(default)]
+    pub algorithm: Option<Spanned<String>>,
+    /// `binary-security-token` (default), `issuer-serial`, `subject-key-identifier`.
+    #[serde(default)]
+    pub key_reference: Option<Spanned<String>>,
+    /// More header blocks to sign: `{namespace}local`, or `wsa:Action` and the other
+    /// WS-Addressing headers.
+    #[serde(default)]
+    pub sign_headers: Option<Vec<Spanned<String>>>,
+    /// How long the Timestamp is valid (default 5m).
+    #[serde(default)]
+    pub timestamp_ttl: Option<Spanned<String>>,
+    /// The exclusive C14N `InclusiveNamespaces PrefixList` (`#default` for the default
+    /// namespace).
+    #[serde(default)]
+    pub inclusive_namespaces: Option<Vec<Spanned<String>>>,
+}
+
+/// `ws_security.verify`: who may sign the backend's answers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVerify {
+    /// PEM file of the CA certificates that issue the backend's signing certificate.
+    pub trust: Spanned<String>,
+    /// How far the backend's clock may be off (default 60s).
+    #[serde(default)]
+    pub clock_skew: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

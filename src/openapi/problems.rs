@@ -110,7 +110,8 @@ impl<'a> Gen<'a> {
              `backend-empty-response`, `backend-not-soap`, `backend-not-xml`, \
              `backend-invalid-xml`, `backend-forbidden-xml`: it answered with something \
              other than SOAP (`backend_status`); `backend-invalid-response`: its answer does \
-             not fit the contract; `backend-response-too-large`."
+             not fit the contract; `backend-signature-invalid`: a backend whose answers \
+             must be signed sent one that is not; `backend-response-too-large`."
                 .into(),
         );
         add(

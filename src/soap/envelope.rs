@@ -32,6 +32,36 @@ pub trait HeaderWriter {
     fn write(&self, w: &mut XmlWriter);
 }
 
+/// A request envelope and, when asked for MTOM, where its large `xsd:base64Binary` texts
+/// are (byte ranges of `envelope`, each the whole content of its element).
+#[derive(Debug)]
+pub struct BuiltRequest {
+    pub envelope: String,
+    pub binaries: Vec<std::ops::Range<usize>>,
+}
+
+/// [`build_request`], noting the Body's `xsd:base64Binary` texts of `mtom_threshold` bytes
+/// or more (none when `None`), for sending them as MTOM parts.
+pub fn build_request_noting_binaries(
+    schema: &Schema,
+    op: &Operation,
+    version: SoapVersion,
+    body: &Value,
+    headers: Option<&Map<String, Value>>,
+    extra_headers: &[&dyn HeaderWriter],
+    mtom_threshold: Option<usize>,
+) -> Result<BuiltRequest, EncodeError> {
+    build(
+        schema,
+        &op.input,
+        version,
+        body,
+        headers,
+        extra_headers,
+        mtom_threshold,
+    )
+}
+
 /// Builds a request envelope for `op`'s input.
 pub fn build_request(
     schema: &Schema,
@@ -53,6 +83,18 @@ pub fn build_message(
     headers: Option<&Map<String, Value>>,
     extra_headers: &[&dyn HeaderWriter],
 ) -> Result<String, EncodeError> {
+    build(schema, msg, version, body, headers, extra_headers, None).map(|b| b.envelope)
+}
+
+fn build(
+    schema: &Schema,
+    msg: &MessageBinding,
+    version: SoapVersion,
+    body: &Value,
+    headers: Option<&Map<String, Value>>,
+    extra_headers: &[&dyn HeaderWriter],
+    mtom_threshold: Option<usize>,
+) -> Result<BuiltRequest, EncodeError> {
     let env_ns = version.envelope_ns();
     let encoded = msg.use_ == Use::Encoded;
     let mut w = XmlWriter::new();
@@ -97,6 +139,9 @@ pub fn build_message(
         )
     });
     let mut enc = Encoder::new(schema, encoded);
+    if let Some(t) = mtom_threshold {
+        enc = enc.recording_binaries(t.max(1));
+    }
     if let Err(e) = enc.body(&mut w, &msg.body, body, style) {
         problems.push(e);
     }
@@ -105,7 +150,10 @@ pub fn build_message(
     }
     w.end();
     w.end();
-    Ok(w.finish())
+    Ok(BuiltRequest {
+        binaries: enc.take_binaries(),
+        envelope: w.finish(),
+    })
 }
 
 /// Builds a fault envelope: `client` picks Client/Sender over Server/Receiver, `detail` is

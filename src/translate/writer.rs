@@ -210,6 +210,16 @@ impl XmlWriter {
         self.open.len()
     }
 
+    /// Bytes written so far (a start tag still open counts up to its attributes).
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Whether nothing is written yet.
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
     pub fn finish(mut self) -> String {
         while !self.open.is_empty() {
             self.end();

@@ -17,6 +17,8 @@ pub struct Received {
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body's bytes (`body` is their lossy UTF-8 reading).
+    pub raw: Vec<u8>,
 }
 
 impl Received {
@@ -248,6 +250,7 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Received> {
         request_line,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        raw: body,
     })
 }
 

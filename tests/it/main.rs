@@ -49,6 +49,8 @@ mod styles;
 // OpenTelemetry: OTLP/HTTP to a real receiver; the W3C trace context crosses the bridge.
 mod support;
 mod traces;
+// WS-Security X.509 through the gateway: signed requests, checked answers, MTOM requests.
+mod wssec;
 
 // Real SOAP stacks (PHP SoapServer, Spyne, SOAP::Lite) behind the bridge; run by
 // scripts/interop.sh, which starts them and passes their URLs.

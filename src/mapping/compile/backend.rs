@@ -20,6 +20,10 @@ use crate::soap::client::{BUFFERED_MAX, ClientSettings, STREAM_THRESHOLD};
 use crate::wsdl::WsaVersion;
 use crate::wsdl::{self, Wsdl};
 
+/// The smallest binary sent as an MTOM part, as base64 text: about 1 KiB of data. Below it
+/// a MIME part costs more than the inline text.
+pub const DEFAULT_MTOM_THRESHOLD: usize = 1400;
+
 impl Compiler<'_> {
     pub(super) fn expand_text(&mut self, file: &Path, s: &Spanned<String>) -> Option<String> {
         self.expand(file, s)
@@ -100,7 +104,7 @@ impl Compiler<'_> {
     }
 
     /// A size such as `512KiB` or `10MiB`, or the diagnostic and `default`.
-    fn size(&mut self, file: &Path, s: &Spanned<String>, default: usize) -> usize {
+    pub(super) fn size(&mut self, file: &Path, s: &Spanned<String>, default: usize) -> usize {
         match parse_size(&s.value) {
             Some(n) => n,
             None => {
@@ -199,36 +203,26 @@ impl Compiler<'_> {
             }
             None => None,
         };
-        let ws_security = match &raw.ws_security {
-            Some(s) => {
-                let digest = match s.password_type.as_ref().map(|p| (p, p.value.as_str())) {
-                    None | Some((_, "text")) => false,
-                    Some((_, "digest")) => true,
-                    Some((p, other)) => {
-                        self.diags.push(
-                            Diagnostic::new(
-                                file,
-                                loc(p),
-                                format!("password_type `{other}` is not known"),
-                            )
-                            .hint("use `text` or `digest`"),
-                        );
-                        false
-                    }
-                };
-                let u = self.expand(file, &s.username);
-                let p = self.expand(file, &s.password);
-                u.zip(p).map(|(username, password)| WsSecurity {
-                    username,
-                    password,
-                    digest,
-                    timestamp: s.timestamp.unwrap_or(true),
-                })
-            }
-            None => None,
-        };
         let soap_version = wsdl.bindings[binding].soap_version;
         let addressing = self.addressing(file, raw.addressing.as_ref(), &wsdl.bindings[binding]);
+        let security = self.ws_security(file, raw.ws_security.as_ref(), addressing);
+        let mtom = raw.mtom.as_ref().is_some_and(|m| m.value);
+        let mtom_threshold = match &raw.mtom_threshold {
+            Some(t) => {
+                if !mtom {
+                    self.diags.push(
+                        Diagnostic::new(
+                            file,
+                            loc(t),
+                            "`mtom_threshold` is set but `mtom` is not on",
+                        )
+                        .hint("add `mtom: true` for a backend that takes MTOM requests"),
+                    );
+                }
+                self.size(file, t, DEFAULT_MTOM_THRESHOLD).max(1)
+            }
+            None => DEFAULT_MTOM_THRESHOLD,
+        };
         let name = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -256,7 +250,7 @@ impl Compiler<'_> {
             stream_threshold,
             headers,
             basic_auth,
-            mtom: raw.mtom.as_ref().is_some_and(|m| m.value),
+            mtom,
             breaker: self.breaker_settings(file, raw.circuit_breaker.as_ref()),
             retry: self.retry_settings(file, raw.retry.as_ref()),
             tls: self.backend_tls(file, raw.tls.as_ref()),
@@ -275,7 +269,10 @@ impl Compiler<'_> {
             endpoint,
             soap_version,
             client,
-            ws_security,
+            ws_security: security.username_token,
+            signature: security.signature.map(Arc::new),
+            verify_answers: security.verify.map(Arc::new),
+            mtom_threshold: mtom.then_some(mtom_threshold),
             addressing,
         })
     }

@@ -31,6 +31,7 @@ mod resilience;
 mod response;
 mod route;
 mod transport;
+mod wssec;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -161,6 +162,15 @@ impl<'e> Compiler<'e> {
         }
         if let Some(c) = &mut b.circuit_breaker {
             keys.extend([&mut c.window, &mut c.open_for]);
+        }
+        keys.push(&mut b.mtom_threshold);
+        if let Some(w) = &mut b.ws_security {
+            if let Some(s) = &mut w.signature {
+                keys.push(&mut s.value.timestamp_ttl);
+            }
+            if let Some(v) = &mut w.verify {
+                keys.push(&mut v.value.clock_skew);
+            }
         }
         for key in keys {
             if let Some(s) = key.as_mut()

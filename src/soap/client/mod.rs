@@ -250,7 +250,7 @@ impl SoapClient {
     pub async fn attempt(
         &self,
         soap_action: &str,
-        body: Bytes,
+        body: &RequestBody,
         request_id: &str,
         timeout: Duration,
         extra_headers: &[(&'static str, String)],
@@ -301,7 +301,7 @@ impl SoapClient {
         };
         self.attempt(
             soap_action,
-            Bytes::from(envelope),
+            &RequestBody::soap(envelope),
             request_id,
             left,
             &[],
@@ -317,7 +317,7 @@ impl SoapClient {
     async fn send_once(
         &self,
         soap_action: &str,
-        body: Bytes,
+        body: &RequestBody,
         request_id: &str,
         extra_headers: &[(&'static str, String)],
         read: ReadPlan<'_>,
@@ -332,11 +332,16 @@ impl SoapClient {
             None => Reservation::none(),
         };
         let mut req = self.http.post(b.endpoint.clone());
-        req = match b.soap_version {
-            SoapVersion::V11 => req
+        req = match (b.soap_version, &body.multipart) {
+            // An MTOM package names the SOAP 1.2 action in its own Content-Type.
+            (SoapVersion::V11, Some(ct)) => req
+                .header("Content-Type", ct.as_str())
+                .header("SOAPAction", format!("\"{soap_action}\"")),
+            (SoapVersion::V12, Some(ct)) => req.header("Content-Type", ct.as_str()),
+            (SoapVersion::V11, None) => req
                 .header("Content-Type", "text/xml; charset=utf-8")
                 .header("SOAPAction", format!("\"{soap_action}\"")),
-            SoapVersion::V12 => {
+            (SoapVersion::V12, None) => {
                 let ct = if soap_action.is_empty() {
                     "application/soap+xml; charset=utf-8".to_owned()
                 } else {
@@ -369,7 +374,7 @@ impl SoapClient {
             req = req.basic_auth(u, Some(p));
         }
         let resp = req
-            .body(body)
+            .body(body.bytes.clone())
             .send()
             .await
             .map_err(|e| classify(b.endpoint.as_str(), endpoint, &e))?;
@@ -454,6 +459,24 @@ impl SoapClient {
             reservation,
             elapsed: Duration::ZERO,
         })
+    }
+}
+
+/// What an attempt sends: the envelope as plain SOAP, or an MTOM package.
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    pub bytes: Bytes,
+    /// The `multipart/related` Content-Type of an MTOM request (`None`: plain SOAP).
+    pub multipart: Option<String>,
+}
+
+impl RequestBody {
+    /// A plain SOAP envelope.
+    pub fn soap(envelope: String) -> Self {
+        Self {
+            bytes: Bytes::from(envelope),
+            multipart: None,
+        }
     }
 }
 

@@ -53,7 +53,13 @@ pub enum DomError {
     Doctype,
     #[error("the envelope has no root element")]
     Empty,
+    #[error("the envelope nests elements deeper than {MAX_DEPTH}")]
+    TooDeep,
 }
+
+/// The deepest element nesting read into a tree: the tree and the canonicalizer recurse,
+/// and no SOAP message needs more.
+pub const MAX_DEPTH: usize = 256;
 
 /// The part of a qualified name before `:` (`""` when there is none).
 pub(crate) fn prefix_of(qname: &str) -> &str {
@@ -223,7 +229,12 @@ pub(crate) fn parse(xml: &str) -> Result<Document, DomError> {
                 let _ = s;
                 return Err(DomError::Malformed("content after the root element".into()));
             }
-            Event::Start(s) => stack.push(start(&s)?),
+            Event::Start(s) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(DomError::TooDeep);
+                }
+                stack.push(start(&s)?);
+            }
             Event::Empty(s) => {
                 let el = start(&s)?;
                 close(&mut stack, &mut root, el);
@@ -423,6 +434,14 @@ mod tests {
             parse("<!DOCTYPE a [<!ENTITY e \"x\">]><a>&e;</a>"),
             Err(DomError::Doctype)
         );
+        let deep = format!(
+            "{}{}",
+            "<a>".repeat(MAX_DEPTH + 1),
+            "</a>".repeat(MAX_DEPTH + 1)
+        );
+        assert_eq!(parse(&deep), Err(DomError::TooDeep));
+        let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub struct SignatureSettings {
     pub credentials: Credentials,
     pub algorithm: Algorithm,
     pub token_reference: TokenReference,
-    /// Header blocks to sign besides Body and Timestamp, by (namespace URI, local name).
+    /// Header blocks to sign besides Body and Timestamp, by (namespace URI, local name),
+    /// when the message has them.
     pub sign_headers: Vec<(String, String)>,
     /// How long the Timestamp is valid (`Expires - Created`).
     pub timestamp_ttl: Duration,
@@ -139,8 +140,6 @@ pub enum SignError {
     NotAnEnvelope,
     #[error("the envelope has no Body")]
     NoBody,
-    #[error("header block {{{ns}}}{local} is to be signed but the envelope has none")]
-    HeaderMissing { ns: String, local: String },
     #[error(
         "the certificate has no SubjectKeyIdentifier extension; reference it by BinarySecurityToken or IssuerSerial"
     )]
@@ -159,6 +158,28 @@ pub fn sign(
     now: SystemTime,
 ) -> Result<String, SignError> {
     sign::sign(envelope, settings, now)
+}
+
+/// How far a backend's clock may be off when its Timestamp is checked, unless configured.
+pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(60);
+
+/// A backend's check of its signed answers: who may sign them, and the clock's leeway.
+#[derive(Debug, Clone)]
+pub struct VerifySettings {
+    pub trust: TrustStore,
+    pub max_clock_skew: Duration,
+}
+
+impl VerifySettings {
+    /// [`verify`] with these settings at the current time.
+    pub fn check(&self, envelope: &str) -> Result<VerifiedParts, VerifyError> {
+        verify(
+            envelope,
+            &self.trust,
+            SystemTime::now(),
+            self.max_clock_skew,
+        )
+    }
 }
 
 /// Checks a signed envelope: the signature verifies with a BinarySecurityToken certificate

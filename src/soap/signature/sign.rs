@@ -220,13 +220,14 @@ pub(crate) fn sign(
     let body_id = ensure_id(el_mut(&mut doc, &[body_i])?, &root_scope, "Body");
     parts.push((body_id, vec![body_i]));
     parts.push((ts_id, ts_path.to_vec()));
+    // A chosen header block is signed when the message has it (WS-SecurityPolicy's
+    // SignedParts reads the same way): an optional header left out is not an error.
     for (ns, local) in &settings.sign_headers {
-        let i = find_child(el_mut(&mut doc, &[header_i])?, &root_scope, ns, local)
+        let Some(i) = find_child(el_mut(&mut doc, &[header_i])?, &root_scope, ns, local)
             .filter(|&i| i != sec_i)
-            .ok_or_else(|| SignError::HeaderMissing {
-                ns: ns.clone(),
-                local: local.clone(),
-            })?;
+        else {
+            continue;
+        };
         let id = ensure_id(el_mut(&mut doc, &[header_i, i])?, &header_scope, local);
         parts.push((id, vec![header_i, i]));
     }

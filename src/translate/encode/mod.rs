@@ -30,6 +30,7 @@ mod fragment;
 mod particles;
 mod soapenc;
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -41,7 +42,9 @@ use super::{
     ANY_KEY, ATTRS_KEY, EncodeError, EncodeErrorKind, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY,
     json_pointer,
 };
-use crate::wsdl::{Body, ComplexType, Content, ElemId, QName, Schema, Type, TypeId, well_known};
+use crate::wsdl::{
+    Body, Builtin, ComplexType, Content, ElemId, QName, Schema, Type, TypeId, well_known,
+};
 use crate::xmlutil::XSI_NS;
 
 /// JSON nested deeper than this is refused.
@@ -57,6 +60,9 @@ pub struct Encoder<'s> {
     path: Vec<Seg>,
     /// Problems recorded so far, in document order.
     errors: Vec<EncodeError>,
+    /// For MTOM: the smallest `xsd:base64Binary` text worth sending as a binary part, and
+    /// where each such text was written in the output.
+    binaries: Option<(usize, Vec<Range<usize>>)>,
 }
 
 type Result<T> = std::result::Result<T, EncodeError>;
@@ -68,6 +74,35 @@ impl<'s> Encoder<'s> {
             encoded,
             path: Vec::new(),
             errors: Vec::new(),
+            binaries: None,
+        }
+    }
+
+    /// Records where each `xsd:base64Binary` text of at least `threshold` bytes is written
+    /// (the whole content of its element), for [`Encoder::take_binaries`].
+    pub fn recording_binaries(mut self, threshold: usize) -> Self {
+        self.binaries = Some((threshold, Vec::new()));
+        self
+    }
+
+    /// The byte ranges of the output recorded so far, in document order.
+    pub fn take_binaries(&mut self) -> Vec<Range<usize>> {
+        self.binaries
+            .as_mut()
+            .map(|(_, b)| std::mem::take(b))
+            .unwrap_or_default()
+    }
+
+    /// Writes a simple value's text, noting it when it is a binary to send apart.
+    fn simple_text(&mut self, w: &mut XmlWriter, st: TypeId, text: &str) {
+        w.text(text);
+        if let Some((threshold, found)) = &mut self.binaries
+            && text.len() >= *threshold
+            && let Type::Simple(s) = self.schema.ty(st)
+            && s.builtin == Builtin::Base64Binary
+        {
+            let end = w.len();
+            found.push(end - text.len()..end);
         }
     }
 
@@ -265,7 +300,7 @@ impl<'s> Encoder<'s> {
             Type::Simple(_) => {
                 let text = scalar::to_lexical(schema, ty, v)
                     .map_err(|e| self.fail(EncodeErrorKind::Value(e)))?;
-                w.text(&text);
+                self.simple_text(w, ty, &text);
                 Ok(())
             }
             Type::Complex(_) if ty == well_known::ANY_TYPE => self.any_value(w, v),
@@ -285,7 +320,7 @@ impl<'s> Encoder<'s> {
                                     let text = scalar::to_lexical(schema, st, val)
                                         .map_err(|e| self.fail(EncodeErrorKind::Value(e)))?;
                                     self.path.pop();
-                                    w.text(&text);
+                                    self.simple_text(w, st, &text);
                                 }
                                 Ok(())
                             }
@@ -293,7 +328,7 @@ impl<'s> Encoder<'s> {
                                 self.required_attributes_present(&c.slots, &c.attributes, None);
                                 let text = scalar::to_lexical(schema, st, other)
                                     .map_err(|e| self.fail(EncodeErrorKind::Value(e)))?;
-                                w.text(&text);
+                                self.simple_text(w, st, &text);
                                 Ok(())
                             }
                         }

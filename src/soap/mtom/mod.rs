@@ -1,4 +1,4 @@
-//! MTOM/XOP answers (SOAP 1.1 and 1.2): a `multipart/related` body whose root part is the
+//! MTOM/XOP (SOAP 1.1 and 1.2). Answers: a `multipart/related` body whose root part is the
 //! envelope and whose other parts are binaries the envelope points at with `xop:Include`.
 //! Each include becomes the base64 text of its part, so the envelope reads as if the
 //! backend had sent `xsd:base64Binary` inline, and the JSON conventions do not change.
@@ -14,7 +14,11 @@
 //! The body is already in memory (multipart answers are read whole, within the backend's
 //! size limits). The splitting is written here because the maintained multipart crates
 //! are asynchronous stream parsers for form uploads; this needs a strict, synchronous
-//! reading of one body. May import `net`, `xmlutil`.
+//! reading of one body. Requests are packaged by [`request`].
+//!
+//! May import `net`, `xmlutil`.
+
+pub mod request;
 
 use std::borrow::Cow;
 
