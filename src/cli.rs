@@ -359,20 +359,42 @@ fn ws_report(out: &mut impl std::io::Write, b: &mapping::Backend) {
         )),
         (None, None) => None,
     };
-    let mtom = b.client.mtom.then(|| "asks for MTOM answers".to_owned());
-    let sp = &b.binding().security_policy;
-    let security = (!sp.is_empty()).then(|| {
+    let mtom = b.mtom_threshold.map(|t| {
+        format!("asks for MTOM answers; sends binaries of {t} bytes (base64) or more as MTOM parts")
+    });
+    let mut sent: Vec<String> = Vec::new();
+    if b.ws_security.is_some() {
+        sent.push("a UsernameToken".into());
+    }
+    if let Some(s) = &b.signature {
+        sent.push(format!(
+            "an X.509 signature ({:?}, certificate of {} serial {})",
+            s.algorithm, s.credentials.certificate.issuer, s.credentials.certificate.serial
+        ));
+    }
+    let verify = b.verify_answers.as_ref().map(|v| {
         format!(
-            "the contract's WS-SecurityPolicy names {}; {}",
-            sp.join(", "),
-            if b.ws_security.is_some() {
-                "a UsernameToken is sent (ws_security)"
-            } else {
-                "nothing is configured for it (ws_security)"
-            }
+            "answers must be signed by a trusted CA (clock skew {:?})",
+            v.max_clock_skew
         )
     });
-    for line in [addressing, mtom, security].into_iter().flatten() {
+    let sp = &b.binding().security_policy;
+    let security = (!sp.is_empty() || !sent.is_empty()).then(|| {
+        let what = if sent.is_empty() {
+            "nothing is configured for it (ws_security)".to_owned()
+        } else {
+            format!("requests carry {} (ws_security)", sent.join(" and "))
+        };
+        if sp.is_empty() {
+            what
+        } else {
+            format!(
+                "the contract's WS-SecurityPolicy names {}; {what}",
+                sp.join(", ")
+            )
+        }
+    });
+    for line in [addressing, mtom, security, verify].into_iter().flatten() {
         let _ = writeln!(out, "backend {name}: {line}");
     }
 }

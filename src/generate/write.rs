@@ -228,12 +228,31 @@ pub(super) fn write_backend(out: &mut String, w: &Wsdl, opts: &Options, choice: 
         out.push_str("  # mtom: true\n");
     }
     if !b.security_policy.is_empty() {
+        let names = |want: &[&str]| b.security_policy.iter().any(|p| want.contains(&p.as_str()));
+        let x509 = names(&["X509Token", "AsymmetricBinding", "SymmetricBinding"]);
+        let username = names(&["UsernameToken"]);
         let text = format!(
-            "The contract's WS-SecurityPolicy names {}. A UsernameToken is sent with `ws_security`; see docs/mapping.md for what else is supported.",
-            b.security_policy.join(", ")
+            "The contract's WS-SecurityPolicy names {}. {} See docs/ws-security.md.",
+            b.security_policy.join(", "),
+            match (x509, username) {
+                (true, _) =>
+                    "Requests are signed with an X.509 key with `ws_security.signature`; `verify` checks signed answers.",
+                (false, true) => "A UsernameToken is sent with `ws_security`.",
+                (false, false) =>
+                    "`ws_security` sends a UsernameToken or signs requests with an X.509 key.",
+            }
         );
         comment_block(out, "  ", &text, 90);
-        out.push_str("  # ws_security: { username: svc, password: \"${WSS_PASSWORD}\" }\n");
+        out.push_str("  # ws_security:\n");
+        if username || !x509 {
+            out.push_str("  #   username: svc\n  #   password: \"${WSS_PASSWORD}\"\n");
+        }
+        if x509 || !username {
+            out.push_str("  #   signature: { key: keys/key.pem, certificate: keys/cert.pem }\n");
+        }
+        if x509 {
+            out.push_str("  #   verify: { trust: keys/backend-ca.pem }\n");
+        }
     }
 }
 

@@ -39,7 +39,7 @@ fn soap11(body: &str) -> String {
     )
 }
 
-const CUSTOMER_RESPONSE: &str = r#"<c:GetCustomerResponse xmlns:c="http://example.com/soapbridge/customers"><c:customer>
+pub(crate) const CUSTOMER_RESPONSE: &str = r#"<c:GetCustomerResponse xmlns:c="http://example.com/soapbridge/customers"><c:customer>
 <c:customerId>42</c:customerId><c:name>Ada &amp; Co</c:name><c:status>ACTIVE</c:status><c:vip>1</c:vip>
 <c:balance currency="EUR">1234.50</c:balance><c:creditLimit>9223372036854775807</c:creditLimit>
 <c:since>2020-02-29</c:since><c:lastLogin xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/>

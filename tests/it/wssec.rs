@@ -621,3 +621,103 @@ fn signature_settings_are_checked_at_start_up() {
         );
     }
 }
+
+/// `examples/ws-security/serve.sh ADDR BACKEND_URL`: its README's calls succeed, what the
+/// backend receives is signed with the example's test key (xmlsec1 and openssl verify it),
+/// and SIGTERM stops it with a clean exit.
+#[actix_web::test]
+async fn the_ws_security_example_signs_its_requests_and_stops_on_sigterm() {
+    use std::process::{Command, Stdio};
+    if !tools_present() {
+        return;
+    }
+    const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+    let be = backend::start(Reply::soap12(
+        200,
+        &format!(
+            r#"<env:Envelope xmlns:env="{SOAP12}"><env:Body>{}</env:Body></env:Envelope>"#,
+            crate::bridge::CUSTOMER_RESPONSE
+        ),
+    ))
+    .await;
+    let example = support::root().join("examples/ws-security");
+    let log_dir = tempfile::tempdir().expect("tmp");
+    let log = log_dir.path().join("stderr");
+    let port = support::free_port();
+    let child = Command::new("bash")
+        .arg(example.join("serve.sh"))
+        .arg(format!("127.0.0.1:{port}"))
+        .arg(be.url("/customers"))
+        .env("SOAPBRIDGE", env!("CARGO_BIN_EXE_soapbridge"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("start serve.sh");
+    let mut child = support::KillOnDrop(child);
+    let base = format!("http://127.0.0.1:{port}");
+    support::wait_ready(&base, Some(&log)).await;
+
+    let r = support::client()
+        .get(format!("{base}/customers/42"))
+        .send()
+        .await
+        .expect("call");
+    let status = r.status().as_u16();
+    let text = r.text().await.expect("body");
+    assert_eq!(status, 200, "{text}");
+    let v: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(v["customerId"], json!(42), "{v}");
+
+    let sent = be.last().body;
+    assert!(sent.contains("<ds:Signature"), "{sent}");
+    let work = tempfile::tempdir().expect("tmp");
+    // The README's xmlsec1 line, on what the backend received.
+    let verifies = |xml: &str| {
+        std::fs::write(work.path().join("signed.xml"), xml).expect("write");
+        let body_id = format!("{SOAP12}:Body");
+        let ts_id = format!("{WSU}:Timestamp");
+        let cert = key("cert.pem");
+        let out = run(
+            work.path(),
+            "xmlsec1",
+            &[
+                "--verify",
+                "--pubkey-cert-pem",
+                &cert,
+                "--id-attr:Id",
+                &body_id,
+                "--id-attr:Id",
+                &ts_id,
+                "signed.xml",
+            ],
+        );
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out) = verifies(&sent);
+    assert!(ok, "xmlsec1 refused what the example sent: {out}\n{sent}");
+    let changed = sent.replacen(">42<", ">43<", 1);
+    assert_ne!(changed, sent, "the Body names customer 42");
+    assert!(!verifies(&changed).0, "xmlsec1 accepted a changed Body");
+
+    // SIGTERM: soapbridge (serve.sh execs it) drains and exits 0.
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let mut exit = None;
+    for _ in 0..100 {
+        if let Ok(Some(s)) = child.try_wait() {
+            exit = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let exit = exit.expect("serve.sh stopped within 10 s of SIGTERM");
+    assert!(
+        exit.success(),
+        "{exit:?}: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+}
