@@ -91,7 +91,7 @@ fuzz_target!(|req: Request<'_>| {
         fuzzing::encode_request(route, input, &[])
     });
     match result {
-        Ok(encoded) => check_bounded("envelope", encoded.envelope.len(), input_len),
+        Ok(encoded) => check_bounded("envelope", encoded.body.bytes.len(), input_len),
         Err(p) => check(&p, input_len),
     }
 });

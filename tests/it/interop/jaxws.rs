@@ -4,8 +4,8 @@
 //! test sees what the bridge sent as the service read it.
 //!
 //! Binaries: `download` answers MTOM (the mapping's `mtom: true` asks for it), several MB
-//! read back as base64; `upload` takes several MB as inline base64 and answers their size
-//! and SHA-256.
+//! read back as base64; `upload` gets several MB sent as an MTOM part (`mtom: true` again)
+//! and answers their size and SHA-256, as the service's JAXB read them.
 //!
 //! The contract's own reading (no stack needed) is tested on the captured WSDL in
 //! `tests/fixtures/jaxws/`.
