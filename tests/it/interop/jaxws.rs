@@ -154,3 +154,165 @@ async fn megabytes_of_binary_cross_both_ways() {
         assert_eq!(v["sha256"], json!(sha), "{base}: {v}");
     }
 }
+
+/// The JAX-WS endpoint that requires WS-Security (`/signed`: requests must be signed by a
+/// certificate of the test CA, checked with the JDK's XML Digital Signature API; answers
+/// signed with the backend's EC key), its WSDL URL and its endpoint.
+fn signed_endpoint(stacks: &[(String, String); 2]) -> (String, String) {
+    let (wsdl, url) = &stacks[0];
+    let signed = url
+        .strip_suffix("/files")
+        .map(|base| format!("{base}/signed"))
+        .expect("JAXWS_URL ends in /files");
+    (wsdl.clone(), signed)
+}
+
+/// A bridge over `/signed`, its backend block's `ws_security` given.
+async fn signed_bridge(wsdl: &str, endpoint: &str, ws_security: &str) -> support::Bridge {
+    let dir = tempfile::tempdir().expect("tmp");
+    let text = format!(
+        "version: 1\nbackend:\n  wsdl: {wsdl}\n  endpoint: {endpoint}\n  timeout: 30s\n  retries: 0\n  mtom: true\n{ws_security}base_path: /signed\nroutes:\n  - route: GET /whoami\n    operation: whoAmI\n    response: {{ body: seen }}\n  - route: POST /echo\n    operation: echo\n    response: {{ body: text }}\n  - route: GET /download/{{size}}\n    operation: download\n    request: {{ size: \"{{path.size}}\" }}\n    response: {{ body: data }}\n  - route: POST /upload\n    operation: upload\n"
+    );
+    let path = dir.path().join("signed.yaml");
+    let m = support::compile(
+        &[(path.as_path(), text.as_str())],
+        soapbridge::mapping::Options::default(),
+    );
+    let config = soapbridge::http::ServerConfig {
+        max_body_bytes: 16 << 20,
+        ..Default::default()
+    };
+    support::start_bridge(m, config).await
+}
+
+fn example_key(name: &str) -> String {
+    support::root()
+        .join("examples/ws-security/keys")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Signed, addressed, MTOM: every call through a mapping that signs its requests with the
+/// example's key and checks the service's signed answers, against JAX-WS verifying with
+/// the JDK's XML-DSig. Then what the service refuses: no signature, a signer outside its CA.
+#[actix_web::test]
+async fn a_service_that_requires_signed_messages_accepts_what_the_bridge_signs() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let Some(stacks) = jaxws_running("interop::jaxws (WS-Security)") else {
+        return;
+    };
+    let _turn = SERIAL.lock().await;
+    let (wsdl, endpoint) = signed_endpoint(&stacks);
+    let c = support::client();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for reference in [
+        "binary-security-token",
+        "issuer-serial",
+        "subject-key-identifier",
+    ] {
+        let ws = format!(
+            "  ws_security:\n    signature: {{ key: {}, certificate: {}, key_reference: {reference}, sign_headers: [wsa:To, wsa:Action, wsa:MessageID] }}\n    verify: {{ trust: {} }}\n",
+            example_key("key.pem"),
+            example_key("cert.pem"),
+            example_key("ca.pem")
+        );
+        let b = signed_bridge(&wsdl, &endpoint, &ws).await;
+        let r = post(
+            &c,
+            &b.url("/signed/echo"),
+            &json!({ "text": "signed: grüße\nzwei Zeilen" }),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{reference}: {}", r.text);
+        assert_eq!(r.json(), json!("signed: grüße\nzwei Zeilen"), "{reference}");
+        let r = get(&c, &b.url("/signed/whoami")).await;
+        let v = r.json();
+        assert_eq!(r.status, 200, "{reference}: {v}");
+        assert_eq!(v["to"], json!(endpoint), "{reference}: {v}");
+        if reference != "binary-security-token" {
+            continue;
+        }
+        // Binaries both ways, signed: up as an MTOM part (signed over the inline base64),
+        // down as the service sends a signed answer (inline), checked by the bridge.
+        let up: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let r = post(
+            &c,
+            &b.url("/signed/upload"),
+            &json!({ "name": "signed.bin", "data": b64.encode(&up) }),
+        )
+        .await;
+        let v = r.json();
+        assert_eq!(r.status, 200, "{v}");
+        let sha: String = sha2::Sha256::digest(&up)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let result = &v["result"];
+        assert_eq!(
+            (&result["size"], &result["sha256"]),
+            (&json!(3_000_000), &json!(sha)),
+            "{v}"
+        );
+        let size = 2_000_000;
+        let r = get(&c, &b.url(&format!("/signed/download/{size}"))).await;
+        assert_eq!(r.status, 200, "{}", &r.text[..r.text.len().min(300)]);
+        let data = b64
+            .decode(r.json().as_str().expect("a base64 string"))
+            .expect("base64");
+        assert!(data == pattern(size), "the signed download's bytes differ");
+    }
+
+    // Unsigned: the service refuses, and the bridge says it was the backend's fault.
+    let b = signed_bridge(&wsdl, &endpoint, "").await;
+    let r = post(&c, &b.url("/signed/echo"), &json!({ "text": "x" })).await;
+    assert_eq!(r.status, 502, "{}", r.text);
+    assert!(r.text.contains("no wsse:Security header"), "{}", r.text);
+
+    // Signed by a key the service's CA did not issue.
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=stranger", "-keyout", "k.pem", "-out", "c.pem"])
+        .current_dir(dir.path())
+        .output()
+        .expect("openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ws = format!(
+        "  ws_security:\n    signature: {{ key: {}, certificate: {} }}\n",
+        dir.path().join("k.pem").display(),
+        dir.path().join("c.pem").display()
+    );
+    let b = signed_bridge(&wsdl, &endpoint, &ws).await;
+    let r = post(&c, &b.url("/signed/echo"), &json!({ "text": "x" })).await;
+    assert_eq!(r.status, 502, "{}", r.text);
+    assert!(
+        r.text.contains("not issued by the trusted CA"),
+        "{}",
+        r.text
+    );
+
+    // The service's answers checked against another CA: refused by the bridge.
+    let ws = format!(
+        "  ws_security:\n    signature: {{ key: {}, certificate: {} }}\n    verify: {{ trust: {} }}\n",
+        example_key("key.pem"),
+        example_key("cert.pem"),
+        dir.path().join("c.pem").display()
+    );
+    let b = signed_bridge(&wsdl, &endpoint, &ws).await;
+    let r = post(&c, &b.url("/signed/echo"), &json!({ "text": "x" })).await;
+    assert_eq!(r.status, 502, "{}", r.text);
+    assert_eq!(
+        r.json()["code"],
+        json!("backend-signature-invalid"),
+        "{}",
+        r.text
+    );
+}

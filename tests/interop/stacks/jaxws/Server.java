@@ -2,10 +2,14 @@ package soapbridge.interop.files;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import javax.xml.ws.Endpoint;
+import javax.xml.ws.handler.Handler;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -13,10 +17,20 @@ import com.sun.net.httpserver.HttpServer;
  * usage: Server PORT
  *
  * Publishes FileService (SOAP 1.1, /files) and FileService12 (SOAP 1.2, /files12) with
- * javax.xml.ws.Endpoint on the JDK's built-in HTTP server.
+ * javax.xml.ws.Endpoint on the JDK's built-in HTTP server, and FileService a third time at
+ * /signed behind WS-Security: WssHandler requires an X.509 signature on every request,
+ * WssSigningHandler signs every answer.
+ *
+ * The /signed keys come from system properties (start.sh passes absolute paths); the defaults are
+ * the repository's test PKI, relative to the working directory:
+ *   soapbridge.wss.ca           the trusted CA (examples/ws-security/keys/ca.pem)
+ *   soapbridge.wss.clientCert   the client certificate a request may name by IssuerSerial or
+ *                               SubjectKeyIdentifier instead of sending it (cert.pem)
+ *   soapbridge.wss.signKey      the key answers are signed with (backend-key.pem)
+ *   soapbridge.wss.signCert     its certificate, sent as the BinarySecurityToken (backend-cert.pem)
  *
  * The HttpServer is created here rather than by Endpoint.publish(url) so that the socket is
- * bound to 127.0.0.1 explicitly and both endpoints share one server and one thread pool (the
+ * bound to 127.0.0.1 explicitly and the endpoints share one server and one thread pool (the
  * JDK server would otherwise run every exchange on its single dispatcher thread).
  */
 public final class Server {
@@ -35,15 +49,34 @@ public final class Server {
         soap11.publish(http.createContext("/files"));
         Endpoint soap12 = Endpoint.create(new FileService12());
         soap12.publish(http.createContext("/files12"));
+        // Same implementation and WSDL as /files; only the handler chain differs. The keys are
+        // read now, so a missing PEM file stops the start-up instead of failing each request.
+        Endpoint signed = Endpoint.create(new FileService());
+        signed.getBinding().setHandlerChain(wssHandlers());
+        signed.publish(http.createContext("/signed"));
         http.start();
 
         // stop.sh sends TERM: close the listening socket promptly so the port is free again.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             soap11.stop();
             soap12.stop();
+            signed.stop();
             http.stop(0);
             pool.shutdownNow();
         }));
-        System.out.println("listening on http://127.0.0.1:" + port + "/files and /files12");
+        System.out.println("listening on http://127.0.0.1:" + port + "/files, /files12 and /signed");
+    }
+
+    @SuppressWarnings("rawtypes") // Binding.setHandlerChain takes the raw List<Handler>
+    private static List<Handler> wssHandlers() throws Exception {
+        X509Certificate ca = Pem.certificate(key("soapbridge.wss.ca", "ca.pem"));
+        X509Certificate client = Pem.certificate(key("soapbridge.wss.clientCert", "cert.pem"));
+        WssSigner signer = new WssSigner(Pem.privateKey(key("soapbridge.wss.signKey", "backend-key.pem")),
+                Pem.certificate(key("soapbridge.wss.signCert", "backend-cert.pem")));
+        return List.of(new WssHandler(new WssVerifier(ca, client)), new WssSigningHandler(signer));
+    }
+
+    private static Path key(String property, String file) {
+        return Path.of(System.getProperty(property, "examples/ws-security/keys/" + file));
     }
 }

@@ -1,6 +1,9 @@
 #!/bin/bash
 # usage: start.sh PORT -- JAX-WS RI 2.3.0.2 (libjaxws-java) on the JDK's built-in HTTP server:
-# document/literal wrapped, WS-Addressing required, MTOM; SOAP 1.1 /files, SOAP 1.2 /files12.
+# document/literal wrapped, WS-Addressing required, MTOM; SOAP 1.1 /files, SOAP 1.2 /files12,
+# and SOAP 1.1 /signed: the /files service behind a WS-Security handler (X.509 signature required
+# on requests, answers signed), keys from the repository's test PKI (examples/ws-security/keys/).
+# Prints the URLs like the other stacks, plus "ENDPOINT (WS-Security): .../signed".
 # Runtime files (pid, port, log, compiled classes): see common/lib.sh (INTEROP_RUNTIME_DIR).
 PORT="${1:?usage: start.sh PORT}"
 DIR="$(cd "$(dirname "$0")" && pwd)"
@@ -10,7 +13,8 @@ DIR="$(cd "$(dirname "$0")" && pwd)"
 command -v javac >/dev/null || apt_need openjdk-17-jdk-headless
 apt_need libjaxws-java curl
 ENDPOINT="http://127.0.0.1:$PORT/files"
-report() { report_two_urls "$ENDPOINT"; }
+SIGNED="http://127.0.0.1:$PORT/signed"
+report() { report_two_urls "$ENDPOINT"; echo "ENDPOINT (WS-Security): $SIGNED"; }
 already_running "$PORT" && { report; exit 0; }
 # A JVM takes seconds to fail on a busy port, and meanwhile whatever holds the port could
 # answer the WSDL poll below in its place: refuse early instead.
@@ -54,6 +58,9 @@ if [ ! -f "$CLASSES/.built" ] || [ -n "$(find "$DIR" -maxdepth 1 -name '*.java' 
   rm -rf "$CLASSES"; mv "$CLASSES.tmp" "$CLASSES"
 fi
 
+# The /signed endpoint's keys (see WssHandler.java): the test PKI, by absolute path from the
+# repository root, so the server does not depend on its working directory.
+KEYS="$(cd "$DIR/../../../.." && pwd)/examples/ws-security/keys"
 # monitoring.endpoint=false: the gmbal monitoring back end is incomplete in Debian (a
 # NoClassDefFoundError stack trace per endpoint at start-up, then it runs without it anyway).
 # SAAJMetaFactory: names SAAJ's factory directly instead of letting the API find it through a
@@ -61,7 +68,10 @@ fi
 launch "$RUNTIME/server.log" java \
   -Dcom.sun.xml.ws.monitoring.endpoint=false \
   -Djavax.xml.soap.SAAJMetaFactory=com.sun.xml.messaging.saaj.soap.SAAJMetaFactoryImpl \
+  -Dsoapbridge.wss.ca="$KEYS/ca.pem" -Dsoapbridge.wss.clientCert="$KEYS/cert.pem" \
+  -Dsoapbridge.wss.signKey="$KEYS/backend-key.pem" -Dsoapbridge.wss.signCert="$KEYS/backend-cert.pem" \
   -cp "$CLASSES:$LIBCP" soapbridge.interop.files.Server "$PORT"
 # A JVM needs a few seconds (more on a busy machine): allow 600 polls, about a minute.
 wait_url "$ENDPOINT?wsdl" 600
+wait_url "$SIGNED?wsdl" 50
 report

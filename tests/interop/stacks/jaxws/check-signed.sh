@@ -1,0 +1,122 @@
+#!/bin/bash
+# usage: check-signed.sh PORT -- hand checks of the WS-Security endpoint /signed of a running
+# jaxws stack (start.sh PORT), with tools independent of it: xmlsec1 signs the requests and checks
+# the signed answer, openssl makes keys, curl posts. Each request is an echo with a fresh
+# wsa:MessageID and a wsu:Timestamp, signed (RSA-SHA256, exc-c14n, SHA-256) over Body and Timestamp.
+#   a  signed with key.pem, KeyInfo -> BinarySecurityToken  200, text echoed, answer signed (verified with ca.pem)
+#   b  unsigned                                              fault wsse:InvalidSecurity
+#   c  signed, then the Body changed                         fault wsse:FailedCheck
+#   d  signed with a fresh self-signed key and certificate   fault wsse:FailedCheck
+#   e  signed, Timestamp expired an hour ago                 fault wsse:MessageExpired
+#   f  KeyInfo by ds:X509IssuerSerial of cert.pem            200
+#   g  KeyInfo by wsse:KeyIdentifier (SubjectKeyIdentifier)  200
+# Prints a line per check; exits 1 when any result is not the expected one.
+set -euo pipefail
+PORT="${1:?usage: check-signed.sh PORT}"
+DIR="$(cd "$(dirname "$0")" && pwd)"
+KEYS="$(cd "$DIR/../../../.." && pwd)/examples/ws-security/keys"
+URL="http://127.0.0.1:$PORT/signed"
+for t in xmlsec1 openssl curl bc xxd; do
+  command -v "$t" >/dev/null || { echo "$t is missing (apt-get install xmlsec1 openssl curl bc xxd)" >&2; exit 2; }
+done
+T="$(mktemp -d)"; trap 'rm -rf "$T"' EXIT
+export NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
+
+SOAP=http://schemas.xmlsoap.org/soap/envelope/
+WSSE=http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd
+WSU=http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd
+PROFILE=http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-
+X509V3="${PROFILE}x509-token-profile-1.0#X509v3"
+EXC=http://www.w3.org/2001/10/xml-exc-c14n#
+# xmlsec1 knows no WSS schema: name the ID attributes (it matches Id by local name, so wsu:Id).
+IDS=(--id-attr:Id "$SOAP:Body" --id-attr:Id "$WSU:Timestamp")
+TEXT='Grüße &amp; &lt;hello&gt;'
+
+b64der() { openssl x509 -in "$1" -outform DER | base64 -w0; }
+utc() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+reference() {
+  echo "<ds:Reference URI=\"#$1\"><ds:Transforms><ds:Transform Algorithm=\"$EXC\"/></ds:Transforms><ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><ds:DigestValue/></ds:Reference>"
+}
+
+# envelope CREATED EXPIRES STR-CONTENT [CERT-FOR-BST]: the echo request with a Security header:
+# Timestamp, the certificate as BinarySecurityToken X509-1 (when given) and a signature template
+# whose KeyInfo is a SecurityTokenReference holding STR-CONTENT.
+envelope() {
+  local bst=""
+  if [ -n "${4:-}" ]; then
+    bst="<wsse:BinarySecurityToken wsu:Id=\"X509-1\" EncodingType=\"${PROFILE}soap-message-security-1.0#Base64Binary\" ValueType=\"$X509V3\">$(b64der "$4")</wsse:BinarySecurityToken>"
+  fi
+  cat <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<soap:Envelope xmlns:soap="$SOAP" xmlns:wsa="http://www.w3.org/2005/08/addressing" xmlns:f="urn:soapbridge:interop:files" xmlns:wsse="$WSSE" xmlns:wsu="$WSU"><soap:Header><wsse:Security soap:mustUnderstand="1"><wsu:Timestamp wsu:Id="TS-1"><wsu:Created>$1</wsu:Created><wsu:Expires>$2</wsu:Expires></wsu:Timestamp>$bst<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="$EXC"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>$(reference Body-1)$(reference TS-1)</ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><wsse:SecurityTokenReference>$3</wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature></wsse:Security><wsa:Action>urn:soapbridge:interop:files:echo</wsa:Action><wsa:MessageID>urn:uuid:$(cat /proc/sys/kernel/random/uuid)</wsa:MessageID><wsa:To>$URL</wsa:To><wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo></soap:Header><soap:Body wsu:Id="Body-1"><f:echo><text>$TEXT</text></f:echo></soap:Body></soap:Envelope>
+EOF
+}
+sign() { xmlsec1 --sign --privkey-pem "$1" "${IDS[@]}" --output "$3" "$2"; } # KEY TEMPLATE OUT
+
+NOW=$(utc now); LATER=$(utc '+5 min')
+TOKEN_REF="<wsse:Reference URI=\"#X509-1\" ValueType=\"$X509V3\"/>"
+envelope "$NOW" "$LATER" "$TOKEN_REF" "$KEYS/cert.pem" > "$T/a.tmpl"
+sign "$KEYS/key.pem" "$T/a.tmpl" "$T/a.xml"
+sed "s/00000000-0000-4000-8000-000000001101/$(cat /proc/sys/kernel/random/uuid)/" \
+  "$DIR/../../../fixtures/jaxws/echo.soap11.request.xml" > "$T/b.xml"
+sed 's/hello/HELLO/' "$T/a.xml" > "$T/c.xml"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/self.key" -out "$T/self.pem" -days 1 \
+  -subj "/CN=self-signed, not from the test CA" 2>/dev/null
+envelope "$NOW" "$LATER" "$TOKEN_REF" "$T/self.pem" > "$T/d.tmpl"
+sign "$T/self.key" "$T/d.tmpl" "$T/d.xml"
+envelope "$(utc '-65 min')" "$(utc '-60 min')" "$TOKEN_REF" "$KEYS/cert.pem" > "$T/e.tmpl"
+sign "$KEYS/key.pem" "$T/e.tmpl" "$T/e.xml"
+ISSUER=$(openssl x509 -in "$KEYS/cert.pem" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')
+SERIAL=$(echo "ibase=16; $(openssl x509 -in "$KEYS/cert.pem" -noout -serial | sed 's/^serial=//')" | BC_LINE_LENGTH=0 bc)
+envelope "$NOW" "$LATER" "<ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>$ISSUER</ds:X509IssuerName><ds:X509SerialNumber>$SERIAL</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data>" > "$T/f.tmpl"
+sign "$KEYS/key.pem" "$T/f.tmpl" "$T/f.xml"
+SKI=$(openssl x509 -in "$KEYS/cert.pem" -noout -ext subjectKeyIdentifier | sed 1d | tr -d ' :\n' | xxd -r -p | base64)
+envelope "$NOW" "$LATER" "<wsse:KeyIdentifier ValueType=\"${PROFILE}x509-token-profile-1.0#X509SubjectKeyIdentifier\" EncodingType=\"${PROFILE}soap-message-security-1.0#Base64Binary\">$SKI</wsse:KeyIdentifier>" > "$T/g.tmpl"
+sign "$KEYS/key.pem" "$T/g.tmpl" "$T/g.xml"
+
+failed=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; failed=1; }
+post() { # FILE: prints the HTTP status; the answer goes to $T/answer.xml
+  curl -s -o "$T/answer.xml" -w '%{http_code}' -H 'Content-Type: text/xml; charset=utf-8' \
+    -H 'SOAPAction: "urn:soapbridge:interop:files:echo"' --data-binary @"$1" "$URL"
+}
+expect_fault() { # NAME FILE CODE
+  local status; status=$(post "$2")
+  if [ "$status" = 500 ] && grep -q ">wsse:$3</faultcode>" "$T/answer.xml"; then
+    pass "$1: $status wsse:$3: $(sed -n 's:.*<faultstring>\(.*\)</faultstring>.*:\1:p' "$T/answer.xml")"
+  else
+    fail "$1: wanted 500 wsse:$3, got $status: $(head -c 800 "$T/answer.xml")"
+  fi
+}
+# 200, the text echoed, and a signed answer: the backend's certificate as the token, and a
+# signature over the Body and the Timestamp that xmlsec1 verifies. xmlsec1 cannot follow a
+# wsse:Reference to a BinarySecurityToken, so a copy of the answer gets the token's certificate as
+# ds:X509Data in KeyInfo (which the signature does not cover) and xmlsec1 checks it against ca.pem.
+expect_echo() { # NAME FILE
+  local status why="" cert body ts; status=$(post "$2")
+  cert=$(sed -n 's:.*<wsse\:BinarySecurityToken[^>]*>\([^<]*\)<.*:\1:p' "$T/answer.xml")
+  body=$(grep -o '<S:Body [^>]*wsu:Id="[^"]*"' "$T/answer.xml" | sed 's/.*wsu:Id="//; s/"$//' || true)
+  ts=$(grep -o '<wsu:Timestamp wsu:Id="[^"]*"' "$T/answer.xml" | sed 's/.*wsu:Id="//; s/"$//' || true)
+  sed "s#<ds:KeyInfo>#&<ds:X509Data><ds:X509Certificate>$cert</ds:X509Certificate></ds:X509Data>#" \
+    "$T/answer.xml" > "$T/answer-x509.xml"
+  if [ "$status" != 200 ]; then why="status $status"
+  elif ! grep -q ">$TEXT</text>" "$T/answer.xml"; then why="the text is not echoed"
+  elif [ "$cert" != "$(b64der "$KEYS/backend-cert.pem")" ]; then why="the token is not backend-cert.pem"
+  elif [ -z "$body" ] || [ -z "$ts" ] || ! grep -q "<ds:Reference URI=\"#$body\">" "$T/answer.xml" \
+       || ! grep -q "<ds:Reference URI=\"#$ts\">" "$T/answer.xml"; then why="the signature does not cover Body and Timestamp"
+  elif ! xmlsec1 --verify --trusted-pem "$KEYS/ca.pem" "${IDS[@]}" "$T/answer-x509.xml" > "$T/xmlsec.log" 2>&1; then
+    why="xmlsec1 does not verify the answer: $(tail -5 "$T/xmlsec.log")"
+  fi
+  if [ -z "$why" ]; then pass "$1: 200, echoed, answer signed by backend-cert.pem over Body and Timestamp, verified by xmlsec1 with ca.pem"
+  else fail "$1: $why: $(head -c 800 "$T/answer.xml")"; fi
+}
+
+expect_echo  "a signed (BinarySecurityToken)" "$T/a.xml"
+expect_fault "b unsigned" "$T/b.xml" InvalidSecurity
+expect_fault "c Body changed after signing" "$T/c.xml" FailedCheck
+expect_fault "d self-signed key" "$T/d.xml" FailedCheck
+expect_fault "e expired Timestamp" "$T/e.xml" MessageExpired
+expect_echo  "f signed (X509IssuerSerial)" "$T/f.xml"
+expect_echo  "g signed (SubjectKeyIdentifier)" "$T/g.xml"
+exit $failed
