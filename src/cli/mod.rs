@@ -353,13 +353,7 @@ fn openapi(
     config: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     use std::io::Write as _;
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from("mappings")]
-    } else {
-        paths.to_vec()
-    };
-    let loaded =
-        gateway_config(config).and_then(|(gw, opts)| Ok((mapping::load(&paths, opts)?, gw)));
+    let loaded = load_mappings(paths, config);
     match loaded {
         Ok((m, gw)) => {
             let security = config.map(|_| gw.openapi_security());
@@ -379,17 +373,24 @@ fn openapi(
     }
 }
 
-/// `soapbridge graphql-schema`: the SDL of the routes the mapping files under `paths` (default
-/// `mappings/`) serve on `/graphql`; with `all`, of every route.
-fn graphql_schema(paths: &[PathBuf], all: bool, config: Option<&Path>) -> anyhow::Result<ExitCode> {
-    use std::io::Write as _;
+/// The mappings under `paths` (default `mappings/`) with the gateway configuration.
+fn load_mappings(
+    paths: &[PathBuf],
+    config: Option<&Path>,
+) -> Result<(Mappings, Arc<Gateway>), Vec<Diagnostic>> {
     let paths = if paths.is_empty() {
         vec![PathBuf::from("mappings")]
     } else {
         paths.to_vec()
     };
-    let loaded =
-        gateway_config(config).and_then(|(gw, opts)| Ok((mapping::load(&paths, opts)?, gw)));
+    gateway_config(config).and_then(|(gw, opts)| Ok((mapping::load(&paths, opts)?, gw)))
+}
+
+/// `soapbridge graphql-schema`: the SDL of the routes the mapping files under `paths` (default
+/// `mappings/`) serve on `/graphql`; with `all`, of every route.
+fn graphql_schema(paths: &[PathBuf], all: bool, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    use std::io::Write as _;
+    let loaded = load_mappings(paths, config);
     let (m, gw) = match loaded {
         Ok(x) => x,
         Err(diags) => {

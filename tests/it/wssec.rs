@@ -449,12 +449,41 @@ async fn answers_signed_by_zeep_are_accepted_and_checked() {
     );
 }
 
+/// A backend that answers every upload alike.
+async fn upload_backend() -> backend::Backend {
+    backend::start(Reply::soap11(
+        200,
+        &format!(
+            r#"<S:Envelope xmlns:S="{SOAP11}"><S:Body><ns2:uploadResponse xmlns:ns2="urn:soapbridge:interop:files"><return><name>b.bin</name><size>1</size><sha256>00</sha256></return></ns2:uploadResponse></S:Body></S:Envelope>"#
+        ),
+    ))
+    .await
+}
+
+/// Uploads `data` through the bridge; what the backend received and its multipart
+/// Content-Type.
+async fn upload_as_mtom(
+    b: &support::Bridge,
+    be: &backend::Backend,
+    data: &[u8],
+) -> (backend::Received, String) {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let (status, v) = post(
+        b,
+        "/upload",
+        &json!({ "name": "b.bin", "data": b64.encode(data) }),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    let got = be.last();
+    let ct = got.header("content-type").expect("Content-Type").to_owned();
+    assert!(ct.starts_with("multipart/related;"), "{ct}");
+    (got, ct)
+}
+
 #[actix_web::test]
 async fn mtom_requests_send_large_binaries_as_parts() {
-    let answer = format!(
-        r#"<S:Envelope xmlns:S="{SOAP11}"><S:Body><ns2:uploadResponse xmlns:ns2="urn:soapbridge:interop:files"><return><name>b.bin</name><size>1</size><sha256>00</sha256></return></ns2:uploadResponse></S:Body></S:Envelope>"#
-    );
-    let be = backend::start(Reply::soap11(200, &answer)).await;
+    let be = upload_backend().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let b = bridge(
         dir.path(),
@@ -465,16 +494,7 @@ async fn mtom_requests_send_large_binaries_as_parts() {
     let b64 = base64::engine::general_purpose::STANDARD;
     // Every byte value, so a part sent as text (or re-encoded) would show.
     let data: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 256) as u8).collect();
-    let (status, v) = post(
-        &b,
-        "/upload",
-        &json!({ "name": "b.bin", "data": b64.encode(&data) }),
-    )
-    .await;
-    assert_eq!(status, 200, "{v}");
-    let got = be.last();
-    let ct = got.header("content-type").expect("Content-Type").to_owned();
-    assert!(ct.starts_with("multipart/related;"), "{ct}");
+    let (got, ct) = upload_as_mtom(&b, &be, &data).await;
     assert!(ct.contains("type=\"application/xop+xml\""), "{ct}");
     assert!(ct.contains("start-info=\"text/xml\""), "{ct}");
     assert!(
@@ -512,25 +532,12 @@ async fn a_signed_mtom_request_is_signed_over_the_inline_binary() {
     if !tools_present() {
         return;
     }
-    let answer = format!(
-        r#"<S:Envelope xmlns:S="{SOAP11}"><S:Body><ns2:uploadResponse xmlns:ns2="urn:soapbridge:interop:files"><return><name>b.bin</name><size>1</size><sha256>00</sha256></return></ns2:uploadResponse></S:Body></S:Envelope>"#
-    );
-    let be = backend::start(Reply::soap11(200, &answer)).await;
+    let be = upload_backend().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let extra = format!("  mtom: true\n{}", signing_block());
     let b = bridge(dir.path(), &be.url("/files"), &extra).await;
-    let b64 = base64::engine::general_purpose::STANDARD;
     let data: Vec<u8> = (0..50_000u32).map(|i| (i * 13 % 256) as u8).collect();
-    let (status, v) = post(
-        &b,
-        "/upload",
-        &json!({ "name": "b.bin", "data": b64.encode(&data) }),
-    )
-    .await;
-    assert_eq!(status, 200, "{v}");
-    let got = be.last();
-    let ct = got.header("content-type").expect("Content-Type").to_owned();
-    assert!(ct.starts_with("multipart/related;"), "{ct}");
+    let (got, ct) = upload_as_mtom(&b, &be, &data).await;
     let inline = soapbridge::soap::mtom::inline(&ct, &got.raw).expect("a valid MTOM package");
     let (ok, out) = xmlsec_verify(dir.path(), &inline, &key("ca.pem"));
     assert!(ok, "xmlsec1 refused the rebuilt message:\n{out}");
