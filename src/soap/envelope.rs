@@ -715,7 +715,7 @@ fn detail_entry<'i, S: Source<'i>>(
             *n.local == *entry.local && (n.ns == entry.ns || entry.ns.is_empty() || n.ns.is_empty())
         });
         let by_type = f.type_name.as_ref().is_some_and(|t| {
-            entry.xsi_type.as_ref().is_some_and(|x| x.local == t.local) || *t.local == *entry.local
+            entry.xsi_type().is_some_and(|x| x.local == t.local) || *t.local == *entry.local
         });
         by_element || by_type || f.name == *entry.local
     });

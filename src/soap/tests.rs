@@ -299,7 +299,7 @@ fn shape(xml: &str) -> Vec<(String, String, Option<String>, String)> {
                 out.push((
                     s.ns.to_string(),
                     s.local.to_string(),
-                    s.xsi_type.map(|t| t.to_string()),
+                    s.xsi_type().map(|t| t.to_string()),
                     String::new(),
                 ));
             }

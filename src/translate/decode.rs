@@ -241,7 +241,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         declared: TypeId,
     ) -> Result<Value> {
         if self.encoded
-            && let Some(id) = &start.href
+            && let Some(id) = start.href()
         {
             src.skip()?;
             return self.resolve_ref(id, declared);
@@ -305,7 +305,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     /// The type an element is decoded as: its `xsi:type` when that names a type derived
     /// from the declared one (or any type, for `xsd:anyType`), else the declared type.
     fn actual_type(&self, start: &Start<'_>, declared: TypeId) -> TypeId {
-        let Some(q) = &start.xsi_type else {
+        let Some(q) = start.xsi_type() else {
             return declared;
         };
         let schema = self.schema;
@@ -554,8 +554,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             return declared_item;
         }
         start
-            .array_type
-            .as_ref()
+            .array_type()
             .and_then(|q| {
                 if &*q.ns == SOAP11_ENC_NS {
                     Builtin::by_name(&q.local).and_then(|b| {
@@ -590,10 +589,9 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     /// Content with no schema (`xsd:anyType`): `xsi:type` if given, else text, or an object
     /// keyed by child local names (repeated names become arrays).
     fn generic<S: Source<'i>>(&mut self, src: &mut S, start: &Start<'i>) -> Result<Value> {
-        if start.array_type.is_some()
+        if start.array_type().is_some()
             || start
-                .xsi_type
-                .as_ref()
+                .xsi_type()
                 .is_some_and(|t| &*t.ns == SOAP11_ENC_NS && &*t.local == "Array")
         {
             let item = self.array_item_type(start, well_known::ANY_TYPE);

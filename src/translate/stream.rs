@@ -109,16 +109,7 @@ impl<R: BufRead> StreamSource<R> {
         let local = local.into_inner().to_owned();
         let res = Resolved::from(res);
         let ns = self.resolved(res)?;
-        let mut start = Start {
-            ns,
-            local: Cow::Owned(local),
-            attrs: Vec::new(),
-            xsi_type: None,
-            nil: false,
-            href: None,
-            id: None,
-            array_type: None,
-        };
+        let mut start = Start::new(ns, Cow::Owned(local));
         for attr in e.attributes() {
             let attr = attr.map_err(|err| self.xml_error(err))?;
             let key = attr.key;
@@ -134,23 +125,23 @@ impl<R: BufRead> StreamSource<R> {
                 .map_err(|err| self.xml_error(err))?
                 .into_owned();
             match (&*ans, alocal.as_str()) {
-                (XSI_NS, "type") => start.xsi_type = self.resolve_qname_value(&value),
+                (XSI_NS, "type") => start.control_mut().xsi_type = self.resolve_qname_value(&value),
                 (XSI_NS, "nil") => start.nil = matches!(value.trim(), "true" | "1"),
                 (XSI_NS, _) => {}
                 (SOAP11_ENC_NS, "arrayType") | (SOAP12_ENC_NS, "itemType") => {
                     let type_part = value.split('[').next().unwrap_or("");
-                    start.array_type = self.resolve_qname_value(type_part);
+                    start.control_mut().array_type = self.resolve_qname_value(type_part);
                 }
-                (SOAP12_ENC_NS, "ref") => start.href = Some(value),
+                (SOAP12_ENC_NS, "ref") => start.control_mut().href = Some(value),
                 (SOAP11_ENC_NS | SOAP12_ENC_NS, _) => {}
                 _ => {
                     // `href="#id"` is a reference only in an encoded message, which the
                     // decoder knows; the attribute stays for the others.
                     if ans.is_empty() && alocal == "href" && value.starts_with('#') {
-                        start.href = Some(value[1..].to_owned());
+                        start.control_mut().href = Some(value[1..].to_owned());
                     }
                     if ans.is_empty() && alocal == "id" {
-                        start.id = Some(value.clone());
+                        start.control_mut().id = Some(value.clone());
                     }
                     start.attrs.push(AttrVal {
                         ns: ans,
@@ -273,11 +264,11 @@ mod tests {
                         .iter()
                         .map(|a| format!("{{{}}}{}={}", a.ns, a.local, a.value))
                         .collect::<Vec<_>>(),
-                    s.xsi_type,
+                    s.xsi_type(),
                     s.nil,
-                    s.href,
-                    s.id,
-                    s.array_type
+                    s.href(),
+                    s.id(),
+                    s.array_type()
                 )),
                 Ev::Text(t) => out.push(format!("'{t}'")),
                 Ev::End => out.push(">".into()),

@@ -140,13 +140,13 @@ impl XmlWriter {
         for a in &s.attrs {
             self.attr(&a.ns, &a.local, &a.value);
         }
-        if let Some(t) = &s.xsi_type {
+        if let Some(t) = s.xsi_type() {
             self.attr_qname(XSI_NS, "type", &t.ns, &t.local, "");
         }
         if s.nil {
             self.attr(XSI_NS, "nil", "true");
         }
-        if let Some(h) = &s.href {
+        if let Some(h) = s.href() {
             self.attr("", "href", &format!("#{h}"));
         }
     }

@@ -207,7 +207,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         out: &mut Vec<u8>,
     ) -> R<()> {
         if self.encoded
-            && let Some(id) = &start.href
+            && let Some(id) = start.href()
         {
             src.skip()?;
             return self.resolve_ref_json(id, declared, sel, out);

@@ -64,9 +64,18 @@ pub struct Start<'i> {
     pub ns: Arc<str>,
     pub local: Cow<'i, str>,
     pub attrs: Vec<AttrVal<'i>>,
+    pub nil: bool,
+    /// `xsi:type` and the SOAP-encoding attributes, boxed: most elements of a literal
+    /// message have none, and a `Start` is moved once or twice per element (a smaller one
+    /// is cheaper to move).
+    pub control: Option<Box<Control>>,
+}
+
+/// The attributes of a start tag that steer decoding, rare outside SOAP encoding.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Control {
     /// `xsi:type`, resolved against the namespaces in scope.
     pub xsi_type: Option<QName>,
-    pub nil: bool,
     /// `href="#id"` (SOAP 1.1) or `enc:ref="id"` (SOAP 1.2), without the `#`.
     pub href: Option<String>,
     pub id: Option<String>,
@@ -74,9 +83,41 @@ pub struct Start<'i> {
     pub array_type: Option<QName>,
 }
 
-impl Start<'_> {
+impl<'i> Start<'i> {
+    /// A start tag without attributes.
+    pub fn new(ns: Arc<str>, local: Cow<'i, str>) -> Self {
+        Start {
+            ns,
+            local,
+            attrs: Vec::new(),
+            nil: false,
+            control: None,
+        }
+    }
+
     pub fn is(&self, ns: &str, local: &str) -> bool {
         &*self.ns == ns && self.local == local
+    }
+
+    pub fn xsi_type(&self) -> Option<&QName> {
+        self.control.as_ref()?.xsi_type.as_ref()
+    }
+
+    pub fn href(&self) -> Option<&str> {
+        self.control.as_ref()?.href.as_deref()
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.control.as_ref()?.id.as_deref()
+    }
+
+    pub fn array_type(&self) -> Option<&QName> {
+        self.control.as_ref()?.array_type.as_ref()
+    }
+
+    /// The control attributes, made on first use.
+    pub fn control_mut(&mut self) -> &mut Control {
+        self.control.get_or_insert_with(Box::default)
     }
 
     pub fn into_owned(self) -> Start<'static> {
@@ -92,11 +133,8 @@ impl Start<'_> {
                     value: Cow::Owned(a.value.into_owned()),
                 })
                 .collect(),
-            xsi_type: self.xsi_type,
             nil: self.nil,
-            href: self.href,
-            id: self.id,
-            array_type: self.array_type,
+            control: self.control,
         }
     }
 }
@@ -252,27 +290,9 @@ impl<'i> LiveSource<'i> {
         if blank(attrs) {
             // Written straight into the result: a `Start` is large, and moving it through
             // a variable first cost a copy per element.
-            return Ok(Ev::Start(Start {
-                ns,
-                local: Cow::Borrowed(local),
-                attrs: Vec::new(),
-                xsi_type: None,
-                nil: false,
-                href: None,
-                id: None,
-                array_type: None,
-            }));
+            return Ok(Ev::Start(Start::new(ns, Cow::Borrowed(local))));
         }
-        let start = Start {
-            ns,
-            local: Cow::Borrowed(local),
-            attrs: Vec::new(),
-            xsi_type: None,
-            nil: false,
-            href: None,
-            id: None,
-            array_type: None,
-        };
+        let start = Start::new(ns, Cow::Borrowed(local));
         match self.attributes(tag, name_len, start) {
             Ok(start) => Ok(Ev::Start(start)),
             Err(e) => {
@@ -306,19 +326,19 @@ impl<'i> LiveSource<'i> {
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|err| self.xml_error(err))?;
             match (&*ans, alocal) {
-                (XSI_NS, "type") => start.xsi_type = self.resolve_qname_value(&value),
+                (XSI_NS, "type") => start.control_mut().xsi_type = self.resolve_qname_value(&value),
                 (XSI_NS, "nil") => start.nil = matches!(value.trim(), "true" | "1"),
                 (XSI_NS, _) => {}
                 (SOAP11_ENC_NS, "arrayType") | (SOAP12_ENC_NS, "itemType") => {
                     let type_part = value.split('[').next().unwrap_or("").to_owned();
-                    start.array_type = self.resolve_qname_value(&type_part);
+                    start.control_mut().array_type = self.resolve_qname_value(&type_part);
                 }
-                (SOAP12_ENC_NS, "ref") => start.href = Some(value.into_owned()),
+                (SOAP12_ENC_NS, "ref") => start.control_mut().href = Some(value.into_owned()),
                 (SOAP11_ENC_NS | SOAP12_ENC_NS, _) => {}
                 // A reference only in an encoded message, which the decoder knows; the
                 // attribute stays for the others.
                 ("", "href") if value.starts_with('#') => {
-                    start.href = Some(value[1..].to_owned());
+                    start.control_mut().href = Some(value[1..].to_owned());
                     start.attrs.push(AttrVal {
                         ns: ans,
                         local: Cow::Borrowed(alocal),
@@ -326,7 +346,7 @@ impl<'i> LiveSource<'i> {
                     });
                 }
                 ("", "id") => {
-                    start.id = Some(value.to_string());
+                    start.control_mut().id = Some(value.to_string());
                     start.attrs.push(AttrVal {
                         ns: ans,
                         local: Cow::Borrowed(alocal),
@@ -561,9 +581,9 @@ mod tests {
         let Ev::Start(s) = src.next().expect("start") else {
             panic!("not a start")
         };
-        assert_eq!(s.xsi_type, Some(QName::new("urn:t", "Order")));
-        assert_eq!(s.array_type, Some(QName::new("urn:t", "Item")));
-        assert_eq!(s.href.as_deref(), Some("id1"));
+        assert_eq!(s.xsi_type(), Some(&QName::new("urn:t", "Order")));
+        assert_eq!(s.array_type(), Some(&QName::new("urn:t", "Item")));
+        assert_eq!(s.href(), Some("id1"));
         // `href` stays an attribute too: outside encoded messages it is data.
         let names: Vec<&str> = s.attrs.iter().map(|a| &*a.local).collect();
         assert_eq!(names, ["href", "other"]);
@@ -576,7 +596,7 @@ mod tests {
         let Ev::Start(s) = src.next().expect("start") else {
             panic!("not a start")
         };
-        assert_eq!(s.xsi_type, Some(QName::new("urn:t", "Customer")));
+        assert_eq!(s.xsi_type(), Some(&QName::new("urn:t", "Customer")));
     }
 
     /// Names as quick-xml's `NsReader` resolves them (the rules the scope stack keeps):

@@ -33,7 +33,7 @@ impl<'i> Recorded<'i> {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, e)| match e {
-                        Ev::Start(s) => s.id.clone().map(|id| (id, i)),
+                        Ev::Start(s) => s.id().map(|id| (id.to_owned(), i)),
                         _ => None,
                     })
                     .collect();
