@@ -316,3 +316,61 @@ async fn a_service_that_requires_signed_messages_accepts_what_the_bridge_signs()
         r.text
     );
 }
+
+/// Apache WSS4J 1.6 (Debian's libwss4j-java) as the verifier: `/wss4j` runs WSS4J's own
+/// security engine on each request (signature, certificate trust through the test CA,
+/// Timestamp) and requires the Body and Timestamp signed. It does not sign its answers.
+#[actix_web::test]
+async fn wss4j_accepts_what_the_bridge_signs() {
+    use base64::Engine as _;
+    let Some(stacks) = jaxws_running("interop::jaxws (WSS4J)") else {
+        return;
+    };
+    let _turn = SERIAL.lock().await;
+    let (wsdl, signed) = signed_endpoint(&stacks);
+    let endpoint = signed.replace("/signed", "/wss4j");
+    let c = support::client();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for (reference, algorithm) in [
+        ("binary-security-token", "rsa-sha256"),
+        ("issuer-serial", "rsa-sha256"),
+        ("subject-key-identifier", "rsa-sha256"),
+        ("binary-security-token", "rsa-sha1"),
+    ] {
+        let ws = format!(
+            "  ws_security:\n    signature: {{ key: {}, certificate: {}, key_reference: {reference}, algorithm: {algorithm}, inclusive_namespaces: [\"#default\"] }}\n",
+            example_key("key.pem"),
+            example_key("cert.pem"),
+        );
+        let b = signed_bridge(&wsdl, &endpoint, &ws).await;
+        let r = post(
+            &c,
+            &b.url("/signed/echo"),
+            &json!({ "text": "WSS4J <&> ü" }),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{reference} {algorithm}: {}", r.text);
+        assert_eq!(r.json(), json!("WSS4J <&> ü"), "{reference} {algorithm}");
+    }
+    // An MTOM upload signed over its inline base64.
+    let ws = format!(
+        "  ws_security:\n    signature: {{ key: {}, certificate: {} }}\n",
+        example_key("key.pem"),
+        example_key("cert.pem"),
+    );
+    let b = signed_bridge(&wsdl, &endpoint, &ws).await;
+    let up: Vec<u8> = (0..1_000_000u32).map(|i| (i % 253) as u8).collect();
+    let r = post(
+        &c,
+        &b.url("/signed/upload"),
+        &json!({ "name": "w.bin", "data": b64.encode(&up) }),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["result"]["size"], json!(1_000_000), "{}", r.text);
+    // Unsigned: WSS4J's endpoint refuses.
+    let b = signed_bridge(&wsdl, &endpoint, "").await;
+    let r = post(&c, &b.url("/signed/echo"), &json!({ "text": "x" })).await;
+    assert_eq!(r.status, 502, "{}", r.text);
+    assert!(r.text.contains("wsse:Security"), "{}", r.text);
+}

@@ -19,13 +19,15 @@ import com.sun.net.httpserver.HttpServer;
  * Publishes FileService (SOAP 1.1, /files) and FileService12 (SOAP 1.2, /files12) with
  * javax.xml.ws.Endpoint on the JDK's built-in HTTP server, and FileService a third time at
  * /signed behind WS-Security: WssHandler requires an X.509 signature on every request,
- * WssSigningHandler signs every answer.
+ * WssSigningHandler signs every answer. A fourth time at /wss4j, where Apache WSS4J verifies each
+ * request's signature instead (Wss4jHandler) and answers go out unsigned.
  *
- * The /signed keys come from system properties (start.sh passes absolute paths); the defaults are
- * the repository's test PKI, relative to the working directory:
+ * The /signed and /wss4j keys come from system properties (start.sh passes absolute paths); the
+ * defaults are the repository's test PKI, relative to the working directory:
  *   soapbridge.wss.ca           the trusted CA (examples/ws-security/keys/ca.pem)
  *   soapbridge.wss.clientCert   the client certificate a request may name by IssuerSerial or
  *                               SubjectKeyIdentifier instead of sending it (cert.pem)
+ * and, for /signed only:
  *   soapbridge.wss.signKey      the key answers are signed with (backend-key.pem)
  *   soapbridge.wss.signCert     its certificate, sent as the BinarySecurityToken (backend-cert.pem)
  *
@@ -54,6 +56,10 @@ public final class Server {
         Endpoint signed = Endpoint.create(new FileService());
         signed.getBinding().setHandlerChain(wssHandlers());
         signed.publish(http.createContext("/signed"));
+        // WSS4J is set up here too, so that a missing jar stops the start-up.
+        Endpoint wss4j = Endpoint.create(new FileService());
+        wss4j.getBinding().setHandlerChain(wss4jHandlers());
+        wss4j.publish(http.createContext("/wss4j"));
         http.start();
 
         // stop.sh sends TERM: close the listening socket promptly so the port is free again.
@@ -61,10 +67,11 @@ public final class Server {
             soap11.stop();
             soap12.stop();
             signed.stop();
+            wss4j.stop();
             http.stop(0);
             pool.shutdownNow();
         }));
-        System.out.println("listening on http://127.0.0.1:" + port + "/files, /files12 and /signed");
+        System.out.println("listening on http://127.0.0.1:" + port + "/files, /files12, /signed and /wss4j");
     }
 
     @SuppressWarnings("rawtypes") // Binding.setHandlerChain takes the raw List<Handler>
@@ -74,6 +81,12 @@ public final class Server {
         WssSigner signer = new WssSigner(Pem.privateKey(key("soapbridge.wss.signKey", "backend-key.pem")),
                 Pem.certificate(key("soapbridge.wss.signCert", "backend-cert.pem")));
         return List.of(new WssHandler(new WssVerifier(ca, client)), new WssSigningHandler(signer));
+    }
+
+    @SuppressWarnings("rawtypes") // as above
+    private static List<Handler> wss4jHandlers() throws Exception {
+        return List.of(new Wss4jHandler(Pem.certificate(key("soapbridge.wss.ca", "ca.pem")),
+                Pem.certificate(key("soapbridge.wss.clientCert", "cert.pem"))));
     }
 
     private static Path key(String property, String file) {

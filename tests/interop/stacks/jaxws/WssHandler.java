@@ -60,8 +60,8 @@ final class WssHandler implements SOAPHandler<SOAPMessageContext> {
         return true;
     }
 
-    /** A SOAP 1.1 fault whose faultcode is the WSS QName (wsse:FailedCheck, ...). */
-    private static SOAPFaultException fault(QName code, String reason) {
+    /** A SOAP 1.1 fault whose faultcode is the WSS QName (wsse:FailedCheck, ...). Wss4jHandler uses it too. */
+    static SOAPFaultException fault(QName code, String reason) {
         try {
             return new SOAPFaultException(SOAPFactory.newInstance(SOAPConstants.SOAP_1_1_PROTOCOL).createFault(reason, code));
         } catch (SOAPException e) {
@@ -69,7 +69,8 @@ final class WssHandler implements SOAPHandler<SOAPMessageContext> {
         }
     }
 
-    private static Document plainCopy(SOAPPart part) throws Exception {
+    /** A plain DOM copy of the envelope (Wss4jHandler uses it too). */
+    static Document plainCopy(SOAPPart part) throws Exception {
         DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
         dbf.setNamespaceAware(true);
         Document doc = dbf.newDocumentBuilder().newDocument();
