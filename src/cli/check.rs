@@ -95,14 +95,16 @@ fn ws_report(out: &mut impl std::io::Write, b: &mapping::Backend) {
     }
     if let Some(s) = &b.signature {
         sent.push(format!(
-            "an X.509 signature ({:?}, certificate of {} serial {})",
-            s.algorithm, s.credentials.certificate.issuer, s.credentials.certificate.serial
+            "an X.509 signature ({}, certificate issued by {}, serial {})",
+            s.algorithm.name(),
+            s.credentials.certificate.issuer,
+            s.credentials.certificate.serial
         ));
     }
     let verify = b.verify_answers.as_ref().map(|v| {
         format!(
-            "answers must be signed by a trusted CA (clock skew {:?})",
-            v.max_clock_skew
+            "answers (not faults) must be signed by a certificate of the trust store (clock skew {})",
+            humantime::format_duration(v.max_clock_skew)
         )
     });
     let sp = &b.binding().security_policy;

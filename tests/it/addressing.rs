@@ -330,6 +330,8 @@ fn security_and_mtom_policies_are_reported() {
         "# addressing: auto",
         "WS-SecurityPolicy names AsymmetricBinding, InitiatorToken, X509Token,",
         "# ws_security:",
+        "#   signature: { key: keys/key.pem, certificate: keys/cert.pem }",
+        "#   verify: { trust: keys/backend-ca.pem }",
     ] {
         assert!(yaml.contains(want), "{want}: {yaml}");
     }

@@ -616,6 +616,25 @@ fn signature_settings_are_checked_at_start_up() {
         key("ca.pem")
     );
     let path = dir.path().join("files.yaml");
+    // `check` reports what each request carries and what answers must be.
+    std::fs::write(&path, &ok).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["check".as_ref(), path.as_os_str()])
+        .output()
+        .expect("check runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for want in [
+        "requests carry an X.509 signature (rsa-sha256, certificate issued by CN=soapbridge test CA,O=soapbridge TEST ONLY, serial",
+        "answers (not faults) must be signed by a certificate of the trust store (clock skew 30s)",
+    ] {
+        assert!(said.contains(want), "{want}:\n{said}");
+    }
+    assert!(!said.contains("PRIVATE"), "no key material: {said}");
     if let Err(e) =
         soapbridge::mapping::load_texts(&[(path.as_path(), ok.as_str())], Default::default())
     {

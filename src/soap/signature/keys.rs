@@ -42,6 +42,15 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
+    /// The name a mapping gives it (`rsa-sha256`, `ecdsa-sha256`, `rsa-sha1`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::RsaSha256 => "rsa-sha256",
+            Self::EcdsaSha256 => "ecdsa-sha256",
+            Self::RsaSha1 => "rsa-sha1 (legacy)",
+        }
+    }
+
     /// The `SignatureMethod` URI.
     pub fn uri(self) -> &'static str {
         match self {
