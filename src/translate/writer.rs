@@ -184,11 +184,18 @@ impl XmlWriter {
     }
 
     pub fn text(&mut self, text: &str) {
+        self.text_at(text);
+    }
+
+    /// [`XmlWriter::text`], returning where the (escaped) text went in the output.
+    pub fn text_at(&mut self, text: &str) -> std::ops::Range<usize> {
         if text.is_empty() {
-            return;
+            return self.out.len()..self.out.len();
         }
         self.close_tag();
+        let start = self.out.len();
         escape_into(&mut self.out, text, false);
+        start..self.out.len()
     }
 
     /// Closes the innermost open element (`/>` when it has no content).
@@ -208,16 +215,6 @@ impl XmlWriter {
     /// Depth of open elements.
     pub fn depth(&self) -> usize {
         self.open.len()
-    }
-
-    /// Bytes written so far (a start tag still open counts up to its attributes).
-    pub fn len(&self) -> usize {
-        self.out.len()
-    }
-
-    /// Whether nothing is written yet.
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
     }
 
     pub fn finish(mut self) -> String {

@@ -75,7 +75,10 @@ pub fn package(
         let Some(text) = envelope.get(r.clone()).filter(|_| r.start >= last) else {
             continue;
         };
-        // The encoder wrote it from a value it checked; one that does not decode stays inline.
+        // Only canonical base64 goes apart: the receiver puts back the base64 of the part's
+        // bytes, so a text with line breaks (valid base64Binary) would come back changed
+        // (and a signature over it broken). It stays inline, as does anything that does not
+        // decode.
         let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(text) else {
             continue;
         };
@@ -158,6 +161,17 @@ mod tests {
         // The answer reader's inliner is the independent half: it must rebuild the envelope.
         let back = super::super::inline(&req.content_type, &req.body).expect("reads back");
         assert_eq!(back, ENV);
+    }
+
+    #[test]
+    fn base64_with_line_breaks_stays_inline() {
+        let env = "<e><a>AAEC\nAAEC</a></e>";
+        let ranges = relocate(env, ["AAEC\nAAEC"]);
+        assert_eq!(ranges.len(), 1);
+        let req = package(env, &ranges, false, "");
+        let back = super::super::inline(&req.content_type, &req.body).expect("reads back");
+        assert_eq!(back, env, "nothing sent apart");
+        assert!(!String::from_utf8_lossy(&req.body).contains("xop:Include"));
     }
 
     #[test]

@@ -95,14 +95,16 @@ impl<'s> Encoder<'s> {
 
     /// Writes a simple value's text, noting it when it is a binary to send apart.
     fn simple_text(&mut self, w: &mut XmlWriter, st: TypeId, text: &str) {
-        w.text(text);
+        let at = w.text_at(text);
+        // Only a text written as it is (no character escaped) is sent apart: the range must
+        // hold exactly the base64 the part's bytes give back.
         if let Some((threshold, found)) = &mut self.binaries
             && text.len() >= *threshold
+            && at.len() == text.len()
             && let Type::Simple(s) = self.schema.ty(st)
             && s.builtin == Builtin::Base64Binary
         {
-            let end = w.len();
-            found.push(end - text.len()..end);
+            found.push(at);
         }
     }
 
