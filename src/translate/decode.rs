@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::events::{AttrVal, Ev, Recorded, Source, Start};
+use super::events::{AttrVal, Ev, Recorded, Source, Start, TextOrChild};
 use super::scalar;
 use super::writer::XmlWriter;
 use super::{ANY_KEY, ATTRS_KEY, DecodeError, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY, pointer};
@@ -344,8 +344,8 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         let schema = self.schema;
         match schema.ty(ty) {
             Type::Simple(_) => match self.text(src)? {
-                TextOrTree::Text(t) => self.scalar(ty, &t),
-                TextOrTree::Tree(first) => self.generic_with(src, start, Some(first)),
+                TextOrChild::Text(t) => self.scalar(ty, &t),
+                TextOrChild::Child(first) => self.generic_with(src, start, Some(first)),
             },
             Type::Complex(_) if ty == well_known::ANY_TYPE => self.generic(src, start),
             Type::Complex(c) => {
@@ -359,8 +359,8 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                         let mut map = Map::new();
                         let extra = self.attributes(&start.attrs, c, &mut map)?;
                         let value = match self.text(src)? {
-                            TextOrTree::Text(t) => self.scalar(st, &t)?,
-                            TextOrTree::Tree(first) => {
+                            TextOrChild::Text(t) => self.scalar(st, &t)?,
+                            TextOrChild::Child(first) => {
                                 self.generic_with(src, start, Some(first))?
                             }
                         };
@@ -396,22 +396,9 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
 
     /// Reads text up to the element's end. If a child element appears instead, returns it
     /// so the caller can keep the content as a tree.
-    fn text<S: Source<'i>>(&mut self, src: &mut S) -> Result<TextOrTree<'i>> {
+    fn text<S: Source<'i>>(&mut self, src: &mut S) -> Result<TextOrChild<'i>> {
         // Text arrives in one piece (the source joins pieces), so it is borrowed as is.
-        let mut text: std::borrow::Cow<'i, str> = std::borrow::Cow::Borrowed("");
-        loop {
-            match src.next()? {
-                Ev::Text(t) if text.is_empty() => text = t,
-                Ev::Text(t) => text.to_mut().push_str(&t),
-                Ev::End => return Ok(TextOrTree::Text(text)),
-                Ev::Start(s) => return Ok(TextOrTree::Tree(s)),
-                Ev::Eof => {
-                    return Err(DecodeError::malformed(
-                        "the document ends inside an element",
-                    ));
-                }
-            }
-        }
+        Ok(src.simple_content()?)
     }
 
     /// Known attributes into `map`; returns the unknown ones.
@@ -678,11 +665,6 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         }
         Ok(w.finish())
     }
-}
-
-enum TextOrTree<'i> {
-    Text(std::borrow::Cow<'i, str>),
-    Tree(Start<'i>),
 }
 
 fn attr_matches(a: &AttributeDecl, ns: &str, local: &str) -> bool {

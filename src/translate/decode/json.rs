@@ -16,11 +16,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::super::events::{AttrVal, Ev, Source, Start};
+use super::super::events::{AttrVal, Ev, Source, Start, TextOrChild};
 use super::super::json_text::{sep, write_key, write_str, write_value};
 use super::super::scalar;
 use super::super::{ANY_KEY, ATTRS_KEY, DecodeError, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY};
-use super::{Decoder, TextOrTree, attr_matches, find_element_slot, next_or_pending, skip_to_end};
+use super::{Decoder, attr_matches, find_element_slot, next_or_pending, skip_to_end};
 use crate::wsdl::{Body, ComplexType, Content, ElemId, SlotKind, Type, TypeId, well_known};
 
 /// The part of the output a route returns: keys from the output object down to the value
@@ -312,11 +312,11 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         let mark = out.len();
         match schema.ty(ty) {
             Type::Simple(_) => match self.text(src)? {
-                TextOrTree::Text(t) => {
+                TextOrChild::Text(t) => {
                     self.scalar_json(ty, &t, out)?;
                     Self::not_an_object(mark, sel, out);
                 }
-                TextOrTree::Tree(first) => {
+                TextOrChild::Child(first) => {
                     let v = self.generic_with(src, start, Some(first))?;
                     write_value(&select_value(v, sel), out);
                 }
@@ -352,8 +352,8 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                             write_key(VALUE_KEY, out);
                         }
                         match self.text(src)? {
-                            TextOrTree::Text(t) => self.scalar_json(st, &t, out)?,
-                            TextOrTree::Tree(first) => {
+                            TextOrChild::Text(t) => self.scalar_json(st, &t, out)?,
+                            TextOrChild::Child(first) => {
                                 let v = self.generic_with(src, start, Some(first))?;
                                 write_value(&v, out);
                             }

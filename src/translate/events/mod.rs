@@ -147,10 +147,35 @@ pub enum Ev<'i> {
     Eof,
 }
 
+/// What [`Source::simple_content`] found in an element.
+pub enum TextOrChild<'i> {
+    Text(Cow<'i, str>),
+    Child(Start<'i>),
+}
+
+fn inside_element() -> DecodeError {
+    DecodeError::malformed("the document ends inside an element")
+}
+
 /// A pull source of events. Every `Start` is followed, eventually, by its `End` (empty
 /// elements included); adjacent text pieces arrive as one `Text`.
 pub trait Source<'i> {
     fn next(&mut self) -> Result<Ev<'i>, DecodeError>;
+
+    /// After a `Start`: its content up to and including its `End` when that is text alone
+    /// (adjacent pieces joined), else the first child's `Start`.
+    fn simple_content(&mut self) -> Result<TextOrChild<'i>, DecodeError> {
+        let mut text: Cow<'i, str> = Cow::Borrowed("");
+        loop {
+            match self.next()? {
+                Ev::Text(t) if text.is_empty() => text = t,
+                Ev::Text(t) => text.to_mut().push_str(&t),
+                Ev::End => return Ok(TextOrChild::Text(text)),
+                Ev::Start(s) => return Ok(TextOrChild::Child(s)),
+                Ev::Eof => return Err(inside_element()),
+            }
+        }
+    }
 
     /// Consumes events up to and including the `End` of the element whose `Start` was just
     /// read.
@@ -463,6 +488,26 @@ impl<'i> Source<'i> for LiveSource<'i> {
                 Event::DocType(_) => return Err(doctype_refused()),
                 Event::Eof => return end_of_document(self.depth),
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+            }
+        }
+    }
+
+    /// The common case in one call: text read up to its element's `End` (which `text` leaves
+    /// pending) is returned with that `End` taken, instead of a second event.
+    fn simple_content(&mut self) -> Result<TextOrChild<'i>, DecodeError> {
+        let mut text: Cow<'i, str> = Cow::Borrowed("");
+        loop {
+            match self.next()? {
+                Ev::Text(t) if text.is_empty() && self.pending_end => {
+                    self.pending_end = false;
+                    self.close();
+                    return Ok(TextOrChild::Text(t));
+                }
+                Ev::Text(t) if text.is_empty() => text = t,
+                Ev::Text(t) => text.to_mut().push_str(&t),
+                Ev::End => return Ok(TextOrChild::Text(text)),
+                Ev::Start(s) => return Ok(TextOrChild::Child(s)),
+                Ev::Eof => return Err(inside_element()),
             }
         }
     }
