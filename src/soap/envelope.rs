@@ -712,7 +712,8 @@ fn detail_entry<'i, S: Source<'i>>(
     let matched = op.faults.iter().find(|f| {
         let by_element = f.element.is_some_and(|e| {
             let n = &schema.element(e).name;
-            *n.local == *entry.local && (n.ns == entry.ns || entry.ns.is_empty() || n.ns.is_empty())
+            *n.local == *entry.local
+                && (*n.ns == *entry.ns || entry.ns.is_empty() || n.ns.is_empty())
         });
         let by_type = f.type_name.as_ref().is_some_and(|t| {
             entry.xsi_type().is_some_and(|x| x.local == t.local) || *t.local == *entry.local

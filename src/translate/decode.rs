@@ -398,7 +398,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     /// so the caller can keep the content as a tree.
     fn text<S: Source<'i>>(&mut self, src: &mut S) -> Result<TextOrChild<'i>> {
         // Text arrives in one piece (the source joins pieces), so it is borrowed as is.
-        Ok(src.simple_content()?)
+        src.simple_content()
     }
 
     /// Known attributes into `map`; returns the unknown ones.

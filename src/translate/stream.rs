@@ -24,7 +24,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
 use super::DecodeError;
-use super::events::{AttrVal, Ev, Limits, Source, Start, doctype_refused, end_of_document};
+use super::events::{AttrVal, Ev, Limits, Ns, Source, Start, doctype_refused, end_of_document};
 use crate::wsdl::QName;
 use crate::xmlutil::{self, SOAP11_ENC_NS, SOAP12_ENC_NS, XSI_NS};
 
@@ -109,7 +109,7 @@ impl<R: BufRead> StreamSource<R> {
         let local = local.into_inner().to_owned();
         let res = Resolved::from(res);
         let ns = self.resolved(res)?;
-        let mut start = Start::new(ns, Cow::Owned(local));
+        let mut start = Start::new(Ns::Shared(ns), Cow::Owned(local));
         for attr in e.attributes() {
             let attr = attr.map_err(|err| self.xml_error(err))?;
             let key = attr.key;
@@ -144,7 +144,7 @@ impl<R: BufRead> StreamSource<R> {
                         start.control_mut().id = Some(value.clone());
                     }
                     start.attrs.push(AttrVal {
-                        ns: ans,
+                        ns: Ns::Shared(ans),
                         local: Cow::Owned(alocal),
                         value: Cow::Owned(value),
                     });

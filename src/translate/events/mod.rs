@@ -53,15 +53,55 @@ impl Default for Limits {
 /// attribute.
 #[derive(Clone, Debug)]
 pub struct AttrVal<'i> {
-    pub ns: Arc<str>,
+    pub ns: Ns<'i>,
     pub local: Cow<'i, str>,
     pub value: Cow<'i, str>,
+}
+
+/// A namespace URI as the events carry it: borrowed from the document being read (or a
+/// constant) where it can be, shared where it cannot (a streamed answer, whose bytes do not
+/// stay). Borrowing spares every element of a document held whole a reference count.
+#[derive(Clone, Debug)]
+pub enum Ns<'i> {
+    Borrowed(&'i str),
+    Shared(Arc<str>),
+}
+
+impl std::ops::Deref for Ns<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Ns::Borrowed(s) => s,
+            Ns::Shared(a) => a,
+        }
+    }
+}
+
+impl PartialEq for Ns<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Display for Ns<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl Ns<'_> {
+    pub fn into_owned(self) -> Ns<'static> {
+        match self {
+            Ns::Borrowed(s) => Ns::Shared(Arc::from(s)),
+            Ns::Shared(a) => Ns::Shared(a),
+        }
+    }
 }
 
 /// A start tag with what the decoders need already resolved.
 #[derive(Clone, Debug)]
 pub struct Start<'i> {
-    pub ns: Arc<str>,
+    pub ns: Ns<'i>,
     pub local: Cow<'i, str>,
     pub attrs: Vec<AttrVal<'i>>,
     pub nil: bool,
@@ -85,7 +125,7 @@ pub struct Control {
 
 impl<'i> Start<'i> {
     /// A start tag without attributes.
-    pub fn new(ns: Arc<str>, local: Cow<'i, str>) -> Self {
+    pub fn new(ns: Ns<'i>, local: Cow<'i, str>) -> Self {
         Start {
             ns,
             local,
@@ -122,13 +162,13 @@ impl<'i> Start<'i> {
 
     pub fn into_owned(self) -> Start<'static> {
         Start {
-            ns: self.ns,
+            ns: self.ns.into_owned(),
             local: Cow::Owned(self.local.into_owned()),
             attrs: self
                 .attrs
                 .into_iter()
                 .map(|a| AttrVal {
-                    ns: a.ns,
+                    ns: a.ns.into_owned(),
                     local: Cow::Owned(a.local.into_owned()),
                     value: Cow::Owned(a.value.into_owned()),
                 })
@@ -270,7 +310,7 @@ impl<'i> LiveSource<'i> {
             let Ok(attr) = attr else { break };
             if let Some(decl) = attr.key.as_namespace_binding() {
                 self.scope
-                    .add(decl, &attr.value, level)
+                    .add(decl, attr.value, level)
                     .map_err(|e| self.ns_error(e))?;
             }
         }

@@ -2,10 +2,12 @@
 //! small stack of prefix bindings kept beside quick-xml's plain `Reader` (cheaper than
 //! `NsReader`'s own resolver, whose rules it keeps).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use quick_xml::name::{DEFAULT_MAX_NAMESPACE_BINDINGS, NamespaceError, PrefixDeclaration};
 
+use super::Ns;
 use crate::xmlutil::{XML_NS, XMLNS_NS};
 
 /// The namespace declarations in scope, innermost last, with `NsReader`'s rules: `xml` and
@@ -14,17 +16,14 @@ use crate::xmlutil::{XML_NS, XMLNS_NS};
 #[derive(Default)]
 pub(super) struct Scope<'i> {
     bindings: Vec<Binding<'i>>,
-    /// The empty namespace (unprefixed names outside any default namespace).
-    none: Option<Arc<str>>,
-    /// One shared copy per namespace URI (a document uses a handful, on every element).
-    interned: Vec<Arc<str>>,
 }
 
 struct Binding<'i> {
     /// `""` for the default namespace.
     prefix: &'i str,
-    /// `""` when the declaration undeclares.
-    uri: Arc<str>,
+    /// `""` when the declaration undeclares. Borrowed from the document unless the
+    /// declaration's value had to be rewritten.
+    uri: Ns<'i>,
     /// The depth of the element that declares it.
     level: usize,
 }
@@ -33,22 +32,26 @@ impl<'i> Scope<'i> {
     pub(super) fn add(
         &mut self,
         decl: PrefixDeclaration<'i>,
-        uri: &str,
+        uri: Cow<'i, str>,
         level: usize,
     ) -> Result<(), NamespaceError> {
+        let uri = match uri {
+            Cow::Borrowed(u) => Ns::Borrowed(u),
+            Cow::Owned(u) => Ns::Shared(Arc::from(u)),
+        };
         let prefix = match decl {
             PrefixDeclaration::Default => "",
-            PrefixDeclaration::Named("xml") if uri == XML_NS => return Ok(()),
+            PrefixDeclaration::Named("xml") if &*uri == XML_NS => return Ok(()),
             PrefixDeclaration::Named("xml") => {
-                return Err(NamespaceError::InvalidXmlPrefixBind(uri.to_owned()));
+                return Err(NamespaceError::InvalidXmlPrefixBind(uri.to_string()));
             }
             PrefixDeclaration::Named("xmlns") => {
-                return Err(NamespaceError::InvalidXmlnsPrefixBind(uri.to_owned()));
+                return Err(NamespaceError::InvalidXmlnsPrefixBind(uri.to_string()));
             }
-            PrefixDeclaration::Named(p) if uri == XML_NS => {
+            PrefixDeclaration::Named(p) if &*uri == XML_NS => {
                 return Err(NamespaceError::InvalidPrefixForXml(p.to_owned()));
             }
-            PrefixDeclaration::Named(p) if uri == XMLNS_NS => {
+            PrefixDeclaration::Named(p) if &*uri == XMLNS_NS => {
                 return Err(NamespaceError::InvalidPrefixForXmlns(p.to_owned()));
             }
             // `xmlns:=""` declares the default namespace, as in `NsReader`.
@@ -59,7 +62,6 @@ impl<'i> Scope<'i> {
                 DEFAULT_MAX_NAMESPACE_BINDINGS,
             ));
         }
-        let uri = self.intern(uri);
         self.bindings.push(Binding { prefix, uri, level });
         Ok(())
     }
@@ -74,15 +76,16 @@ impl<'i> Scope<'i> {
     /// The namespace of a name with `prefix` (`use_default` for element names and
     /// `xsi:type` values); the prefix back when it is not declared.
     pub(super) fn resolve<'p>(
-        &mut self,
+        &self,
         prefix: Option<&'p str>,
         use_default: bool,
-    ) -> Result<Arc<str>, &'p str> {
+    ) -> Result<Ns<'i>, &'p str> {
+        const NONE: Ns<'static> = Ns::Borrowed("");
         match prefix {
-            None if !use_default => Ok(self.none()),
+            None if !use_default => Ok(NONE),
             None => match self.bindings.iter().rev().find(|b| b.prefix.is_empty()) {
                 Some(b) => Ok(b.uri.clone()),
-                None => Ok(self.none()),
+                None => Ok(NONE),
             },
             // An empty prefix (`:name`) is never declared.
             Some("") => Err(""),
@@ -90,27 +93,12 @@ impl<'i> Scope<'i> {
                 Some(b) if !b.uri.is_empty() => Ok(b.uri.clone()),
                 Some(_) => Err(p),
                 None => match p {
-                    "xml" => Ok(self.intern(XML_NS)),
-                    "xmlns" => Ok(self.intern(XMLNS_NS)),
+                    "xml" => Ok(Ns::Borrowed(XML_NS)),
+                    "xmlns" => Ok(Ns::Borrowed(XMLNS_NS)),
                     _ => Err(p),
                 },
             },
         }
-    }
-
-    fn none(&mut self) -> Arc<str> {
-        self.none.get_or_insert_with(|| Arc::from("")).clone()
-    }
-
-    pub(super) fn intern(&mut self, ns: &str) -> Arc<str> {
-        if let Some(a) = self.interned.iter().find(|a| &***a == ns) {
-            return a.clone();
-        }
-        let a: Arc<str> = Arc::from(ns);
-        if self.interned.len() < 64 {
-            self.interned.push(a.clone());
-        }
-        a
     }
 }
 
