@@ -304,8 +304,6 @@ pub async fn call(
     }
 }
 
-/// Whether a route's answers may stream: not rpc/encoded ones, whose multiRef references
-/// need the whole message at hand.
 /// Whether an answer may stream: not a SOAP-encoded one (multiRef needs it whole), nor one
 /// whose signature is checked (a signature covers the whole message).
 fn streamable(route: &Route) -> bool {

@@ -394,9 +394,9 @@ pub fn encode_request(
         .map(|a| a as &dyn HeaderWriter)
         .chain(security.iter().map(|s| s as &dyn HeaderWriter))
         .collect();
-    let built = crate::soap::envelope::build_request_noting_binaries(
+    let built = crate::soap::envelope::build_message_noting_binaries(
         schema,
-        route.operation(),
+        &route.operation().input,
         backend.soap_version,
         &input,
         soap_headers.as_ref(),

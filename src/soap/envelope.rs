@@ -40,28 +40,6 @@ pub struct BuiltRequest {
     pub binaries: Vec<std::ops::Range<usize>>,
 }
 
-/// [`build_request`], noting the Body's `xsd:base64Binary` texts of `mtom_threshold` bytes
-/// or more (none when `None`), for sending them as MTOM parts.
-pub fn build_request_noting_binaries(
-    schema: &Schema,
-    op: &Operation,
-    version: SoapVersion,
-    body: &Value,
-    headers: Option<&Map<String, Value>>,
-    extra_headers: &[&dyn HeaderWriter],
-    mtom_threshold: Option<usize>,
-) -> Result<BuiltRequest, EncodeError> {
-    build(
-        schema,
-        &op.input,
-        version,
-        body,
-        headers,
-        extra_headers,
-        mtom_threshold,
-    )
-}
-
 /// Builds a request envelope for `op`'s input.
 pub fn build_request(
     schema: &Schema,
@@ -83,10 +61,13 @@ pub fn build_message(
     headers: Option<&Map<String, Value>>,
     extra_headers: &[&dyn HeaderWriter],
 ) -> Result<String, EncodeError> {
-    build(schema, msg, version, body, headers, extra_headers, None).map(|b| b.envelope)
+    build_message_noting_binaries(schema, msg, version, body, headers, extra_headers, None)
+        .map(|b| b.envelope)
 }
 
-fn build(
+/// [`build_message`], noting the Body's `xsd:base64Binary` texts of `mtom_threshold` bytes
+/// or more (none when `None`), for sending them as MTOM parts.
+pub fn build_message_noting_binaries(
     schema: &Schema,
     msg: &MessageBinding,
     version: SoapVersion,
