@@ -208,6 +208,9 @@ pub trait Source<'i> {
         let mut text: Cow<'i, str> = Cow::Borrowed("");
         loop {
             match self.next()? {
+                Ev::Text(t) if text.is_empty() && self.take_end() => {
+                    return Ok(TextOrChild::Text(t));
+                }
                 Ev::Text(t) if text.is_empty() => text = t,
                 Ev::Text(t) => text.to_mut().push_str(&t),
                 Ev::End => return Ok(TextOrChild::Text(text)),
@@ -215,6 +218,12 @@ pub trait Source<'i> {
                 Ev::Eof => return Err(inside_element()),
             }
         }
+    }
+
+    /// Takes the `End` that is known to come next, if the source knows it already (a text
+    /// read up to its element's end), sparing [`Source::simple_content`] an event.
+    fn take_end(&mut self) -> bool {
+        false
     }
 
     /// Consumes events up to and including the `End` of the element whose `Start` was just
@@ -532,24 +541,15 @@ impl<'i> Source<'i> for LiveSource<'i> {
         }
     }
 
-    /// The common case in one call: text read up to its element's `End` (which `text` leaves
-    /// pending) is returned with that `End` taken, instead of a second event.
-    fn simple_content(&mut self) -> Result<TextOrChild<'i>, DecodeError> {
-        let mut text: Cow<'i, str> = Cow::Borrowed("");
-        loop {
-            match self.next()? {
-                Ev::Text(t) if text.is_empty() && self.pending_end => {
-                    self.pending_end = false;
-                    self.close();
-                    return Ok(TextOrChild::Text(t));
-                }
-                Ev::Text(t) if text.is_empty() => text = t,
-                Ev::Text(t) => text.to_mut().push_str(&t),
-                Ev::End => return Ok(TextOrChild::Text(text)),
-                Ev::Start(s) => return Ok(TextOrChild::Child(s)),
-                Ev::Eof => return Err(inside_element()),
-            }
+    /// `text` read up to its element's `End` leaves it pending: it is taken here, so a
+    /// simple element's text and its end come in one call.
+    fn take_end(&mut self) -> bool {
+        if !self.pending_end {
+            return false;
         }
+        self.pending_end = false;
+        self.close();
+        true
     }
 }
 
