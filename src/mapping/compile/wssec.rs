@@ -16,8 +16,8 @@ use crate::mapping::diag::Diagnostic;
 use crate::mapping::raw::{RawSignature, RawVerify, RawWsSecurity};
 use crate::soap::security::WsSecurity;
 use crate::soap::signature::{
-    Algorithm, DEFAULT_CLOCK_SKEW, KeySource, SignatureConfig, SignatureSettings, TokenReference,
-    TrustStore, VerifySettings,
+    Algorithm, DEFAULT_CLOCK_SKEW, KeyError, KeySource, SignatureConfig, SignatureSettings,
+    TokenReference, TrustStore, VerifySettings,
 };
 use crate::wsdl::WsaVersion;
 
@@ -178,42 +178,26 @@ impl Compiler<'_> {
         let settings = match config.load() {
             Ok(s) => s,
             Err(e) => {
-                self.diags.push(
-                    Diagnostic::new(file, at, format!("the signing key cannot be used: {e}"))
+                let d = match e {
+                    KeyError::AlgorithmMismatch { .. } => Diagnostic::new(
+                        file,
+                        raw.algorithm.as_ref().and_then(loc),
+                        format!("the algorithm does not fit the key: {e}"),
+                    )
+                    .hint("RSA keys sign with `rsa-sha256` (or `rsa-sha1`), EC P-256 keys with `ecdsa-sha256`"),
+                    KeyError::NoSubjectKeyIdentifier => Diagnostic::new(
+                        file,
+                        raw.key_reference.as_ref().and_then(loc),
+                        e.to_string(),
+                    )
+                    .hint("use `binary-security-token` or `issuer-serial`, or a certificate with the extension"),
+                    _ => Diagnostic::new(file, at, format!("the signing key cannot be used: {e}"))
                         .hint("paths are relative to the mapping file; the key must match the certificate"),
-                );
+                };
+                self.diags.push(d);
                 return None;
             }
         };
-        let key_fits = match settings.algorithm {
-            Algorithm::EcdsaSha256 => {
-                settings.credentials.key.default_algorithm() == Algorithm::EcdsaSha256
-            }
-            Algorithm::RsaSha256 | Algorithm::RsaSha1 => {
-                settings.credentials.key.default_algorithm() != Algorithm::EcdsaSha256
-            }
-        };
-        if !key_fits {
-            let a = raw.algorithm.as_ref();
-            self.diags.push(
-                Diagnostic::new(file, a.and_then(loc), "the algorithm does not fit the key")
-                    .hint("RSA keys sign with `rsa-sha256` (or `rsa-sha1`), EC P-256 keys with `ecdsa-sha256`"),
-            );
-            return None;
-        }
-        if token_reference == TokenReference::SubjectKeyIdentifier
-            && settings.credentials.certificate.subject_key_id.is_none()
-        {
-            self.diags.push(
-                Diagnostic::new(
-                    file,
-                    raw.key_reference.as_ref().and_then(loc),
-                    "the certificate has no SubjectKeyIdentifier extension",
-                )
-                .hint("use `binary-security-token` or `issuer-serial`, or a certificate with the extension"),
-            );
-            return None;
-        }
         if settings.algorithm == Algorithm::RsaSha1 {
             tracing::warn!(
                 file = %file.display(),

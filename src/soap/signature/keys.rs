@@ -98,6 +98,15 @@ pub enum KeyError {
     Pkcs12,
     #[error("the PKCS#12 file holds no private key with a certificate")]
     Pkcs12Empty,
+    #[error("{algorithm} cannot sign with the {key} key")]
+    AlgorithmMismatch {
+        algorithm: &'static str,
+        key: &'static str,
+    },
+    #[error(
+        "the certificate has no SubjectKeyIdentifier extension; reference it by BinarySecurityToken or IssuerSerial"
+    )]
+    NoSubjectKeyIdentifier,
 }
 
 enum Inner {
@@ -187,6 +196,23 @@ impl PrivateKey {
         }
     }
 
+    /// `RSA` or `EC`, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self.0 {
+            Inner::Rsa(..) => "RSA",
+            Inner::Ec(_) => "EC",
+        }
+    }
+
+    /// Whether this key can sign with `alg`.
+    pub fn fits(&self, alg: Algorithm) -> bool {
+        matches!(
+            (&self.0, alg),
+            (Inner::Rsa(..), Algorithm::RsaSha256 | Algorithm::RsaSha1)
+                | (Inner::Ec(_), Algorithm::EcdsaSha256)
+        )
+    }
+
     /// The algorithm that fits this key by default.
     pub fn default_algorithm(&self) -> Algorithm {
         match self.0 {
@@ -216,8 +242,7 @@ impl PrivateKey {
                 .sign(&rng, data)
                 .map(|s| s.as_ref().to_vec())
                 .map_err(|_| CryptoError::Failed),
-            (Inner::Rsa(..), a) => Err(CryptoError::WrongKey(a, "RSA")),
-            (Inner::Ec(_), a) => Err(CryptoError::WrongKey(a, "EC")),
+            (_, a) => Err(CryptoError::WrongKey(a, self.kind())),
         }
     }
 }

@@ -113,7 +113,9 @@ pub struct SignatureConfig {
 }
 
 impl SignatureConfig {
-    /// Reads the key and certificate and checks they belong together.
+    /// Reads the key and certificate and checks they belong together and with the choices:
+    /// the algorithm fits the key, and a SubjectKeyIdentifier reference has an extension to
+    /// name. What passes here cannot fail for a configuration reason when signing.
     pub fn load(&self) -> Result<SignatureSettings, KeyError> {
         let credentials = match &self.keys {
             KeySource::Pem { key, certificate } => Credentials::from_pem_files(key, certificate)?,
@@ -127,6 +129,17 @@ impl SignatureConfig {
         s.sign_headers.clone_from(&self.sign_headers);
         s.timestamp_ttl = self.timestamp_ttl.unwrap_or(DEFAULT_TIMESTAMP_TTL);
         s.inclusive_prefixes.clone_from(&self.inclusive_prefixes);
+        if !s.credentials.key.fits(s.algorithm) {
+            return Err(KeyError::AlgorithmMismatch {
+                algorithm: s.algorithm.name(),
+                key: s.credentials.key.kind(),
+            });
+        }
+        if s.token_reference == TokenReference::SubjectKeyIdentifier
+            && s.credentials.certificate.subject_key_id.is_none()
+        {
+            return Err(KeyError::NoSubjectKeyIdentifier);
+        }
         Ok(s)
     }
 }
