@@ -92,14 +92,27 @@ pub fn inline(content_type: &str, body: &[u8]) -> Result<String, MtomError> {
     let root_type = parts[root].header("content-type").unwrap_or("");
     let text = xmlutil::decode_xml_bytes(&parts[root].body, charset_of(root_type))
         .map_err(|e| err(format!("root part cannot be read as text: {e}")))?;
+    // Each part is inlined once: an answer pointing at one part many times would otherwise
+    // grow in memory far past what it weighed on the wire.
+    let mut used = vec![false; parts.len()];
     replace_includes(&text, |cid| {
         // `cid:` URLs are percent-encoded (RFC 2392).
         let id = percent_encoding::percent_decode_str(cid).decode_utf8_lossy();
-        parts
+        let (i, p) = parts
             .iter()
             .enumerate()
             .find(|(i, p)| *i != root && p.content_id() == Some(id.as_ref()))
-            .map(|(_, p)| base64::engine::general_purpose::STANDARD.encode(&p.body))
+            .ok_or_else(|| {
+                err(format!(
+                    "has an xop:Include to cid:{cid}, a part it does not carry"
+                ))
+            })?;
+        if std::mem::replace(&mut used[i], true) {
+            return Err(err(format!(
+                "has two xop:Include elements for the part cid:{cid}"
+            )));
+        }
+        Ok(base64::engine::general_purpose::STANDARD.encode(&p.body))
     })
 }
 
@@ -183,10 +196,11 @@ fn part(raw: &[u8]) -> Result<Part<'_>, MtomError> {
     Ok(Part { headers, body })
 }
 
-/// `text` with each `xop:Include` element replaced by what `resolve` gives for its `cid:`.
+/// `text` with each `xop:Include` element replaced by what `resolve` gives for its `cid:`
+/// (or its refusal).
 fn replace_includes(
     text: &str,
-    resolve: impl Fn(&str) -> Option<String>,
+    mut resolve: impl FnMut(&str) -> Result<String, MtomError>,
 ) -> Result<String, MtomError> {
     let mut r = quick_xml::NsReader::from_str(text);
     let mut out = String::with_capacity(text.len());
@@ -215,11 +229,7 @@ fn replace_includes(
                 let cid = href.strip_prefix("cid:").ok_or_else(|| {
                     err(format!("has an xop:Include to `{href}`, not a cid: URL"))
                 })?;
-                let data = resolve(cid).ok_or_else(|| {
-                    err(format!(
-                        "has an xop:Include to {href}, a part it does not carry"
-                    ))
-                })?;
+                let data = resolve(cid)?;
                 if matches!(ev, Event::Start(_)) {
                     // `<xop:Include …></xop:Include>`: what it holds goes too.
                     let mut depth = 1usize;
@@ -291,7 +301,13 @@ mod tests {
     #[test]
     fn a_broken_answer_says_what_is_wrong() {
         let root = r#"<e xmlns:xop="http://www.w3.org/2004/08/xop/include"><xop:Include href="cid:nope"/></e>"#;
-        let cases: [(&str, Vec<u8>, &str); 4] = [
+        let twice = r#"<e xmlns:xop="http://www.w3.org/2004/08/xop/include"><xop:Include href="cid:p"/><xop:Include href="cid:p"/></e>"#;
+        let cases: [(&str, Vec<u8>, &str); 5] = [
+            (
+                CT,
+                body(twice, &[("p", b"1")], true),
+                "two xop:Include elements for the part cid:p",
+            ),
             (
                 CT,
                 body(root, &[("p", b"1")], true),
