@@ -30,30 +30,52 @@ use super::sign::{DS_NS, EXC_C14N, X509V3, find_child};
 use crate::soap::security::{WSSE_NS, WSU_NS};
 use crate::xmlutil::{SOAP11_ENV_NS, SOAP12_ENV_NS};
 
-/// The CA certificates a signer's certificate must be issued by.
+/// The CA certificates a signer's certificate must be issued by, read once: what a check
+/// needs of each (its name, validity and key), so no answer parses them again.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
-    cas: Vec<Vec<u8>>,
+    cas: Vec<TrustedCa>,
+}
+
+#[derive(Debug, Clone)]
+struct TrustedCa {
+    /// The DER of its subject name, compared with the signer's issuer.
+    subject: Vec<u8>,
+    validity: x509_parser::certificate::Validity,
+    /// Its subject public key (the bit string's bytes).
+    key: Vec<u8>,
 }
 
 impl TrustStore {
-    /// Every certificate of a PEM text.
+    /// Every certificate of a PEM text; one that cannot be read is an error here.
     pub fn from_pem(pem: &[u8]) -> Result<Self, KeyError> {
         use rustls_pki_types::CertificateDer;
         use rustls_pki_types::pem::PemObject as _;
-        let cas: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem)
-            .map(|c| c.map(|c| c.as_ref().to_vec()))
+        use x509_parser::prelude::FromDer as _;
+        let ders: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(pem)
             .collect::<Result<_, _>>()
             .map_err(|_| KeyError::Pem {
                 what: "the trust store".into(),
                 expected: "certificate",
             })?;
-        if cas.is_empty() {
+        if ders.is_empty() {
             return Err(KeyError::Pem {
                 what: "the trust store".into(),
                 expected: "certificate",
             });
         }
+        let cas = ders
+            .iter()
+            .map(|der| {
+                let (_, ca) = x509_parser::certificate::X509Certificate::from_der(der.as_ref())
+                    .map_err(|e| KeyError::Certificate(e.to_string()))?;
+                Ok(TrustedCa {
+                    subject: ca.subject().as_raw().to_vec(),
+                    validity: ca.validity().clone(),
+                    key: ca.public_key().subject_public_key.data.to_vec(),
+                })
+            })
+            .collect::<Result<_, KeyError>>()?;
         Ok(Self { cas })
     }
 }
@@ -222,18 +244,15 @@ fn asn1_time(t: SystemTime) -> Option<x509_parser::time::ASN1Time> {
     x509_parser::time::ASN1Time::from_timestamp(i64::try_from(secs).ok()?).ok()
 }
 
-/// Whether `ca` (DER) issued `cert` (DER): names match and its key verifies the signature.
+/// Whether `ca` issued `cert`: names match, the CA is valid now, and its key verifies the
+/// certificate's signature.
 fn issued_by(
     cert: &x509_parser::certificate::X509Certificate<'_>,
-    ca_der: &[u8],
+    ca: &TrustedCa,
     now: SystemTime,
 ) -> bool {
-    use x509_parser::prelude::FromDer as _;
-    let Ok((_, ca)) = x509_parser::certificate::X509Certificate::from_der(ca_der) else {
-        return false;
-    };
-    if ca.subject().as_raw() != cert.issuer().as_raw()
-        || !asn1_time(now).is_some_and(|t| ca.validity().is_valid_at(t))
+    if ca.subject != cert.issuer().as_raw()
+        || !asn1_time(now).is_some_and(|t| ca.validity.is_valid_at(t))
     {
         return false;
     }
@@ -245,7 +264,7 @@ fn issued_by(
             "1.2.840.10045.4.3.3" => &lc::ECDSA_P384_SHA384_ASN1,
             _ => return false,
         };
-    UnparsedPublicKey::new(alg, &ca.public_key().subject_public_key.data)
+    UnparsedPublicKey::new(alg, &ca.key)
         .verify(cert.tbs_certificate.as_ref(), &cert.signature_value.data)
         .is_ok()
 }
