@@ -42,7 +42,8 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
-    /// The name a mapping gives it (`rsa-sha256`, `ecdsa-sha256`, `rsa-sha1`).
+    /// The name a mapping gives it (`rsa-sha256`, `ecdsa-sha256`, `rsa-sha1`), RSA-SHA1 marked
+    /// as legacy.
     pub fn name(self) -> &'static str {
         match self {
             Self::RsaSha256 => "rsa-sha256",
