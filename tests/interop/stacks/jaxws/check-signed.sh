@@ -17,24 +17,7 @@ DIR="$(cd "$(dirname "$0")" && pwd)"
 KEYS="$(cd "$DIR/../../../.." && pwd)/examples/ws-security/keys"
 URL="http://127.0.0.1:$PORT/signed"
 . "$DIR/wss-lib.sh"
-envelope "$NOW" "$LATER" "$TOKEN_REF" "$KEYS/cert.pem" > "$T/a.tmpl"
-sign "$KEYS/key.pem" "$T/a.tmpl" "$T/a.xml"
-sed "s/00000000-0000-4000-8000-000000001101/$(cat /proc/sys/kernel/random/uuid)/" \
-  "$DIR/../../../fixtures/jaxws/echo.soap11.request.xml" > "$T/b.xml"
-sed 's/hello/HELLO/' "$T/a.xml" > "$T/c.xml"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/self.key" -out "$T/self.pem" -days 1 \
-  -subj "/CN=self-signed, not from the test CA" 2>/dev/null
-envelope "$NOW" "$LATER" "$TOKEN_REF" "$T/self.pem" > "$T/d.tmpl"
-sign "$T/self.key" "$T/d.tmpl" "$T/d.xml"
-envelope "$(utc '-65 min')" "$(utc '-60 min')" "$TOKEN_REF" "$KEYS/cert.pem" > "$T/e.tmpl"
-sign "$KEYS/key.pem" "$T/e.tmpl" "$T/e.xml"
-ISSUER=$(openssl x509 -in "$KEYS/cert.pem" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')
-SERIAL=$(echo "ibase=16; $(openssl x509 -in "$KEYS/cert.pem" -noout -serial | sed 's/^serial=//')" | BC_LINE_LENGTH=0 bc)
-envelope "$NOW" "$LATER" "<ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>$ISSUER</ds:X509IssuerName><ds:X509SerialNumber>$SERIAL</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data>" > "$T/f.tmpl"
-sign "$KEYS/key.pem" "$T/f.tmpl" "$T/f.xml"
-SKI=$(openssl x509 -in "$KEYS/cert.pem" -noout -ext subjectKeyIdentifier | sed 1d | tr -d ' :\n' | xxd -r -p | base64)
-envelope "$NOW" "$LATER" "<wsse:KeyIdentifier ValueType=\"${PROFILE}x509-token-profile-1.0#X509SubjectKeyIdentifier\" EncodingType=\"${PROFILE}soap-message-security-1.0#Base64Binary\">$SKI</wsse:KeyIdentifier>" > "$T/g.tmpl"
-sign "$KEYS/key.pem" "$T/g.tmpl" "$T/g.xml"
+make_requests
 
 failed=0
 pass() { echo "ok   $*"; }
