@@ -10,6 +10,11 @@
 #   scripts/bench-requests.sh graphql          # the small call as REST and as a one-field
 #                                              # GraphQL query selecting the same fields,
 #                                              # then selecting one of them
+#   PROBE=/tmp/soapbridge-perf/rust-target/release/rust-probe scripts/bench-requests.sh
+#                                              # and the perf harness's hand-written decoder
+#                                              # (../shared/perf/peers/rust-probe, MODE=stream)
+#                                              # counted the same way, with the ratio; it calls
+#                                              # its backend on 127.0.0.1:19001, which must be free
 #
 # It starts a loopback SOAP backend (Python's http.server, answering the perf harness's
 # payloads: ../shared/perf/gen-payloads.py), runs target/release/soapbridge serve under
@@ -38,7 +43,13 @@ trap cleanup EXIT INT TERM
 
 python3 "$PERF_DIR/gen-payloads.py" "$WORK/payload" >/dev/null
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-BACKEND_PORT=$(free_port)
+PROBE=${PROBE:-}
+if [[ -n $PROBE ]]; then
+    [[ -x $PROBE ]] || { echo "PROBE=$PROBE is not an executable" >&2; exit 1; }
+    BACKEND_PORT=19001   # the probe's backend address is fixed
+else
+    BACKEND_PORT=$(free_port)
+fi
 cat >"$WORK/backend.py" <<'PY'
 import http.server, sys
 small = open(sys.argv[2] + "/small.xml", "rb").read()
@@ -65,7 +76,8 @@ port, path, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 for _ in range(600):
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=120); c.request("GET", "/readyz")
-        if c.getresponse().status == 200: break
+        # The hand-written probe has no /readyz: any answer means it listens.
+        if c.getresponse().status in (200, 404): break
     except OSError: pass
     time.sleep(0.1)
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -84,14 +96,20 @@ PY
 # The GraphQL face switched on for every mapping file.
 printf 'version: 1\ngraphql:\n  enabled: true\n' >"$WORK/gateway.yaml"
 
-# Instructions of one run of the bridge serving N requests for PATH.
+# Instructions of one run of the bridge (or, with WHO=probe, the hand-written decoder)
+# serving N requests for PATH.
 run() {
     local path=$1 n=$2 out=$3 port
     port=$(free_port)
-    CRM_SOAP_URL="http://127.0.0.1:$BACKEND_PORT/soap" SOAPBRIDGE_LOG=$LOG \
-        valgrind --tool=callgrind --callgrind-out-file="$out" -q \
-        "$BIN" serve --listen "127.0.0.1:$port" --shutdown-grace 0s --config "$WORK/gateway.yaml" \
-        "$PERF_DIR/peers/soapbridge-crm.yaml" 2>"$out.log" &
+    if [[ ${WHO:-} == probe ]]; then
+        MODE=stream WORKERS=1 PORT=$port valgrind --tool=callgrind --callgrind-out-file="$out" -q \
+            "$PROBE" 2>"$out.log" &
+    else
+        CRM_SOAP_URL="http://127.0.0.1:$BACKEND_PORT/soap" SOAPBRIDGE_LOG=$LOG \
+            valgrind --tool=callgrind --callgrind-out-file="$out" -q \
+            "$BIN" serve --listen "127.0.0.1:$port" --shutdown-grace 0s --config "$WORK/gateway.yaml" \
+            "$PERF_DIR/peers/soapbridge-crm.yaml" 2>"$out.log" &
+    fi
     local pid=$!
     python3 "$WORK/client.py" "$port" "$path" "$n"
     kill -TERM "$pid"; wait "$pid" || true
@@ -99,13 +117,20 @@ run() {
 }
 
 measure() {
-    local name=$1 path=$2 n1=$3 n2=$4 a b
+    local name=$1 path=$2 n1=$3 n2=$4 a b mine
     a=$(run "$path" "$n1" "$WORK/$name-1.out")
     b=$(run "$path" "$n2" "$WORK/$name-2.out")
-    awk -v a="$a" -v b="$b" -v n1="$n1" -v n2="$n2" -v name="$name" -v lvl="$LOG" \
-        'BEGIN { printf "%-6s log=%-5s %12.0f instructions per request\n", name, lvl, (b - a) / (n2 - n1) }'
+    mine=$(((b - a) / (n2 - n1)))
+    printf '%-6s log=%-5s %12d instructions per request\n' "$name" "$LOG" "$mine"
+    if [[ -n $PROBE && $name != gql* ]]; then
+        a=$(WHO=probe run "$path" "$n1" "$WORK/$name-probe-1.out")
+        b=$(WHO=probe run "$path" "$n2" "$WORK/$name-probe-2.out")
+        awk -v a="$a" -v b="$b" -v n1="$n1" -v n2="$n2" -v name="$name" -v mine="$mine" \
+            'BEGIN { p = (b - a) / (n2 - n1)
+                     printf "%-6s hand-written %9.0f instructions per request; soapbridge/hand-written %.2fx\n", name, p, mine / p }'
+    fi
     if [[ -n ${KEEP:-} ]]; then
-        mkdir -p "$KEEP" && cp "$WORK/$name-2.out" "$KEEP/$name.callgrind"
+        mkdir -p "$KEEP" && cp "$WORK/$name"-*.out "$KEEP/"
     fi
     if ((TOP > 0)); then
         callgrind_annotate --inclusive=no "$WORK/$name-2.out" 2>/dev/null | sed -n "1,$((TOP + 25))p"

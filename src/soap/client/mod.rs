@@ -1,5 +1,6 @@
-//! The backend client: one pooled reqwest client per backend, a concurrency limit (the
-//! bulkhead) and single exchanges with a timeout. Retries, deadlines and the circuit breaker
+//! The backend client: pooled reqwest clients per backend (one per server thread, see
+//! [`ThreadClients`]), a concurrency limit (the bulkhead) and single exchanges with a
+//! timeout. Retries, deadlines and the circuit breaker
 //! are the call pipeline's (`gateway::call`), which knows whether a route is idempotent.
 //!
 //! ```text
@@ -157,7 +158,7 @@ impl Rest {
 
 /// A backend's HTTP client.
 pub struct SoapClient {
-    http: reqwest::Client,
+    http: ThreadClients,
     /// The endpoint as errors and logs show it (no userinfo).
     endpoint_text: String,
     permits: Arc<Semaphore>,
@@ -176,25 +177,6 @@ impl std::fmt::Debug for SoapClient {
 impl SoapClient {
     pub fn new(backend: ClientSettings) -> Result<Self, String> {
         crate::tls::install_crypto_provider();
-        let idle = if one_at_a_time(&backend) {
-            0
-        } else {
-            backend.max_concurrency.min(32)
-        };
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(backend.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(idle)
-            .tcp_nodelay(true)
-            .tls_sni(true)
-            .user_agent(concat!("soapbridge/", env!("CARGO_PKG_VERSION")));
-        builder = backend.tls.apply(builder)?;
-        if let Some(p) = &backend.proxy {
-            let proxy = reqwest::Proxy::all(p.url.as_str())
-                .map_err(|e| format!("proxy: {}", describe_reqwest_error(&e)))?
-                .no_proxy(reqwest::NoProxy::from_string(&p.no_proxy.join(",")));
-            builder = builder.proxy(proxy);
-        }
         if backend.tls.insecure_skip_verify {
             tracing::warn!(
                 backend = %backend.name,
@@ -202,7 +184,8 @@ impl SoapClient {
                 "TLS verification is OFF for this backend (insecure_skip_verify): anyone on the path can read and change its calls. Use it only on test systems."
             );
         }
-        let http = builder.build().map_err(|e| describe_reqwest_error(&e))?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let http = ThreadClients::new(threads, || http_client(&backend))?;
         Ok(Self {
             http,
             endpoint_text: crate::net::redact_url(&backend.endpoint),
@@ -331,7 +314,7 @@ impl SoapClient {
                 .map_err(|e| CallError::OverBudget { budget: e.budget })?,
             None => Reservation::none(),
         };
-        let mut req = self.http.post(b.endpoint.clone());
+        let mut req = self.http.get().post(b.endpoint.clone());
         req = match (b.soap_version, &body.multipart) {
             // An MTOM package names the SOAP 1.2 action in its own Content-Type.
             (SoapVersion::V11, Some(ct)) => req
@@ -490,6 +473,64 @@ pub struct ReadPlan<'b> {
 
 /// A backend that takes one call at a time (`max_concurrency: 1`): a single-threaded server,
 /// which gets a fresh connection for every call.
+/// One pooled reqwest client with the backend's settings.
+fn http_client(backend: &ClientSettings) -> Result<reqwest::Client, String> {
+    // As many idle connections as calls may run at once: a smaller pool closes and
+    // reopens connections under steady load (a tenth of the calls at 64 in flight).
+    let idle = if one_at_a_time(backend) {
+        0
+    } else {
+        backend.max_concurrency
+    };
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(backend.connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(idle)
+        .tcp_nodelay(true)
+        .tls_sni(true)
+        .user_agent(concat!("soapbridge/", env!("CARGO_PKG_VERSION")));
+    builder = backend.tls.apply(builder)?;
+    if let Some(p) = &backend.proxy {
+        let proxy = reqwest::Proxy::all(p.url.as_str())
+            .map_err(|e| format!("proxy: {}", describe_reqwest_error(&e)))?
+            .no_proxy(reqwest::NoProxy::from_string(&p.no_proxy.join(",")));
+        builder = builder.proxy(proxy);
+    }
+    builder.build().map_err(|e| describe_reqwest_error(&e))
+}
+
+/// A backend's reqwest clients, one per server thread. hyper drives each pooled connection
+/// on the runtime that opened it; actix runs one single-threaded runtime per worker, so a
+/// pool shared by all workers would answer most calls on another thread than the one that
+/// asked (a wake-up and a context switch per call, as measured under load). Each thread
+/// keeps to the client of its slot; the semaphore still bounds calls across all of them.
+/// Threads beyond the count share clients, which stays correct.
+struct ThreadClients<C = reqwest::Client>(Box<[C]>);
+
+impl<C> ThreadClients<C> {
+    fn new(count: usize, build: impl Fn() -> Result<C, String>) -> Result<Self, String> {
+        let all = (0..count.max(1))
+            .map(|_| build())
+            .collect::<Result<_, _>>()?;
+        Ok(Self(all))
+    }
+
+    /// The calling thread's client.
+    fn get(&self) -> &C {
+        &self.0[thread_slot() % self.0.len()]
+    }
+}
+
+/// The calling thread's number: threads are numbered in the order they first ask, so the
+/// server's workers, which all call early, take consecutive numbers.
+fn thread_slot() -> usize {
+    static NEXT_SLOT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SLOT: usize = NEXT_SLOT.fetch_add(1, Ordering::Relaxed);
+    }
+    SLOT.with(|s| *s)
+}
+
 fn one_at_a_time(b: &ClientSettings) -> bool {
     b.max_concurrency == 1
 }
@@ -631,6 +672,30 @@ mod tests {
             out.push(t.await.unwrap_or_else(|e| Err(e.to_string())));
         }
         out
+    }
+
+    #[test]
+    fn each_thread_keeps_to_the_client_of_its_slot() {
+        let clients = Arc::new(ThreadClients::new(3, || Ok(Mutex::new(0usize))).expect("build"));
+        let on_thread = |c: Arc<ThreadClients<Mutex<usize>>>| {
+            std::thread::spawn(move || {
+                let slot = thread_slot();
+                for _ in 0..10 {
+                    assert_eq!(thread_slot(), slot, "a thread changed its slot");
+                    assert!(
+                        std::ptr::eq(c.get(), &c.0[slot % 3]),
+                        "not the slot's client"
+                    );
+                    *c.get().lock().expect("lock") += 1;
+                }
+                slot
+            })
+        };
+        let (a, b) = (on_thread(clients.clone()), on_thread(clients.clone()));
+        let (a, b) = (a.join().expect("thread a"), b.join().expect("thread b"));
+        assert_ne!(a, b, "two threads share a slot");
+        let counts: Vec<usize> = clients.0.iter().map(|c| *c.lock().expect("lock")).collect();
+        assert_eq!(counts.iter().sum::<usize>(), 20, "{counts:?}");
     }
 
     #[test]
