@@ -216,12 +216,19 @@ pub enum Response {
     Fault(Fault),
 }
 
-/// Whether the text uses SOAP-encoding references, which need the whole message at hand.
+/// Whether the text uses SOAP-encoding references, which need the whole message at hand:
+/// `href="#…"`/`href='#…'` (SOAP 1.1) or a prefixed `ref=` (SOAP 1.2's `enc:ref`). One scan
+/// for `ref=` with a searcher built once, then a look at each hit's neighbours.
 fn uses_references(xml: &str) -> bool {
+    static REF: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"ref="));
     let b = xml.as_bytes();
-    memchr::memmem::find(b, b"href=\"#").is_some()
-        || memchr::memmem::find(b, b"href='#").is_some()
-        || memchr::memmem::find(b, b":ref=").is_some()
+    REF.find_iter(b)
+        .any(|at| match at.checked_sub(1).map(|i| b[i]) {
+            Some(b':') => true,
+            Some(b'h') => matches!(b.get(at + 4..at + 6), Some(b"\"#" | b"'#")),
+            _ => false,
+        })
 }
 
 /// Reads a response envelope for `op` (one-way operations read as an empty body).
@@ -710,6 +717,33 @@ fn detail_entry<'i, S: Source<'i>>(
         None => {
             let v = dec.element(src, entry, crate::wsdl::well_known::ANY_TYPE)?;
             Ok((element, None, v))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uses_references;
+
+    #[test]
+    fn references_are_found_by_their_attribute_and_nothing_else() {
+        for yes in [
+            r##"<a href="#id1"/>"##,
+            r##"<a href='#id1'/>"##,
+            r#"<a enc:ref="id1"/>"#,
+            r##"<x>ref=</x><a href="#i"/>"##,
+        ] {
+            assert!(uses_references(yes), "{yes}");
+        }
+        for no in [
+            r#"<a href="http://example.com/"/>"#,
+            r##"<a xref="#id"/>"##,
+            "ref=",
+            "<a>ref= and href=</a>",
+            "<a href=",
+            r#"<a href=""#,
+        ] {
+            assert!(!uses_references(no), "{no}");
         }
     }
 }

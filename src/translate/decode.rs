@@ -36,7 +36,7 @@ type Result<T> = std::result::Result<T, DecodeError>;
 
 pub struct Decoder<'s, 'r, 'i> {
     schema: &'s Schema,
-    path: Vec<Seg>,
+    path: Vec<Seg<'s>>,
     refs: Option<&'r Recorded<'i>>,
     resolving: Vec<String>,
     /// Where finished JSON text goes while an answer streams (`decode/json.rs`).
@@ -99,7 +99,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     /// The contract error for a required element of `slot` that is missing.
     fn missing(&self, slot: &crate::wsdl::Slot) -> DecodeError {
         let mut path = self.path.clone();
-        path.push(Seg::Key(slot.key.clone()));
+        path.push(Seg::Name(&slot.key));
         DecodeError::Contract {
             pointer: pointer(&path),
             reason: format!("the required element `{}` is missing", slot.key),
@@ -457,7 +457,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         &mut self,
         src: &mut S,
         attrs: &[AttrVal<'i>],
-        c: &ComplexType,
+        c: &'s ComplexType,
         mut pending: Option<Start<'i>>,
     ) -> Result<Value> {
         let mut head = Map::new();
@@ -477,7 +477,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     let slot = &c.slots[i];
                     // A substitution group member decodes as its own declaration.
                     let decl = self.schema.element(e);
-                    self.path.push(Seg::Key(slot.key.clone()));
+                    self.path.push(Seg::Name(&slot.key));
                     let v = self.element(src, &child, decl.ty)?;
                     self.path.pop();
                     match (&mut values[i], slot.repeated) {

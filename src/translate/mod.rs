@@ -36,8 +36,12 @@ pub const ATTRS_KEY: &str = "$attributes";
 
 /// A step in a JSON path, for error messages.
 #[derive(Clone, Debug)]
-pub enum Seg {
+pub enum Seg<'a> {
     Key(std::sync::Arc<str>),
+    /// A key borrowed from the schema: the decoder pushes one for every element it reads,
+    /// and counting references to the schema's shared keys would make the server's workers
+    /// contend for the same cache lines.
+    Name(&'a str),
     Index(usize),
 }
 
@@ -45,7 +49,7 @@ pub enum Seg {
 ///
 /// A pointer a program reads (a 400's `errors[].pointer`) comes from [`json_pointer`]:
 /// there the root is the empty string and `/` would name the key `""`.
-pub fn pointer(path: &[Seg]) -> String {
+pub fn pointer(path: &[Seg<'_>]) -> String {
     if path.is_empty() {
         return "/".into();
     }
@@ -53,12 +57,13 @@ pub fn pointer(path: &[Seg]) -> String {
 }
 
 /// Renders a path as an exact JSON Pointer (RFC 6901): the root is `""`.
-pub fn json_pointer(path: &[Seg]) -> String {
+pub fn json_pointer(path: &[Seg<'_>]) -> String {
     let mut out = String::new();
     for seg in path {
         out.push('/');
         match seg {
             Seg::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Seg::Name(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
             Seg::Index(i) => out.push_str(&i.to_string()),
         }
     }

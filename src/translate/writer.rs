@@ -8,8 +8,6 @@
 //!
 //! May import `xmlutil` and the codecs' events.
 
-use std::fmt::Write as _;
-
 use crate::xmlutil::{SOAP11_ENC_NS, XSD_NS, XSI_NS};
 
 #[derive(Debug, Default)]
@@ -22,6 +20,15 @@ pub struct XmlWriter {
     /// A start tag is written up to its attributes and not yet closed with `>`.
     tag_open: bool,
     counter: u32,
+}
+
+/// `prefix:local`, written without the formatting machinery (once per element sent).
+fn qualified(prefix: &str, local: &str) -> String {
+    let mut name = String::with_capacity(prefix.len() + 1 + local.len());
+    name.push_str(prefix);
+    name.push(':');
+    name.push_str(local);
+    name
 }
 
 impl XmlWriter {
@@ -91,7 +98,9 @@ impl XmlWriter {
     /// Declares `prefix` for `ns` on the open start tag.
     pub fn declare(&mut self, ns: &str, prefix: &str) {
         debug_assert!(self.tag_open, "declarations go on an open start tag");
-        let _ = write!(self.out, " xmlns:{prefix}=\"");
+        self.out.push_str(" xmlns:");
+        self.out.push_str(prefix);
+        self.out.push_str("=\"");
         escape_into(&mut self.out, ns, true);
         self.out.push('"');
         self.bindings.push((ns.to_owned(), prefix.to_owned()));
@@ -105,10 +114,10 @@ impl XmlWriter {
             (local.to_owned(), None)
         } else {
             match self.lookup(ns) {
-                Some(p) => (format!("{p}:{local}"), None),
+                Some(p) => (qualified(p, local), None),
                 None => {
                     let p = self.fresh_prefix(ns);
-                    (format!("{p}:{local}"), Some(p))
+                    (qualified(&p, local), Some(p))
                 }
             }
         };
@@ -125,7 +134,7 @@ impl XmlWriter {
     pub fn start_prefixed(&mut self, ns: &str, local: &str, prefix: &str) {
         self.close_tag();
         let mark = self.bindings.len();
-        let name = format!("{prefix}:{local}");
+        let name = qualified(prefix, local);
         self.out.push('<');
         self.out.push_str(&name);
         self.tag_open = true;
@@ -154,12 +163,15 @@ impl XmlWriter {
     /// Writes an attribute on the open start tag.
     pub fn attr(&mut self, ns: &str, local: &str, value: &str) {
         debug_assert!(self.tag_open, "attributes go on an open start tag");
-        if ns.is_empty() {
-            let _ = write!(self.out, " {local}=\"");
-        } else {
-            let p = self.prefix(ns);
-            let _ = write!(self.out, " {p}:{local}=\"");
+        // The prefix first: a new one is declared on the tag before this attribute.
+        let p = (!ns.is_empty()).then(|| self.prefix(ns));
+        self.out.push(' ');
+        if let Some(p) = p {
+            self.out.push_str(&p);
+            self.out.push(':');
         }
+        self.out.push_str(local);
+        self.out.push_str("=\"");
         escape_into(&mut self.out, value, true);
         self.out.push('"');
     }
@@ -207,7 +219,9 @@ impl XmlWriter {
             self.out.push_str("/>");
             self.tag_open = false;
         } else {
-            let _ = write!(self.out, "</{name}>");
+            self.out.push_str("</");
+            self.out.push_str(&name);
+            self.out.push('>');
         }
         self.bindings.truncate(mark);
     }

@@ -458,7 +458,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         &mut self,
         src: &mut S,
         attrs: &[AttrVal<'i>],
-        c: &ComplexType,
+        c: &'s ComplexType,
         pending: Option<Start<'i>>,
         sel: Select<'_>,
         out: &mut Vec<u8>,
@@ -506,13 +506,13 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                         }
                     }
                     let decl = self.schema.element(e);
-                    self.path.push(Seg::Key(slot.key.clone()));
+                    self.path.push(Seg::Name(&slot.key));
                     self.element_json(src, &child, decl.ty, Select::ALL, out)?;
                     self.path.pop();
                     self.maybe_flush(out)?;
                 }
                 Ev::Text(t) => {
-                    if c.mixed || !t.trim().is_empty() {
+                    if c.mixed || !is_blank(&t) {
                         text.push_str(&t);
                     }
                 }
@@ -534,7 +534,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             }
             out.push(b']');
         }
-        if !text.trim().is_empty() || (c.mixed && !text.is_empty()) {
+        if !is_blank(&text) || (c.mixed && !text.is_empty()) {
             sep(&mut first, out);
             write_key(TEXT_KEY, out);
             write_str(&text, out);
@@ -550,7 +550,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         &mut self,
         src: &mut S,
         attrs: &[AttrVal<'i>],
-        c: &ComplexType,
+        c: &'s ComplexType,
         mut pending: Option<Start<'i>>,
         key: &Arc<str>,
         sel: Select<'_>,
@@ -604,7 +604,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                         }
                         seen = true;
                     }
-                    self.path.push(Seg::Key(slot.key.clone()));
+                    self.path.push(Seg::Name(&slot.key));
                     let child_sel = if kept && !slot.repeated {
                         rest
                     } else {
@@ -671,6 +671,12 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             }
         }
     }
+}
+
+/// Whether text is only whitespace, as `str::trim` sees it; the ASCII whitespace between
+/// elements is answered without decoding characters.
+fn is_blank(t: &str) -> bool {
+    t.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) || t.trim().is_empty()
 }
 
 /// Closes the open slot's array; returns the first slot after it.

@@ -57,7 +57,7 @@ pub struct Encoder<'s> {
     schema: &'s Schema,
     /// SOAP encoding (`use="encoded"`): `xsi:type` on every element, `soapenc:Array`s.
     encoded: bool,
-    path: Vec<Seg>,
+    path: Vec<Seg<'static>>,
     /// Problems recorded so far, in document order.
     errors: Vec<EncodeError>,
     /// For MTOM: the smallest `xsd:base64Binary` text worth sending as a binary part, and

@@ -46,7 +46,9 @@ impl Decimal {
         if !int.bytes().all(|c| c.is_ascii_digit()) || !frac.bytes().all(|c| c.is_ascii_digit()) {
             return None;
         }
-        let mut digits = format!("{int}{frac}");
+        let mut digits = String::with_capacity(int.len() + frac.len());
+        digits.push_str(int);
+        digits.push_str(frac);
         let mut point = int.len() as i64 + exp;
         if point < 0 {
             digits.insert_str(0, &"0".repeat(point.unsigned_abs() as usize));
