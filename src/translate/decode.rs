@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::events::{AttrVal, Ev, Recorded, Source, Start, TextOrChild};
+use super::events::{AttrVal, Ev, Ns, Recorded, Source, Start, TextOrChild};
 use super::scalar;
 use super::writer::XmlWriter;
 use super::{ANY_KEY, ATTRS_KEY, DecodeError, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY, pointer};
@@ -55,6 +55,10 @@ pub struct Decoder<'s, 'r, 'i> {
     /// The message is SOAP-encoded: `href`/`id` are multiRef references and their
     /// targets, not data.
     encoded: bool,
+    /// A document namespace (address, length) found equal to a schema namespace (address)
+    /// by [`Decoder::is_declared`]: a document's elements share the text of their
+    /// namespace declaration, so the next ones are recognised without comparing bytes.
+    known_ns: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
@@ -71,6 +75,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             checks: false,
             exact_names: false,
             encoded: false,
+            known_ns: std::cell::Cell::new((0, 0, 0)),
         }
     }
 
@@ -108,8 +113,25 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
 
     /// Whether a child found by its local name is the element the slot declares: with
     /// `exact_names`, its namespace must be the declaration's too.
-    fn is_declared(&self, e: crate::wsdl::ElemId, child: &Start<'_>) -> bool {
-        !self.exact_names || *self.schema.element(e).name.ns == *child.ns
+    fn is_declared(&self, e: crate::wsdl::ElemId, child: &Start<'i>) -> bool {
+        if !self.exact_names {
+            return true;
+        }
+        let want: &'s str = &self.schema.element(e).name.ns;
+        // Only text borrowed for `'i` stays where it is (and unchanged) while this decoder
+        // lives, so only its address may stand for its bytes.
+        let Ns::Borrowed(got) = child.ns else {
+            return *want == *child.ns;
+        };
+        let key = (got.as_ptr() as usize, got.len(), want.as_ptr() as usize);
+        if self.known_ns.get() == key {
+            return true;
+        }
+        let same = want == got;
+        if same {
+            self.known_ns.set(key);
+        }
+        same
     }
 
     /// The wrapper element of a document/literal wrapped body must be the one declared.
@@ -163,17 +185,9 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     /// A decoder that resolves `href="#id"` against recorded events.
     pub fn with_refs(schema: &'s Schema, refs: &'r Recorded<'i>) -> Self {
         Self {
-            schema,
-            path: Vec::new(),
             refs: Some(refs),
-            resolving: Vec::new(),
-            flush: None,
-            pins: 0,
-            flushed: false,
-            flush_at: FLUSH_AT,
-            checks: false,
-            exact_names: false,
             encoded: true,
+            ..Self::new(schema)
         }
     }
 

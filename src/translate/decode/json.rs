@@ -396,6 +396,10 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         first: &mut bool,
         out: &mut Vec<u8>,
     ) -> R<Vec<(String, String)>> {
+        // Most objects: no attribute sent, none declared (so no default to add).
+        if attrs.is_empty() && c.attributes.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut extra: Vec<(String, String)> = Vec::new();
         // Slots written, so a fixed or default value is added only where none was sent.
         let mut written: Vec<usize> = Vec::new();

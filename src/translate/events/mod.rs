@@ -302,7 +302,10 @@ impl<'i> LiveSource<'i> {
         Ok(event)
     }
 
-    /// Adds the namespace declarations of a start tag at the level of its element.
+    /// Adds the namespace declarations of a start tag at the level of its element. Most
+    /// tags have no attributes: that is answered here, in line, and only the others go on to
+    /// [`LiveSource::declare_attributes`].
+    #[inline]
     fn declare(&mut self, e: &BytesStart<'i>) -> Result<(), DecodeError> {
         if self.depth >= usize::from(u16::MAX) {
             return Err(self.ns_error(NamespaceError::TooDeeplyNested(usize::from(u16::MAX))));
@@ -311,6 +314,15 @@ impl<'i> LiveSource<'i> {
         if blank(&e[name_len..]) {
             return Ok(());
         }
+        self.declare_attributes(e, name_len)
+    }
+
+    #[inline(never)]
+    fn declare_attributes(
+        &mut self,
+        e: &BytesStart<'i>,
+        name_len: usize,
+    ) -> Result<(), DecodeError> {
         let tag = self.tag(e)?;
         let level = self.depth + 1;
         let mut attrs = Attributes::new(tag, name_len);
