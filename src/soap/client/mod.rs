@@ -184,6 +184,7 @@ impl SoapClient {
                 "TLS verification is OFF for this backend (insecure_skip_verify): anyone on the path can read and change its calls. Use it only on test systems."
             );
         }
+        // actix starts one worker per available CPU: one client each.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let http = ThreadClients::new(threads, || http_client(&backend))?;
         Ok(Self {
@@ -471,8 +472,6 @@ pub struct ReadPlan<'b> {
     pub stream: bool,
 }
 
-/// A backend that takes one call at a time (`max_concurrency: 1`): a single-threaded server,
-/// which gets a fresh connection for every call.
 /// One pooled reqwest client with the backend's settings.
 fn http_client(backend: &ClientSettings) -> Result<reqwest::Client, String> {
     // As many idle connections as calls may run at once: a smaller pool closes and
@@ -531,6 +530,8 @@ fn thread_slot() -> usize {
     SLOT.with(|s| *s)
 }
 
+/// A backend that takes one call at a time (`max_concurrency: 1`): a single-threaded server,
+/// which gets a fresh connection for every call.
 fn one_at_a_time(b: &ClientSettings) -> bool {
     b.max_concurrency == 1
 }
