@@ -38,9 +38,9 @@ pub const ATTRS_KEY: &str = "$attributes";
 #[derive(Clone, Debug)]
 pub enum Seg<'a> {
     Key(std::sync::Arc<str>),
-    /// A key borrowed from the schema: the decoder pushes one for every element it reads,
-    /// and counting references to the schema's shared keys would make the server's workers
-    /// contend for the same cache lines.
+    /// A key borrowed (from the schema, or a constant such as `$value`): the decoder pushes
+    /// one for every element it reads, and counting references to the schema's shared keys
+    /// would make the server's workers contend for the same cache lines.
     Name(&'a str),
     Index(usize),
 }
@@ -61,11 +61,15 @@ pub fn json_pointer(path: &[Seg<'_>]) -> String {
     let mut out = String::new();
     for seg in path {
         out.push('/');
-        match seg {
-            Seg::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
-            Seg::Name(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
-            Seg::Index(i) => out.push_str(&i.to_string()),
-        }
+        let key: &str = match seg {
+            Seg::Key(k) => k,
+            Seg::Name(k) => k,
+            Seg::Index(i) => {
+                out.push_str(&i.to_string());
+                continue;
+            }
+        };
+        out.push_str(&key.replace('~', "~0").replace('/', "~1"));
     }
     out
 }

@@ -4,8 +4,6 @@
 //! May import: `wsdl`, `translate::scalar`, `translate::writer`, the sibling `fragment`
 //! module (for name checks) and the error types of `translate`; nothing above.
 
-use std::sync::Arc;
-
 use serde_json::{Map, Value};
 
 use super::fragment::is_xml_name;
@@ -43,7 +41,7 @@ impl Encoder<'_> {
             self.path.pop();
         }
         if let Some(extra) = obj.get(ATTRS_KEY) {
-            self.path.push(Seg::Key(Arc::from(ATTRS_KEY)));
+            self.path.push(Seg::Name(ATTRS_KEY));
             let Value::Object(extra) = extra else {
                 return Err(self.fail(EncodeErrorKind::ExpectedObject {
                     expected: "attribute names and values".into(),

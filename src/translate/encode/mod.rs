@@ -318,7 +318,7 @@ impl<'s> Encoder<'s> {
                                 self.attributes(w, &c.slots, &c.attributes, obj)?;
                                 self.reject_unknown(obj, &[VALUE_KEY, TYPE_KEY, ATTRS_KEY], c);
                                 if let Some(val) = obj.get(VALUE_KEY) {
-                                    self.path.push(Seg::Key(Arc::from(VALUE_KEY)));
+                                    self.path.push(Seg::Name(VALUE_KEY));
                                     let text = scalar::to_lexical(schema, st, val)
                                         .map_err(|e| self.fail(EncodeErrorKind::Value(e)))?;
                                     self.path.pop();
@@ -374,7 +374,7 @@ impl<'s> Encoder<'s> {
             self.particle(w, p, obj, c)?;
         }
         if let Some(any) = obj.get(ANY_KEY) {
-            self.path.push(Seg::Key(Arc::from(ANY_KEY)));
+            self.path.push(Seg::Name(ANY_KEY));
             self.fragments(w, any)?;
             self.path.pop();
         }
