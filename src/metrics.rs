@@ -32,7 +32,7 @@ pub struct RouteTimeLabels {
 pub struct CallLabels {
     pub backend: String,
     pub operation: String,
-    /// ok, fault, timeout, unavailable, invalid_response, circuit_open, busy.
+    /// One of [`OUTCOMES`].
     pub outcome: &'static str,
 }
 
@@ -254,11 +254,235 @@ impl Default for Metrics {
     }
 }
 
+/// A backend call's outcomes, in the order [`CallSeries`] keeps their counters.
+pub const OUTCOMES: [&str; 8] = [
+    "ok",
+    "fault",
+    "timeout",
+    "unavailable",
+    "invalid_response",
+    "circuit_open",
+    "busy",
+    "over_capacity",
+];
+
+/// What a retry was for, in the order [`BackendSeries`] keeps their counters.
+pub const RETRY_REASONS: [&str; 3] = ["unavailable", "timeout", "invalid_response"];
+
+/// Why a streamed answer stopped, in the order [`BackendSeries`] keeps their counters.
+pub const ABORT_REASONS: [&str; 3] = ["invalid", "cut", "client_gone"];
+
+/// One backend's series, looked up once: a call then touches its counters directly, with
+/// no label to allocate, hash or find under the family's lock. Creating it makes every
+/// series appear (at zero) in `/metrics`.
+#[derive(Clone, Debug)]
+pub struct BackendSeries {
+    pub circuit_state: Gauge,
+    pub circuit_rejected: Counter,
+    pub in_flight: Gauge,
+    pub queued: Gauge,
+    pub answers_streamed: Counter,
+    pub answers_lenient: Counter,
+    retries: [Counter; 3],
+    aborted: [Counter; 3],
+}
+
+impl BackendSeries {
+    pub fn new(m: &Metrics, backend: &str) -> Self {
+        let labels = BackendLabels {
+            backend: backend.to_owned(),
+        };
+        Self {
+            circuit_state: m.circuit_state.get_or_create(&labels).clone(),
+            circuit_rejected: m.circuit_rejected.get_or_create(&labels).clone(),
+            in_flight: m.in_flight.get_or_create(&labels).clone(),
+            queued: m.queued.get_or_create(&labels).clone(),
+            answers_streamed: m.answers_streamed.get_or_create(&labels).clone(),
+            answers_lenient: m.answers_lenient.get_or_create(&labels).clone(),
+            retries: RETRY_REASONS.map(|reason| {
+                m.retries
+                    .get_or_create(&RetryLabels {
+                        backend: backend.to_owned(),
+                        reason,
+                    })
+                    .clone()
+            }),
+            aborted: ABORT_REASONS.map(|reason| {
+                m.answers_aborted
+                    .get_or_create(&AbortLabels {
+                        backend: backend.to_owned(),
+                        reason,
+                    })
+                    .clone()
+            }),
+        }
+    }
+
+    /// The retry counter for `reason` (one of [`RETRY_REASONS`]; any other counts as the
+    /// last).
+    pub fn retry(&self, reason: &str) -> &Counter {
+        &self.retries[index(&RETRY_REASONS, reason)]
+    }
+
+    /// The abort counter for `reason` (one of [`ABORT_REASONS`]).
+    pub fn aborted(&self, reason: &str) -> &Counter {
+        &self.aborted[index(&ABORT_REASONS, reason)]
+    }
+}
+
+/// One operation's call series on one backend, looked up once.
+#[derive(Clone, Debug)]
+pub struct CallSeries {
+    calls: [Counter; 8],
+    pub seconds: Histogram,
+}
+
+impl CallSeries {
+    pub fn new(m: &Metrics, backend: &str, operation: &str) -> Self {
+        Self {
+            calls: OUTCOMES.map(|outcome| {
+                m.calls
+                    .get_or_create(&CallLabels {
+                        backend: backend.to_owned(),
+                        operation: operation.to_owned(),
+                        outcome,
+                    })
+                    .clone()
+            }),
+            seconds: m
+                .call_seconds
+                .get_or_create(&CallTimeLabels {
+                    backend: backend.to_owned(),
+                    operation: operation.to_owned(),
+                })
+                .clone(),
+        }
+    }
+
+    /// The call counter for `outcome` (one of [`OUTCOMES`]).
+    pub fn calls(&self, outcome: &str) -> &Counter {
+        &self.calls[index(&OUTCOMES, outcome)]
+    }
+}
+
+/// One REST route's request series, looked up once. Its usual status keeps its counter;
+/// another status is counted through the family.
+#[derive(Debug)]
+pub struct RouteSeries {
+    method: Arc<str>,
+    route: Arc<str>,
+    usual: (u16, Counter),
+    seconds: Histogram,
+}
+
+impl RouteSeries {
+    pub fn new(m: &Metrics, method: &Arc<str>, route: &Arc<str>, usual_status: u16) -> Self {
+        let labels = |status| RouteLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status,
+        };
+        Self {
+            method: method.clone(),
+            route: route.clone(),
+            usual: (
+                usual_status,
+                m.requests.get_or_create(&labels(usual_status)).clone(),
+            ),
+            seconds: m
+                .request_seconds
+                .get_or_create(&RouteTimeLabels {
+                    method: method.clone(),
+                    route: route.clone(),
+                })
+                .clone(),
+        }
+    }
+
+    /// Counts one request answered with `status` after `seconds`.
+    pub fn observe(&self, m: &Metrics, status: u16, seconds: f64) {
+        if status == self.usual.0 {
+            self.usual.1.inc();
+        } else {
+            m.requests
+                .get_or_create(&RouteLabels {
+                    method: self.method.clone(),
+                    route: self.route.clone(),
+                    status,
+                })
+                .inc();
+        }
+        self.seconds.observe(seconds);
+    }
+}
+
+/// Where `name` is in `names`; the last place for a name that is not there (a debug build
+/// stops on it: every name passed is one of the constants).
+fn index(names: &[&str], name: &str) -> usize {
+    let i = names.iter().position(|n| *n == name);
+    debug_assert!(i.is_some(), "`{name}` is not one of {names:?}");
+    i.unwrap_or(names.len() - 1)
+}
+
 impl Metrics {
     pub fn render(&self) -> String {
         let mut out = String::new();
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_count_in_the_families_they_were_taken_from() {
+        let m = Metrics::default();
+        let calls = CallSeries::new(&m, "crm", "GetCustomer");
+        calls.calls("ok").inc();
+        calls.calls("busy").inc();
+        calls.calls("busy").inc();
+        calls.seconds.observe(0.002);
+        let backend = BackendSeries::new(&m, "crm");
+        backend.retry("timeout").inc();
+        backend.aborted("cut").inc();
+        let route = RouteSeries::new(&m, &Arc::from("GET"), &Arc::from("/customers/{id}"), 200);
+        route.observe(&m, 200, 0.003);
+        route.observe(&m, 404, 0.001);
+        route.observe(&m, 200, 0.004);
+        let text = m.render();
+        for line in [
+            r#"soapbridge_backend_calls_total{backend="crm",operation="GetCustomer",outcome="ok"} 1"#,
+            r#"soapbridge_backend_calls_total{backend="crm",operation="GetCustomer",outcome="busy"} 2"#,
+            // Every outcome shows from the first call on, at zero until it happens.
+            r#"soapbridge_backend_calls_total{backend="crm",operation="GetCustomer",outcome="fault"} 0"#,
+            r#"soapbridge_backend_call_duration_seconds_count{backend="crm",operation="GetCustomer"} 1"#,
+            r#"soapbridge_backend_retries_total{backend="crm",reason="timeout"} 1"#,
+            r#"soapbridge_backend_retries_total{backend="crm",reason="unavailable"} 0"#,
+            r#"soapbridge_backend_answers_aborted_total{backend="crm",reason="cut"} 1"#,
+            r#"soapbridge_backend_in_flight{backend="crm"} 0"#,
+            r#"soapbridge_http_requests_total{method="GET",route="/customers/{id}",status="200"} 2"#,
+            r#"soapbridge_http_requests_total{method="GET",route="/customers/{id}",status="404"} 1"#,
+            r#"soapbridge_http_request_duration_seconds_count{method="GET",route="/customers/{id}"} 3"#,
+        ] {
+            assert!(text.contains(line), "no `{line}` in\n{text}");
+        }
+    }
+
+    #[test]
+    fn a_series_taken_again_is_the_same_series() {
+        let m = Metrics::default();
+        CallSeries::new(&m, "crm", "ListOrders")
+            .calls("fault")
+            .inc();
+        // A reload builds the backend's series again: the count goes on.
+        CallSeries::new(&m, "crm", "ListOrders")
+            .calls("fault")
+            .inc();
+        let text = m.render();
+        let line = r#"soapbridge_backend_calls_total{backend="crm",operation="ListOrders",outcome="fault"} 2"#;
+        assert!(text.contains(line), "no `{line}` in\n{text}");
     }
 }

@@ -25,24 +25,30 @@ use super::problem::Problem;
 use super::stream::{self, Streamed};
 use super::{Body, Caller, Core, answer};
 use crate::mapping::Route;
-use crate::metrics::{
-    AbortLabels, BackendLabels, CallLabels, CallTimeLabels, Metrics, RetryLabels,
-};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use crate::metrics::{BackendSeries, CallSeries, Metrics};
 use crate::soap::client::{CallError, ClientSettings, ReadPlan, RequestBody, SoapClient};
 use crate::telemetry;
 use crate::translate::Limits;
 use crate::wsdl::Use;
 
-/// What a backend's calls share beyond its client: the breaker and the retry budget.
+/// What a backend's calls share beyond its client: the breaker, the retry budget and the
+/// metric series its calls count in.
 pub struct Guard {
     pub breaker: Breaker,
     budget: TpsBudget,
-    /// The backend's series are created at its first call, so they show zero, not nothing.
-    series: std::sync::Once,
+    /// The backend's series, created at its first call (so they show zero, not nothing)
+    /// and then used without a lookup.
+    series: OnceLock<BackendSeries>,
+    /// Each operation's call series, by its index in the backend's binding.
+    operations: Box<[OnceLock<CallSeries>]>,
 }
 
 impl Guard {
-    pub fn new(s: &ClientSettings) -> Self {
+    /// `operations`: how many operations the backend's binding has.
+    pub fn new(s: &ClientSettings, operations: usize) -> Self {
         let r = &s.retry;
         Self {
             breaker: Breaker::new(s.breaker.clone()),
@@ -54,7 +60,27 @@ impl Guard {
                 r.budget_min_per_second.min(1_000_000),
                 r.budget_ratio.clamp(0.0, 1000.0),
             ),
-            series: std::sync::Once::new(),
+            series: OnceLock::new(),
+            operations: (0..operations).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The backend's series, made at the first call.
+    pub fn series(&self, metrics: &Metrics, backend: &str) -> &BackendSeries {
+        self.series.get_or_init(|| {
+            let s = BackendSeries::new(metrics, backend);
+            s.circuit_state.set(self.breaker.state().gauge());
+            s
+        })
+    }
+
+    /// The call series of `route`'s operation, made at its first call.
+    fn calls(&self, metrics: &Metrics, route: &Route) -> Cow<'_, CallSeries> {
+        let make = || CallSeries::new(metrics, &route.backend.name, &route.operation().name);
+        match self.operations.get(route.operation) {
+            Some(slot) => Cow::Borrowed(slot.get_or_init(make)),
+            // Not this guard's backend's operation: counted all the same, looked up.
+            None => Cow::Owned(make()),
         }
     }
 }
@@ -99,48 +125,16 @@ pub async fn call(
         Some(d) => d.min(started + settings.timeout),
         None => started + settings.timeout,
     };
-    let labels = |outcome: &'static str| CallLabels {
-        backend: backend.clone(),
-        operation: op.name.clone(),
-        outcome,
-    };
-    let backend_labels = BackendLabels {
-        backend: backend.clone(),
-    };
-    guard.series.call_once(|| {
-        let _ = metrics.circuit_rejected.get_or_create(&backend_labels);
-        let _ = metrics.in_flight.get_or_create(&backend_labels);
-        let _ = metrics.queued.get_or_create(&backend_labels);
-        metrics
-            .circuit_state
-            .get_or_create(&backend_labels)
-            .set(guard.breaker.state().gauge());
-        for reason in ["unavailable", "timeout", "invalid_response"] {
-            let _ = metrics.retries.get_or_create(&RetryLabels {
-                backend: backend.clone(),
-                reason,
-            });
-        }
-        let _ = metrics.answers_streamed.get_or_create(&backend_labels);
-        let _ = metrics.answers_lenient.get_or_create(&backend_labels);
-        for reason in ["invalid", "cut", "client_gone"] {
-            let _ = metrics.answers_aborted.get_or_create(&AbortLabels {
-                backend: backend.clone(),
-                reason,
-            });
-        }
-    });
+    let series = guard.series(metrics, backend);
+    let calls = guard.calls(metrics, route);
     // Refuse at once while the circuit is open, before queueing.
     if let Err(wait) = guard.breaker.check(started) {
-        metrics
-            .circuit_rejected
-            .get_or_create(&backend_labels)
-            .inc();
-        metrics.calls.get_or_create(&labels("circuit_open")).inc();
+        series.circuit_rejected.inc();
+        calls.calls("circuit_open").inc();
         return Err(Problem::backend_circuit_open(backend, wait));
     }
     let permit = {
-        let _queued = Gauged::new(metrics, &backend_labels, Gauge::Queued);
+        let _queued = Gauged::new(&series.queued);
         let until = settings
             .queue_timeout
             .map_or(deadline, |q| deadline.min(started + q));
@@ -150,11 +144,11 @@ pub async fn call(
         Ok(Ok(p)) => p,
         Ok(Err(e)) => return Err(Problem::backend_unavailable(e.to_string())),
         Err(_) => {
-            metrics.calls.get_or_create(&labels("busy")).inc();
+            calls.calls("busy").inc();
             return Err(Problem::backend_busy(backend, settings.max_concurrency));
         }
     };
-    let _in_flight = Gauged::new(metrics, &backend_labels, Gauge::InFlight);
+    let _in_flight = Gauged::new(&series.in_flight);
     guard.budget.deposit();
     let idempotent = is_idempotent(route);
     let read = ReadPlan {
@@ -166,15 +160,12 @@ pub async fn call(
         let now = Instant::now();
         let ticket = match guard.breaker.acquire(now) {
             Ok((t, tr)) => {
-                note(metrics, backend, tr);
+                note(series, backend, tr);
                 t
             }
             Err(wait) => {
-                metrics
-                    .circuit_rejected
-                    .get_or_create(&backend_labels)
-                    .inc();
-                metrics.calls.get_or_create(&labels("circuit_open")).inc();
+                series.circuit_rejected.inc();
+                calls.calls("circuit_open").inc();
                 return Err(Problem::backend_circuit_open(backend, wait));
             }
         };
@@ -227,13 +218,7 @@ pub async fn call(
                 }
             }
             if let Ok(raw) = &r {
-                metrics
-                    .call_seconds
-                    .get_or_create(&CallTimeLabels {
-                        backend: backend.clone(),
-                        operation: op.name.clone(),
-                    })
-                    .observe(raw.elapsed.as_secs_f64());
+                calls.seconds.observe(raw.elapsed.as_secs_f64());
             }
             match r {
                 Ok(raw) if raw.rest.is_some() => {
@@ -245,7 +230,7 @@ pub async fn call(
                         ..limits
                     };
                     let read =
-                        stream::start(route, raw, limits, metrics, &caller.request_id, message_id)
+                        stream::start(route, raw, limits, series, &caller.request_id, message_id)
                             .instrument(span)
                             .await
                             .map(|s| match s {
@@ -258,12 +243,12 @@ pub async fn call(
                     if let Err(CallError::OverBudget { .. }) = &r {
                         metrics.answer_memory_refused.inc();
                     }
-                    judge(metrics, route, r, limits, message_id, per_attempt < left)
+                    judge(series, route, r, limits, message_id, per_attempt < left)
                 }
             }
         };
         let tr = guard.breaker.record(ticket, v.failure, Instant::now());
-        note(metrics, backend, tr);
+        note(series, backend, tr);
         // A retry the circuit would refuse is not tried: the caller gets the real failure.
         let retryable = (v.retry == Retry::Always
             || (idempotent && v.retry == Retry::IfIdempotent))
@@ -274,13 +259,7 @@ pub async fn call(
             if pause < time_left && guard.budget.withdraw() {
                 attempt += 1;
                 let reason = v.outcome;
-                metrics
-                    .retries
-                    .get_or_create(&RetryLabels {
-                        backend: backend.clone(),
-                        reason,
-                    })
-                    .inc();
+                series.retry(reason).inc();
                 tracing::warn!(
                     attempt,
                     reason,
@@ -294,7 +273,7 @@ pub async fn call(
                 tracing::info!("The retry budget is spent; not retrying.");
             }
         }
-        metrics.calls.get_or_create(&labels(v.outcome)).inc();
+        calls.calls(v.outcome).inc();
         let mut result = v.result;
         // A streamed answer holds the backend's connection slot until the caller has it all.
         if let Ok(Body::Stream(s)) = &mut result {
@@ -331,7 +310,7 @@ fn backoff(r: &crate::soap::client::RetrySettings, attempt: u32) -> Duration {
 }
 
 fn judge(
-    metrics: &Metrics,
+    series: &BackendSeries,
     route: &Route,
     r: Result<crate::soap::client::RawResponse, CallError>,
     limits: Limits,
@@ -401,12 +380,7 @@ fn judge(
                     detail = p.detail.as_deref().unwrap_or(""),
                     "The backend's answer breaks its contract; accepted because the backend is lenient."
                 );
-                metrics
-                    .answers_lenient
-                    .get_or_create(&BackendLabels {
-                        backend: route.backend.name.clone(),
-                    })
-                    .inc();
+                series.answers_lenient.inc();
                 let lenient = Limits {
                     lenient: true,
                     ..limits
@@ -449,14 +423,9 @@ fn judge_answer(status: u16, result: Result<Body, Problem>) -> Verdict {
 }
 
 /// Logs and counts a breaker's state change.
-fn note(metrics: &Metrics, backend: &str, tr: Option<Transition>) {
+fn note(series: &BackendSeries, backend: &str, tr: Option<Transition>) {
     let Some(t) = tr else { return };
-    metrics
-        .circuit_state
-        .get_or_create(&BackendLabels {
-            backend: backend.to_owned(),
-        })
-        .set(t.to.gauge());
+    series.circuit_state.set(t.to.gauge());
     match t.to {
         State::Open => tracing::warn!(
             backend,
@@ -473,29 +442,19 @@ fn note(metrics: &Metrics, backend: &str, tr: Option<Transition>) {
     }
 }
 
-enum Gauge {
-    Queued,
-    InFlight,
-}
-
 /// Raises a per-backend gauge for as long as it lives.
-struct Gauged {
-    gauge: prometheus_client::metrics::gauge::Gauge,
+struct Gauged<'g> {
+    gauge: &'g prometheus_client::metrics::gauge::Gauge,
 }
 
-impl Gauged {
-    fn new(metrics: &Metrics, labels: &BackendLabels, which: Gauge) -> Self {
-        let family = match which {
-            Gauge::Queued => &metrics.queued,
-            Gauge::InFlight => &metrics.in_flight,
-        };
-        let gauge = family.get_or_create(labels).clone();
+impl<'g> Gauged<'g> {
+    fn new(gauge: &'g prometheus_client::metrics::gauge::Gauge) -> Self {
         gauge.inc();
         Self { gauge }
     }
 }
 
-impl Drop for Gauged {
+impl Drop for Gauged<'_> {
     fn drop(&mut self) {
         self.gauge.dec();
     }

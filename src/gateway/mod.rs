@@ -192,7 +192,11 @@ impl Backends {
         for b in backends {
             let c = SoapClient::new(b.client.clone())
                 .map_err(|e| format!("backend {}: {e}", b.name))?;
-            entries.push((b.clone(), Arc::new(c), Guard::new(&b.client)));
+            entries.push((
+                b.clone(),
+                Arc::new(c),
+                Guard::new(&b.client, b.binding().operations.len()),
+            ));
         }
         Ok(Self { entries })
     }

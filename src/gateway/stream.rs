@@ -32,7 +32,7 @@ use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot};
 use super::answer::{decode_problem, fault_problem, refuse_early};
 use super::problem::Problem;
 use crate::mapping::Route;
-use crate::metrics::{AbortLabels, BackendLabels, Metrics};
+use crate::metrics::BackendSeries;
 use crate::soap::budget::Reservation;
 use crate::soap::client::{RawResponse, Rest};
 use crate::soap::{JsonResponse, stream_response_json};
@@ -112,7 +112,7 @@ pub async fn start(
     route: &Arc<Route>,
     mut raw: RawResponse,
     limits: Limits,
-    metrics: &Metrics,
+    series: &BackendSeries,
     request_id: &str,
     sent: Option<&str>,
 ) -> Result<Streamed, Problem> {
@@ -123,22 +123,8 @@ pub async fn start(
         ));
     };
     refuse_early(status, raw.content_type.as_deref(), &raw.body)?;
-    let backend = route.backend.name.clone();
-    metrics
-        .answers_streamed
-        .get_or_create(&BackendLabels {
-            backend: backend.clone(),
-        })
-        .inc();
-    let abort = |reason| {
-        metrics
-            .answers_aborted
-            .get_or_create(&AbortLabels {
-                backend: backend.clone(),
-                reason,
-            })
-            .clone()
-    };
+    series.answers_streamed.inc();
+    let abort = |reason| series.aborted(reason).clone();
     let counters = Counters {
         invalid: abort("invalid"),
         cut: abort("cut"),
@@ -180,7 +166,7 @@ pub async fn start(
         Ok(First::Fault(f)) => Err(fault_problem(route, &f, status)),
         Ok(First::Failed(Failure::Decode(e))) => Err(decode_problem(status, e)),
         Ok(First::Failed(Failure::Cut(e))) => {
-            Err(Problem::backend_unavailable(e.summary(&backend)).cause(e.to_string()))
+            Err(Problem::backend_unavailable(e.summary(&route.backend.name)).cause(e.to_string()))
         }
         Err(_) => Err(Problem::backend_unavailable(
             "the answer's decoder stopped without a word",

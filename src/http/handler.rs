@@ -26,13 +26,13 @@ use tracing::Instrument as _;
 
 use super::AppState;
 use super::problem::Problem;
-use super::router::Found;
+use super::router::{Found, RouteLabelValues};
 use crate::edge::cors::CorsPolicy;
 use crate::edge::limit::{Allowed, ceil_secs};
 use crate::edge::{Credentials, Policy};
 use crate::gateway::{Body, Caller, Input, Invalid, Output, Target, log_problem};
 use crate::mapping::Route;
-use crate::metrics::{ConsumerLabels, EdgeLabels, RouteLabels, RouteTimeLabels};
+use crate::metrics::{ConsumerLabels, EdgeLabels, RouteLabels, RouteSeries, RouteTimeLabels};
 use crate::telemetry;
 
 /// The request id: the caller's `X-Request-Id` when it is sane, else a new UUID.
@@ -97,13 +97,14 @@ pub async fn dispatch(
         Some((asked, origin)) => Err(answer_preflight(&req, &table, asked, origin, &path, &rid)),
         None => Ok(table.find(&method, &path)),
     };
-    // The route's label values when a route matched (made once per route), else made here.
-    let mut method_label: Option<Arc<str>> = None;
-    let (resp, route_label): (HttpResponse, Arc<str>) = match found {
-        Err((resp, label)) => (resp, Arc::from(label)),
+    // The matched route's labels and series (made once per route); for anything else, the
+    // route label made here.
+    let mut matched: Option<&RouteLabelValues> = None;
+    let (resp, route_label): (HttpResponse, Option<Arc<str>>) = match found {
+        Err((resp, label)) => (resp, Some(Arc::from(label))),
         Ok(Found::NotFound) => (
             Problem::route_not_found(method.as_str(), &path).response(&path, &rid),
-            Arc::from("(none)"),
+            Some(Arc::from("(none)")),
         ),
         Ok(Found::MethodNotAllowed(allowed)) => {
             let mut r =
@@ -111,7 +112,7 @@ pub async fn dispatch(
             if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
                 r.headers_mut().insert(header::ALLOW, v);
             }
-            (r, Arc::from("(none)"))
+            (r, Some(Arc::from("(none)")))
         }
         Ok(Found::Route {
             target,
@@ -156,8 +157,8 @@ pub async fn dispatch(
             if status >= 500 {
                 span.record("otel.status_code", "ERROR");
             }
-            method_label = Some(labels.method.clone());
-            (resp, labels.route.clone())
+            matched = Some(labels);
+            (resp, None)
         }
     };
     let mut resp = resp;
@@ -168,31 +169,45 @@ pub async fn dispatch(
     let elapsed = started.elapsed();
     let metrics = &state.core.metrics;
     if consumer != "-" {
+        let route = match (&route_label, matched) {
+            (Some(label), _) => label.clone(),
+            (None, Some(m)) => m.route.clone(),
+            (None, None) => Arc::from("(none)"),
+        };
         metrics
             .consumer_requests
             .get_or_create(&ConsumerLabels {
                 consumer: consumer.clone(),
-                route: route_label.clone(),
+                route,
                 status,
             })
             .inc();
     }
-    let method_label = method_label.unwrap_or_else(|| Arc::from(method.as_str()));
-    metrics
-        .requests
-        .get_or_create(&RouteLabels {
-            method: method_label.clone(),
-            route: route_label.clone(),
-            status,
-        })
-        .inc();
-    metrics
-        .request_seconds
-        .get_or_create(&RouteTimeLabels {
-            method: method_label,
-            route: route_label,
-        })
-        .observe(elapsed.as_secs_f64());
+    match (matched, route_label) {
+        (Some(m), _) => m
+            .series
+            .get_or_init(|| RouteSeries::new(metrics, &m.method, &m.route, m.usual_status))
+            .observe(metrics, status, elapsed.as_secs_f64()),
+        (None, route_label) => {
+            let method_label: Arc<str> = Arc::from(method.as_str());
+            let route_label = route_label.unwrap_or_else(|| Arc::from("(none)"));
+            metrics
+                .requests
+                .get_or_create(&RouteLabels {
+                    method: method_label.clone(),
+                    route: route_label.clone(),
+                    status,
+                })
+                .inc();
+            metrics
+                .request_seconds
+                .get_or_create(&RouteTimeLabels {
+                    method: method_label,
+                    route: route_label,
+                })
+                .observe(elapsed.as_secs_f64());
+        }
+    }
     tracing::info!(
         request_id = %rid,
         method = %method,

@@ -14,6 +14,7 @@ use crate::edge::Policy;
 use crate::edge::cors::CorsPolicy;
 use crate::gateway::{Backends, Target};
 use crate::mapping::{Mappings, Route};
+use crate::metrics::RouteSeries;
 
 pub use crate::mapping::compile::{RESERVED, is_reserved};
 
@@ -44,11 +45,15 @@ impl std::fmt::Debug for RouteTable {
     }
 }
 
-/// The `method` and `route` label values of a route's request metrics.
-#[derive(Clone, Debug)]
+/// The `method` and `route` label values of a route's request metrics, and its series once
+/// it has served a request.
+#[derive(Debug)]
 pub struct RouteLabelValues {
     pub method: Arc<str>,
     pub route: Arc<str>,
+    /// The status the route answers with when the call succeeds: its counter is kept.
+    pub usual_status: u16,
+    pub series: std::sync::OnceLock<RouteSeries>,
 }
 
 pub enum Found<'t> {
@@ -132,6 +137,8 @@ impl RouteTable {
             .map(|r| RouteLabelValues {
                 method: Arc::from(r.method.as_str()),
                 route: Arc::from(r.path.as_str()),
+                usual_status: r.response.status,
+                series: std::sync::OnceLock::new(),
             })
             .collect();
         Ok(Self {
