@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::budget::{MemoryBudget, Reservation};
@@ -316,35 +317,43 @@ impl SoapClient {
             None => Reservation::none(),
         };
         let mut req = self.http.get().post(b.endpoint.clone());
+        // Header names and fixed values as constants: parsing a name such as `SOAPAction`
+        // from text allocates it again on every call.
+        const SOAP_ACTION: HeaderName = HeaderName::from_static("soapaction");
+        const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+        let action = || format!("\"{soap_action}\"");
         req = match (b.soap_version, &body.multipart) {
             // An MTOM package names the SOAP 1.2 action in its own Content-Type.
             (SoapVersion::V11, Some(ct)) => req
-                .header("Content-Type", ct.as_str())
-                .header("SOAPAction", format!("\"{soap_action}\"")),
-            (SoapVersion::V12, Some(ct)) => req.header("Content-Type", ct.as_str()),
+                .header(CONTENT_TYPE, ct.as_str())
+                .header(SOAP_ACTION, action()),
+            (SoapVersion::V12, Some(ct)) => req.header(CONTENT_TYPE, ct.as_str()),
             (SoapVersion::V11, None) => req
-                .header("Content-Type", "text/xml; charset=utf-8")
-                .header("SOAPAction", format!("\"{soap_action}\"")),
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("text/xml; charset=utf-8"),
+                )
+                .header(SOAP_ACTION, action()),
             (SoapVersion::V12, None) => {
                 let ct = if soap_action.is_empty() {
                     "application/soap+xml; charset=utf-8".to_owned()
                 } else {
                     format!("application/soap+xml; charset=utf-8; action=\"{soap_action}\"")
                 };
-                req.header("Content-Type", ct)
+                req.header(CONTENT_TYPE, ct)
             }
         };
         req = req
             .header(
-                "Accept",
-                if b.mtom {
+                ACCEPT,
+                HeaderValue::from_static(if b.mtom {
                     // Stacks such as JAX-WS answer MTOM only to a caller that names it.
                     "application/xop+xml, text/xml, application/soap+xml, */*;q=0.1"
                 } else {
                     "text/xml, application/soap+xml, */*;q=0.1"
-                },
+                }),
             )
-            .header("X-Request-Id", request_id);
+            .header(REQUEST_ID, request_id);
         if one_at_a_time(b) {
             req = req.header("Connection", "close");
         }
