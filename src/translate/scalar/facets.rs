@@ -48,6 +48,36 @@ pub(super) fn check_integer_bounds(
     Ok(())
 }
 
+/// [`check_integer_bounds`] for a value already held as an integer: the same verdicts and
+/// messages, without going through its text.
+pub(super) fn check_integer_value(
+    schema: &Schema,
+    ty: TypeId,
+    b: Builtin,
+    value: i128,
+) -> Result<(), ScalarError> {
+    let (lo, hi) = b.integer_bounds();
+    if let Some(lo) = lo
+        && value < lo
+    {
+        return Err(err(
+            schema,
+            ty,
+            format!("{value} is below the minimum {lo}"),
+        ));
+    }
+    if let Some(hi) = hi
+        && value > hi
+    {
+        return Err(err(
+            schema,
+            ty,
+            format!("{value} is above the maximum {hi}"),
+        ));
+    }
+    Ok(())
+}
+
 pub(super) fn check_string_lexical(
     schema: &Schema,
     ty: TypeId,

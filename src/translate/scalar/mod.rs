@@ -130,6 +130,14 @@ fn atomic_to_lexical(
             _ => Err(wrong()),
         },
         JsonKind::Integer => match v {
+            // A JSON integer that fits 64 bits, the usual case: checked and written as an
+            // integer, with no decimal text in between.
+            Value::Number(n)
+                if let Some(i) = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)) =>
+            {
+                facets::check_integer_value(schema, ty, b, i)?;
+                Ok(i.to_string())
+            }
             Value::Number(n) => {
                 let mut d = Decimal::parse(&n.to_string())
                     .ok_or_else(|| err(schema, ty, format!("`{n}` is not a number")))?;
