@@ -397,8 +397,18 @@ impl SoapClient {
         {
             return Err(too_large(cap));
         }
+        // The length the backend announces sizes the buffer once, instead of doubling and
+        // copying it as the answer arrives; never beyond what is read before streaming
+        // starts, nor beyond the buffered maximum (the length is the backend's claim).
+        let keep = if may_stream {
+            b.stream_threshold
+        } else {
+            cap.unwrap_or(BUFFERED_MAX)
+        }
+        .min(BUFFERED_MAX);
+        let announced = resp.content_length().unwrap_or(0);
+        let mut buf: Vec<u8> = Vec::with_capacity(announced.min(keep as u64) as usize);
         let mut resp = resp;
-        let mut buf: Vec<u8> = Vec::new();
         loop {
             let Some(chunk) = resp
                 .chunk()
