@@ -429,6 +429,35 @@ fn numbers_are_json_numbers_without_precision_loss() {
 }
 
 #[test]
+fn integers_are_read_in_their_canonical_form() {
+    // Signs and leading zeros go; a value past 64 bits keeps every digit. The tree decoder
+    // (an integer parse, then decimal text past 64 bits) and the streaming one (digits
+    // copied) must agree on each: `decode` checks that they do.
+    for (text, json) in [
+        ("+7", "7"),
+        ("007", "7"),
+        ("-0", "0"),
+        ("-0012", "-12"),
+        (" 42 ", "42"),
+        ("99999999999999999999", "99999999999999999999"),
+        ("-99999999999999999999", "-99999999999999999999"),
+    ] {
+        let v = decode(
+            "Scalars",
+            &format!(
+                "<c:Scalars {C}><c:text>t</c:text><c:count>1</c:count><c:big>{text}</c:big></c:Scalars>"
+            ),
+        )
+        .expect("decodes");
+        assert_eq!(
+            serde_json::to_string(&v["big"]).expect("json"),
+            json,
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn decimals_keep_their_trailing_zeros() {
     let v = decode("Scalars", &format!("<c:Scalars {C}><c:text>t</c:text><c:count>1</c:count><c:amount>10.50</c:amount></c:Scalars>")).expect("decodes");
     assert_eq!(serde_json::to_string(&v["amount"]).expect("json"), "10.50");

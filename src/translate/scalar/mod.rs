@@ -226,6 +226,11 @@ fn atomic_to_json(
         },
         JsonKind::Integer => {
             let t = text.trim();
+            // The usual integer, one that fits 64 bits: no decimal text in between (the
+            // same number: `+7`, `007` and `-0` print as 7, 7 and 0 either way).
+            if let Ok(i) = t.parse::<i64>() {
+                return Ok(Value::Number(i.into()));
+            }
             let d = Decimal::parse(t)
                 .filter(|d| d.frac.is_empty() && !t.contains(['.', 'e', 'E']))
                 .ok_or_else(|| err(schema, ty, format!("`{t}` is not an integer")))?;
