@@ -407,7 +407,11 @@ impl SoapClient {
         }
         .min(BUFFERED_MAX);
         let announced = resp.content_length().unwrap_or(0);
-        let mut buf: Vec<u8> = Vec::with_capacity(announced.min(keep as u64) as usize);
+        let want = announced.min(keep as u64) as usize;
+        // An answer that arrives in one chunk (most small ones) is kept as that chunk, not
+        // copied; `buf` gathers the chunks of any longer one.
+        let mut only: Option<Bytes> = None;
+        let mut buf: Vec<u8> = Vec::new();
         let mut resp = resp;
         loop {
             let Some(chunk) = resp
@@ -417,7 +421,7 @@ impl SoapClient {
             else {
                 break;
             };
-            let len = buf.len() + chunk.len();
+            let len = only.as_ref().map_or(buf.len(), Bytes::len) + chunk.len();
             if let Some(cap) = cap
                 && len > cap
             {
@@ -427,10 +431,25 @@ impl SoapClient {
             let streams = may_stream
                 && (len > b.stream_threshold
                     || (read.budget.is_some() && !reservation.try_grow(len)));
+            if !streams && read.budget.is_some() && !reservation.try_grow(len) {
+                return Err(CallError::OverBudget {
+                    budget: read.budget.map_or(0, MemoryBudget::total),
+                });
+            }
+            if only.is_none() && buf.is_empty() && !streams {
+                only = Some(chunk);
+                continue;
+            }
+            if let Some(first) = only.take() {
+                buf.reserve(want.max(len));
+                buf.extend_from_slice(&first);
+            } else if buf.is_empty() {
+                buf.reserve(want.max(len));
+            }
+            buf.extend_from_slice(&chunk);
             if streams {
                 // The reservation keeps covering the part read so far until the stream
                 // ends (the decoder goes through it as the rest arrives).
-                buf.extend_from_slice(&chunk);
                 return Ok(RawResponse {
                     status,
                     content_type,
@@ -447,17 +466,11 @@ impl SoapClient {
                     elapsed: Duration::ZERO,
                 });
             }
-            if read.budget.is_some() && !reservation.try_grow(len) {
-                return Err(CallError::OverBudget {
-                    budget: read.budget.map_or(0, MemoryBudget::total),
-                });
-            }
-            buf.extend_from_slice(&chunk);
         }
         Ok(RawResponse {
             status,
             content_type,
-            body: Bytes::from(buf),
+            body: only.unwrap_or_else(|| Bytes::from(buf)),
             rest: None,
             reservation,
             elapsed: Duration::ZERO,
