@@ -58,8 +58,9 @@ fn new_request_id() -> String {
     uuid.hyphenated().encode_lower(&mut buf).to_owned()
 }
 
-fn with_request_id(mut resp: HttpResponse, rid: &str) -> HttpResponse {
-    if let Ok(v) = HeaderValue::from_str(rid) {
+fn with_request_id(mut resp: HttpResponse, rid: String) -> HttpResponse {
+    // The id's own bytes become the header value: no copy.
+    if let Ok(v) = HeaderValue::try_from(rid) {
         resp.headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), v);
     }
@@ -217,7 +218,7 @@ pub async fn dispatch(
         millis = elapsed.as_millis() as u64,
         "Request handled."
     );
-    with_request_id(resp, &rid)
+    with_request_id(resp, rid)
 }
 
 /// A matched route: the HTTP request as the pipeline's input, the output as HTTP.
