@@ -425,6 +425,21 @@ fn index(names: &[&str], name: &str) -> usize {
 }
 
 impl Metrics {
+    /// Counts one request of a route that keeps no [`RouteSeries`] (an unmatched path, the
+    /// GraphQL endpoint): its labels looked up in the families.
+    pub fn count_request(&self, method: Arc<str>, route: Arc<str>, status: u16, seconds: f64) {
+        self.requests
+            .get_or_create(&RouteLabels {
+                method: method.clone(),
+                route: route.clone(),
+                status,
+            })
+            .inc();
+        self.request_seconds
+            .get_or_create(&RouteTimeLabels { method, route })
+            .observe(seconds);
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         // Writing to a String cannot fail.

@@ -25,7 +25,6 @@ use super::{AppState, Problem, handler};
 use crate::edge::Policy;
 use crate::gateway::{Core, Target};
 use crate::graphql::{Call, Host};
-use crate::metrics::{RouteLabels, RouteTimeLabels};
 
 const INDEX_HTML: &[u8] = include_bytes!("../../assets/graphiql/index.html");
 const GRAPHIQL_JS: &[u8] = include_bytes!("../../assets/graphiql/graphiql.min.js");
@@ -135,21 +134,12 @@ async fn endpoint(
     };
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();
-    let method: Arc<str> = Arc::from(req.method().as_str());
-    let route: Arc<str> = Arc::from("/graphql");
-    let metrics = &state.core.metrics;
-    metrics
-        .requests
-        .get_or_create(&RouteLabels {
-            method: method.clone(),
-            route: route.clone(),
-            status,
-        })
-        .inc();
-    metrics
-        .request_seconds
-        .get_or_create(&RouteTimeLabels { method, route })
-        .observe(elapsed.as_secs_f64());
+    state.core.metrics.count_request(
+        Arc::from(req.method().as_str()),
+        Arc::from("/graphql"),
+        status,
+        elapsed.as_secs_f64(),
+    );
     let consumers = call.consumers();
     tracing::info!(
         request_id = %rid,

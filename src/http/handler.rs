@@ -32,7 +32,7 @@ use crate::edge::limit::{Allowed, ceil_secs};
 use crate::edge::{Credentials, Policy};
 use crate::gateway::{Body, Caller, Input, Invalid, Output, Target, log_problem};
 use crate::mapping::Route;
-use crate::metrics::{ConsumerLabels, EdgeLabels, RouteLabels, RouteSeries, RouteTimeLabels};
+use crate::metrics::{ConsumerLabels, EdgeLabels, RouteSeries};
 use crate::telemetry;
 
 /// The request id: the caller's `X-Request-Id` when it is sane, else a new UUID.
@@ -98,14 +98,11 @@ pub async fn dispatch(
         Some((asked, origin)) => Err(answer_preflight(&req, &table, asked, origin, &path, &rid)),
         None => Ok(table.find(&method, &path)),
     };
-    // The matched route's labels and series (made once per route); for anything else, the
-    // route label made here.
-    let mut matched: Option<&RouteLabelValues> = None;
-    let (resp, route_label): (HttpResponse, Option<Arc<str>>) = match found {
-        Err((resp, label)) => (resp, Some(Arc::from(label))),
+    let (resp, counted): (HttpResponse, Counted<'_>) = match found {
+        Err((resp, label)) => (resp, Counted::Other(Arc::from(label))),
         Ok(Found::NotFound) => (
             Problem::route_not_found(method.as_str(), &path).response(&path, &rid),
-            Some(Arc::from("(none)")),
+            Counted::Other(Arc::from("(none)")),
         ),
         Ok(Found::MethodNotAllowed(allowed)) => {
             let mut r =
@@ -113,7 +110,7 @@ pub async fn dispatch(
             if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
                 r.headers_mut().insert(header::ALLOW, v);
             }
-            (r, Some(Arc::from("(none)")))
+            (r, Counted::Other(Arc::from("(none)")))
         }
         Ok(Found::Route {
             target,
@@ -158,8 +155,7 @@ pub async fn dispatch(
             if status >= 500 {
                 span.record("otel.status_code", "ERROR");
             }
-            matched = Some(labels);
-            (resp, None)
+            (resp, Counted::Route(labels))
         }
     };
     let mut resp = resp;
@@ -170,10 +166,9 @@ pub async fn dispatch(
     let elapsed = started.elapsed();
     let metrics = &state.core.metrics;
     if consumer != "-" {
-        let route = match (&route_label, matched) {
-            (Some(label), _) => label.clone(),
-            (None, Some(m)) => m.route.clone(),
-            (None, None) => Arc::from("(none)"),
+        let route = match &counted {
+            Counted::Route(m) => m.route.clone(),
+            Counted::Other(label) => label.clone(),
         };
         metrics
             .consumer_requests
@@ -184,30 +179,17 @@ pub async fn dispatch(
             })
             .inc();
     }
-    match (matched, route_label) {
-        (Some(m), _) => m
+    match counted {
+        Counted::Route(m) => m
             .series
             .get_or_init(|| RouteSeries::new(metrics, &m.method, &m.route, m.usual_status))
             .observe(metrics, status, elapsed.as_secs_f64()),
-        (None, route_label) => {
-            let method_label: Arc<str> = Arc::from(method.as_str());
-            let route_label = route_label.unwrap_or_else(|| Arc::from("(none)"));
-            metrics
-                .requests
-                .get_or_create(&RouteLabels {
-                    method: method_label.clone(),
-                    route: route_label.clone(),
-                    status,
-                })
-                .inc();
-            metrics
-                .request_seconds
-                .get_or_create(&RouteTimeLabels {
-                    method: method_label,
-                    route: route_label,
-                })
-                .observe(elapsed.as_secs_f64());
-        }
+        Counted::Other(route) => metrics.count_request(
+            Arc::from(method.as_str()),
+            route,
+            status,
+            elapsed.as_secs_f64(),
+        ),
     }
     tracing::info!(
         request_id = %rid,
@@ -219,6 +201,13 @@ pub async fn dispatch(
         "Request handled."
     );
     with_request_id(resp, rid)
+}
+
+/// Where a request is counted: its route's series (made once per route), or, for anything
+/// that matched no route, the route label made for it.
+enum Counted<'t> {
+    Route(&'t RouteLabelValues),
+    Other(Arc<str>),
 }
 
 /// A matched route: the HTTP request as the pipeline's input, the output as HTTP.
