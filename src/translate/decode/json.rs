@@ -516,7 +516,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     self.maybe_flush(out)?;
                 }
                 Ev::Text(t) => {
-                    if c.mixed || !is_blank(&t) {
+                    if c.mixed || !scalar::blank(&t) {
                         text.push_str(&t);
                     }
                 }
@@ -538,7 +538,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             }
             out.push(b']');
         }
-        if !is_blank(&text) || (c.mixed && !text.is_empty()) {
+        if !scalar::blank(&text) || (c.mixed && !text.is_empty()) {
             sep(&mut first, out);
             write_key(TEXT_KEY, out);
             write_str(&text, out);
@@ -675,12 +675,6 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             }
         }
     }
-}
-
-/// Whether text is only whitespace, as `str::trim` sees it; the ASCII whitespace between
-/// elements is answered without decoding characters.
-fn is_blank(t: &str) -> bool {
-    t.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) || t.trim().is_empty()
 }
 
 /// Closes the open slot's array; returns the first slot after it.

@@ -318,13 +318,17 @@ fn visible_ascii(b: u8) -> bool {
     b > b' ' && b < 0x80
 }
 
-/// `text.trim().is_empty()`, cheaply for the usual text that starts with a visible
-/// character.
+/// `text.trim().is_empty()`, cheaply for the usual texts: a value that starts with a
+/// visible character, and the ASCII white space between elements.
 #[inline]
 pub fn blank(text: &str) -> bool {
     match text.as_bytes().first() {
         Some(&a) if visible_ascii(a) => false,
-        _ => text.trim().is_empty(),
+        _ => {
+            text.bytes()
+                .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                || text.trim().is_empty()
+        }
     }
 }
 
