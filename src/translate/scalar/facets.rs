@@ -17,16 +17,15 @@ pub(super) fn check_integer_bounds(
     b: Builtin,
     d: &Decimal,
 ) -> Result<(), ScalarError> {
-    let (lo, hi) = b.integer_bounds();
     let value = d.to_string();
     // Integers of up to 38 digits compare as i128; longer ones (xsd:integer) by digits.
-    let order = |bound: i128| -> Option<Ordering> {
-        if d.int.len() <= 38 {
-            value.parse::<i128>().ok().map(|v| v.cmp(&bound))
-        } else {
-            cmp_decimal(&value, &bound.to_string())
-        }
-    };
+    if d.int.len() <= 38
+        && let Ok(v) = value.parse::<i128>()
+    {
+        return check_integer_value(schema, ty, b, v);
+    }
+    let (lo, hi) = b.integer_bounds();
+    let order = |bound: i128| cmp_decimal(&value, &bound.to_string());
     if let Some(lo) = lo
         && order(lo) == Some(Ordering::Less)
     {
@@ -48,8 +47,8 @@ pub(super) fn check_integer_bounds(
     Ok(())
 }
 
-/// [`check_integer_bounds`] for a value already held as an integer: the same verdicts and
-/// messages, without going through its text.
+/// The bounds of `b` checked on a value held as an integer (an encoded JSON integer, or
+/// decimal text of up to 38 digits).
 pub(super) fn check_integer_value(
     schema: &Schema,
     ty: TypeId,
