@@ -440,11 +440,11 @@ impl SoapClient {
                 only = Some(chunk);
                 continue;
             }
+            if buf.is_empty() {
+                buf.reserve(want.max(len));
+            }
             if let Some(first) = only.take() {
-                buf.reserve(want.max(len));
                 buf.extend_from_slice(&first);
-            } else if buf.is_empty() {
-                buf.reserve(want.max(len));
             }
             buf.extend_from_slice(&chunk);
             if streams {
