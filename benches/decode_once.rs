@@ -3,13 +3,15 @@
 //!
 //! ```text
 //! SOAPBRIDGE_PROFILE_WSDL=contract.wsdl SOAPBRIDGE_PROFILE_XML=answer.xml \
-//!   SOAPBRIDGE_PROFILE_OP=ListOrders [SOAPBRIDGE_PROFILE_MODE=json|tree|scan] \
+//!   SOAPBRIDGE_PROFILE_OP=ListOrders [SOAPBRIDGE_PROFILE_MODE=json|tree|scan|encode] \
 //!   [SOAPBRIDGE_PROFILE_RUNS=20] target/release/deps/decode_once-*
 //! ```
 //!
 //! `json` is the answer path (envelope → JSON text), `tree` the tree decoder and its
-//! serialisation, `scan` a raw quick-xml scan of the same bytes (the floor). Prints the JSON
-//! size so the optimiser keeps the work.
+//! serialisation, `scan` a raw quick-xml scan of the same bytes (the floor), `encode` the
+//! tree decoder's value written back as an envelope of the output message (what
+//! `benches/translate.rs` times as `encode`). Prints the output size so the optimiser keeps
+//! the work.
 
 use std::hint::black_box;
 
@@ -17,7 +19,7 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use soapbridge::soap::{self, Response};
 use soapbridge::translate::{Limits, Select};
-use soapbridge::wsdl::{self, Location, Sources};
+use soapbridge::wsdl::{self, Location, SoapVersion, Sources};
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
@@ -49,6 +51,12 @@ fn main() {
     let xml = std::fs::read_to_string(&xml_path).expect("the answer reads");
     let mut out = Vec::with_capacity(xml.len());
     let mut total = 0usize;
+    let value = (mode == "encode").then(|| {
+        match soap::parse_response(&wsdl.schema, op, &xml, Limits::default()).expect("decodes") {
+            Response::Ok { body, .. } => body,
+            Response::Fault(_) => panic!("a fault"),
+        }
+    });
     for _ in 0..runs {
         match mode.as_str() {
             "tree" => {
@@ -59,6 +67,13 @@ fn main() {
                     panic!("a fault")
                 };
                 total += serde_json::to_vec(&body).expect("serializes").len();
+            }
+            "encode" => {
+                let msg = op.output.as_ref().expect("the operation has an output");
+                let body = value.as_ref().expect("decoded above");
+                total += soap::build_message(&wsdl.schema, msg, SoapVersion::V11, body, None, &[])
+                    .expect("encodes")
+                    .len();
             }
             "scan" => {
                 let mut r = Reader::from_str(&xml);

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::fragment::is_xml_name;
-use super::{Encoder, Result};
+use super::{Encoder, Fields, Result};
 use crate::translate::scalar::{self, json_type_name};
 use crate::translate::writer::XmlWriter;
 use crate::translate::{ATTRS_KEY, EncodeErrorKind, Seg};
@@ -26,7 +26,7 @@ impl Encoder<'_> {
             let SlotKind::Attribute(i) = s.kind else {
                 continue;
             };
-            let Some(val) = obj.get(&*s.key) else {
+            let Some(val) = obj.field(&s.key) else {
                 continue;
             };
             if val.is_null() {
@@ -40,7 +40,7 @@ impl Encoder<'_> {
             }
             self.path.pop();
         }
-        if let Some(extra) = obj.get(ATTRS_KEY) {
+        if let Some(extra) = obj.field(ATTRS_KEY) {
             self.path.push(Seg::Name(ATTRS_KEY));
             let Value::Object(extra) = extra else {
                 return Err(self.fail(EncodeErrorKind::ExpectedObject {
@@ -84,7 +84,7 @@ impl Encoder<'_> {
             if let SlotKind::Attribute(i) = s.kind
                 && decls[i].required
                 && decls[i].fixed.is_none()
-                && obj.and_then(|o| o.get(&*s.key)).is_none_or(Value::is_null)
+                && obj.and_then(|o| o.field(&s.key)).is_none_or(Value::is_null)
             {
                 self.path.push(Seg::Key(s.key.clone()));
                 self.note(EncodeErrorKind::MissingField {

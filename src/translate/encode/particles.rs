@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Encoder, Result};
+use super::{Encoder, Fields, Result};
 use crate::translate::writer::XmlWriter;
 use crate::translate::{EncodeErrorKind, Seg};
 use crate::wsdl::{ComplexType, ElemId, Particle, Schema, Term, Type, TypeId, UNBOUNDED};
@@ -57,7 +57,7 @@ impl Encoder<'_> {
                         let keys = many
                             .iter()
                             .flat_map(|i| self.schema.particle_keys(i))
-                            .filter(|k| obj.contains_key(&**k))
+                            .filter(|k| obj.has(k))
                             .map(|k| k.to_string())
                             .collect();
                         self.note(EncodeErrorKind::ChoiceConflict { keys });
@@ -73,7 +73,7 @@ impl Encoder<'_> {
     /// Whether the JSON fills a particle. An empty array does not: the decoder writes `[]`
     /// for every repeated element, the unchosen branches of a choice included.
     fn present(&self, p: &Particle, obj: &Map<String, Value>) -> bool {
-        let given = |e: ElemId| match obj.get(&*self.schema.element(e).name.local) {
+        let given = |e: ElemId| match obj.field(&self.schema.element(e).name.local) {
             None => false,
             Some(Value::Array(a)) => !a.is_empty(),
             Some(_) => true,
@@ -100,16 +100,16 @@ impl Encoder<'_> {
     ) -> Result<()> {
         let schema = self.schema;
         let decl = schema.element(e);
-        let mut candidates: Vec<ElemId> = Vec::with_capacity(1 + decl.substitutes.len());
-        if !decl.is_abstract {
-            candidates.push(e);
-        }
-        candidates.extend(decl.substitutes.iter().copied());
+        // The element itself unless abstract, then the members of its substitution group.
+        let candidates = (!decl.is_abstract)
+            .then_some(e)
+            .into_iter()
+            .chain(decl.substitutes.iter().copied());
         let mut written = 0usize;
         for c in candidates {
             let cd = schema.element(c);
             let key = &cd.name.local;
-            let Some(val) = obj.get(&**key) else {
+            let Some(val) = obj.field(key) else {
                 continue;
             };
             let repeated = p.max > 1 || owner.slot(key).is_some_and(|s| s.repeated);
@@ -147,6 +147,10 @@ impl Encoder<'_> {
                 }
             }
             self.path.pop();
+        }
+        if written >= p.min as usize && (p.max == UNBOUNDED || written <= p.max as usize) {
+            // Enough of it, and not too many: the usual case, with nothing more to look up.
+            return Ok(());
         }
         let key = &decl.name.local;
         let given_somehow = candidates_given(schema, decl, obj);
@@ -207,9 +211,9 @@ fn candidates_given(
     decl: &crate::wsdl::ElementDecl,
     obj: &Map<String, Value>,
 ) -> bool {
-    obj.contains_key(&*decl.name.local)
+    obj.has(&decl.name.local)
         || decl
             .substitutes
             .iter()
-            .any(|s| obj.contains_key(&*schema.element(*s).name.local))
+            .any(|s| obj.has(&schema.element(*s).name.local))
 }

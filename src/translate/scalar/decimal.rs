@@ -75,6 +75,30 @@ impl Decimal {
     }
 }
 
+/// Whether `text` is already the form [`Decimal::parse`] then `to_string` give it: an
+/// optional `-`, digits without leading zeros (`0` alone allowed), then `.` and digits if
+/// `fraction`, and not a negative zero. Such text is written as it is, unparsed.
+pub fn is_canonical(text: &str, fraction: bool) -> bool {
+    let b = text.as_bytes();
+    let (negative, b) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let int_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    let (int, rest) = b.split_at(int_len);
+    let int_ok = match int {
+        [] => false,
+        [b'0'] => true,
+        [first, ..] => *first != b'0',
+    };
+    let rest_ok = match rest {
+        [] => true,
+        [b'.', frac @ ..] => fraction && !frac.is_empty() && frac.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    int_ok && rest_ok && !(negative && b.iter().all(|&c| c == b'0' || c == b'.'))
+}
+
 impl std::fmt::Display for Decimal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.negative {
@@ -115,6 +139,19 @@ pub fn cmp_decimal(a: &str, b: &str) -> Option<Ordering> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_text_is_what_parsing_gives() {
+        for t in [
+            "0", "7", "-7", "10.50", "0.5", "-0.5", "-0", "-0.00", "0.00", "007", "+7", ".5", "5.",
+            "1e3", "-", "", "1.2.3", "12a", "-10", "100.0001",
+        ] {
+            let canonical = Decimal::parse(t).is_some_and(|d| d.to_string() == t);
+            assert_eq!(is_canonical(t, true), canonical, "{t:?} as a decimal");
+            let integer = canonical && !t.contains('.');
+            assert_eq!(is_canonical(t, false), integer, "{t:?} as an integer");
+        }
+    }
 
     #[test]
     fn decimals_are_exact() {

@@ -136,7 +136,12 @@ fn atomic_to_lexical(
                 if let Some(i) = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)) =>
             {
                 facets::check_integer_value(schema, ty, b, i)?;
-                Ok(i.to_string())
+                // JSON's text of an integer is its canonical form, but for `-0`.
+                Ok(if decimal::is_canonical(n.as_str(), false) {
+                    n.as_str().to_owned()
+                } else {
+                    i.to_string()
+                })
             }
             Value::Number(n) => {
                 let mut d = Decimal::parse(&n.to_string())
@@ -156,6 +161,9 @@ fn atomic_to_lexical(
                 if matches!(s.as_str(), "INF" | "-INF" | "NaN" | "+INF") =>
             {
                 Ok(s.trim_start_matches('+').to_owned())
+            }
+            (Builtin::Decimal, Value::Number(n)) if decimal::is_canonical(n.as_str(), true) => {
+                Ok(n.as_str().to_owned())
             }
             (Builtin::Decimal, Value::Number(n)) => Decimal::parse(&n.to_string())
                 .map(|d| d.to_string())

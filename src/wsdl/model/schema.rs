@@ -178,11 +178,15 @@ pub struct ComplexType {
     pub derived: Vec<TypeId>,
     /// JSON keys of the element and attribute content, in schema order.
     pub slots: Vec<Slot>,
-    /// Position of each key in `slots` (the request path looks keys up, never scans).
+    /// Position of each key in `slots`, for types with many keys (see
+    /// [`ComplexType::slot_position`]).
     pub slot_index: SlotIndex,
     /// Whether element content allows elements not declared here (`xsd:any`).
     pub open: bool,
 }
+
+/// Types with at most this many slots find a key without their index.
+const FEW_SLOTS: usize = 16;
 
 /// JSON key → position in [`ComplexType::slots`].
 #[derive(Clone, Debug, Default)]
@@ -205,7 +209,16 @@ impl ComplexType {
         self.slot_position(key).map(|i| &self.slots[i])
     }
 
+    /// The position of `key` in `slots`. A type with few keys compares them one by one,
+    /// lengths first, which costs less than hashing the key (SipHash); from the last, so a
+    /// key written twice gives the position the index keeps.
     pub fn slot_position(&self, key: &str) -> Option<usize> {
+        if self.slots.len() <= FEW_SLOTS {
+            return self
+                .slots
+                .iter()
+                .rposition(|s| s.key.len() == key.len() && s.key.as_bytes() == key.as_bytes());
+        }
         self.slot_index.0.get(key).copied()
     }
 }
