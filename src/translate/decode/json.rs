@@ -372,6 +372,25 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         Ok(())
     }
 
+    /// The value of an element of simple type, with no selection below it.
+    #[inline]
+    fn simple_json<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        start: &Start<'i>,
+        ty: TypeId,
+        out: &mut Vec<u8>,
+    ) -> R<()> {
+        match self.text(src)? {
+            TextOrChild::Text(t) => self.scalar_json(ty, &t, out),
+            TextOrChild::Child(first) => {
+                let v = self.generic_with(src, start, Some(first))?;
+                write_value(&v, out);
+                Ok(())
+            }
+        }
+    }
+
     /// [`Decoder::scalar`] as text.
     fn scalar_json(&self, ty: TypeId, text: &str, out: &mut Vec<u8>) -> R<()> {
         if scalar::blank(text)
@@ -511,7 +530,17 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     }
                     let decl = self.schema.element(e);
                     self.path.push(Seg::Name(&slot.key));
-                    self.element_json(src, &child, decl.ty, Select::ALL, out)?;
+                    if is_plain(&child)
+                        && let Type::Simple(_) = self.schema.ty(decl.ty)
+                    {
+                        // A simple element without attributes, the bulk of most answers:
+                        // what `element_json` would find (no reference, no nil, no
+                        // `xsi:type`, nothing selected below it) is known, so its text goes
+                        // straight to its value.
+                        self.simple_json(src, &child, decl.ty, out)?;
+                    } else {
+                        self.element_json(src, &child, decl.ty, Select::ALL, out)?;
+                    }
                     self.path.pop();
                     self.maybe_flush(out)?;
                 }
@@ -690,8 +719,21 @@ fn close_slot(c: &ComplexType, open: Option<usize>, out: &mut Vec<u8>) -> usize 
     }
 }
 
-/// `"key":[]` for the repeated element slots in `from..to` (none of them was sent).
+/// Whether a start tag has no attribute at all (none kept, no control attribute, no nil).
+fn is_plain(start: &Start<'_>) -> bool {
+    start.attrs.is_empty() && start.control.is_none() && !start.nil
+}
+
+/// `"key":[]` for the repeated element slots in `from..to` (none of them was sent). In line:
+/// between children in schema order the range is empty.
+#[inline]
 fn empty_arrays(c: &ComplexType, from: usize, to: usize, first: &mut bool, out: &mut Vec<u8>) {
+    if from < to {
+        empty_arrays_in(c, from, to, first, out);
+    }
+}
+
+fn empty_arrays_in(c: &ComplexType, from: usize, to: usize, first: &mut bool, out: &mut Vec<u8>) {
     for s in c.slots.get(from..to).unwrap_or(&[]) {
         if s.repeated && matches!(s.kind, SlotKind::Element(_)) {
             sep(first, out);
