@@ -61,7 +61,7 @@ summarize() {
         js=$(median_ns "$g" json_serialize)
         awk -v g="$g" -v enc="$enc" -v dec="$dec" -v scan="$scan" -v nscan="$nscan" -v jp="$jp" -v js="$js" 'BEGIN {
             printf "%-6s decode runs at %5.1f%% of a raw quick-xml scan, %5.1f%% of a namespace-resolving scan; takes %4.1fx serde_json parse of the same data\n", g, 100 * scan / dec, 100 * nscan / dec, dec / jp
-            printf "%-6s encode takes %4.1fx serde_json serialize of the same data\n", g, enc / js
+            printf "%-6s encode runs at %5.1f%% of a raw quick-xml scan of its output; takes %4.1fx serde_json serialize of the same data\n", g, 100 * scan / enc, enc / js
         }'
     done
     echo

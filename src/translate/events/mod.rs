@@ -205,19 +205,7 @@ pub trait Source<'i> {
     /// After a `Start`: its content up to and including its `End` when that is text alone
     /// (adjacent pieces joined), else the first child's `Start`.
     fn simple_content(&mut self) -> Result<TextOrChild<'i>, DecodeError> {
-        let mut text: Cow<'i, str> = Cow::Borrowed("");
-        loop {
-            match self.next()? {
-                Ev::Text(t) if text.is_empty() && self.take_end() => {
-                    return Ok(TextOrChild::Text(t));
-                }
-                Ev::Text(t) if text.is_empty() => text = t,
-                Ev::Text(t) => text.to_mut().push_str(&t),
-                Ev::End => return Ok(TextOrChild::Text(text)),
-                Ev::Start(s) => return Ok(TextOrChild::Child(s)),
-                Ev::Eof => return Err(inside_element()),
-            }
-        }
+        simple_content_from(self, None)
     }
 
     /// Takes the `End` that is known to come next, if the source knows it already (a text
@@ -246,6 +234,31 @@ pub trait Source<'i> {
                     ));
                 }
             }
+        }
+    }
+}
+
+/// [`Source::simple_content`], `first` being the first event after the `Start` when it was
+/// read already.
+fn simple_content_from<'i, S: Source<'i> + ?Sized>(
+    src: &mut S,
+    mut first: Option<Ev<'i>>,
+) -> Result<TextOrChild<'i>, DecodeError> {
+    let mut text: Cow<'i, str> = Cow::Borrowed("");
+    loop {
+        let ev = match first.take() {
+            Some(ev) => ev,
+            None => src.next()?,
+        };
+        match ev {
+            Ev::Text(t) if text.is_empty() && src.take_end() => {
+                return Ok(TextOrChild::Text(t));
+            }
+            Ev::Text(t) if text.is_empty() => text = t,
+            Ev::Text(t) => text.to_mut().push_str(&t),
+            Ev::End => return Ok(TextOrChild::Text(text)),
+            Ev::Start(s) => return Ok(TextOrChild::Child(s)),
+            Ev::Eof => return Err(inside_element()),
         }
     }
 }
@@ -469,9 +482,18 @@ impl<'i> LiveSource<'i> {
     /// A `Text` of `first` and the text, CDATA and entity pieces that follow it. The event
     /// after them is kept for the next call; an `End` (the usual one) as `pending_end`.
     fn text(&mut self, first: Cow<'i, str>) -> Result<Ev<'i>, DecodeError> {
-        let mut text = first;
+        let next = self.read()?;
+        self.text_then(first, next)
+    }
+
+    /// [`LiveSource::text`] with the event after `text` read already.
+    fn text_then(
+        &mut self,
+        mut text: Cow<'i, str>,
+        mut event: Event<'i>,
+    ) -> Result<Ev<'i>, DecodeError> {
         loop {
-            match self.read()? {
+            match event {
                 // Borrowed from the input unless a `\r` is normalised.
                 Event::Text(t) => append(&mut text, content(t)),
                 Event::CData(t) => append(&mut text, cdata(t)),
@@ -488,6 +510,7 @@ impl<'i> LiveSource<'i> {
                     return Ok(Ev::Text(text));
                 }
             }
+            event = self.read()?;
         }
     }
 
@@ -549,6 +572,38 @@ impl<'i> Source<'i> for LiveSource<'i> {
                 Event::DocType(_) => return Err(doctype_refused()),
                 Event::Eof => return end_of_document(self.depth),
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+            }
+        }
+    }
+
+    /// The usual simple content, one text and the `End`, read straight from the reader;
+    /// anything else goes the general way from the events read so far.
+    fn simple_content(&mut self) -> Result<TextOrChild<'i>, DecodeError> {
+        if self.pending_end || self.peeked.is_some() {
+            return simple_content_from(self, None);
+        }
+        match self.read()? {
+            Event::Text(t) => {
+                let text = content(t);
+                match self.read()? {
+                    Event::End(_) => {
+                        self.close();
+                        Ok(TextOrChild::Text(text))
+                    }
+                    // More pieces of text, a child, a comment...
+                    after => {
+                        let first = self.text_then(text, after)?;
+                        simple_content_from(self, Some(first))
+                    }
+                }
+            }
+            Event::End(_) => {
+                self.close();
+                Ok(TextOrChild::Text(Cow::Borrowed("")))
+            }
+            other => {
+                self.peeked = Some(other);
+                simple_content_from(self, None)
             }
         }
     }
