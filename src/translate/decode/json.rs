@@ -421,7 +421,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         }
         let mut extra: Vec<(String, String)> = Vec::new();
         // Slots written, so a fixed or default value is added only where none was sent.
-        let mut written: Vec<usize> = Vec::new();
+        let mut written = Written::default();
         for a in attrs {
             let slot = c.slots.iter().enumerate().find_map(|(at, s)| match s.kind {
                 SlotKind::Attribute(i) if attr_matches(&c.attributes[i], &a.ns, &a.local) => {
@@ -431,12 +431,12 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             });
             match slot {
                 Some((at, s, i)) => {
-                    if written.contains(&at) {
+                    if written.contains(at) {
                         // The same key twice: the tree keeps the last value in the first
                         // one's place.
                         return Err(Stop::Tree);
                     }
-                    written.push(at);
+                    written.insert(at);
                     sep(first, out);
                     write_key(&s.key, out);
                     scalar::write_json(self.schema, c.attributes[i].ty, &a.value, out)
@@ -460,7 +460,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         }
         for (at, s) in c.slots.iter().enumerate() {
             if let SlotKind::Attribute(i) = s.kind
-                && !written.contains(&at)
+                && !written.contains(at)
                 && let Some(d) = c.attributes[i]
                     .fixed
                     .as_ref()
@@ -719,6 +719,30 @@ fn close_slot(c: &ComplexType, open: Option<usize>, out: &mut Vec<u8>) -> usize 
     }
 }
 
+/// The slots of an object written so far: a bit each for the first 64 (no allocation for
+/// the usual object), a list for the others.
+#[derive(Default)]
+struct Written {
+    bits: u64,
+    more: Vec<usize>,
+}
+
+impl Written {
+    fn contains(&self, at: usize) -> bool {
+        match u32::try_from(at) {
+            Ok(bit) if bit < u64::BITS => self.bits >> bit & 1 == 1,
+            _ => self.more.contains(&at),
+        }
+    }
+
+    fn insert(&mut self, at: usize) {
+        match u32::try_from(at) {
+            Ok(bit) if bit < u64::BITS => self.bits |= 1 << bit,
+            _ => self.more.push(at),
+        }
+    }
+}
+
 /// Whether a start tag has no attribute at all (none kept, no control attribute, no nil).
 fn is_plain(start: &Start<'_>) -> bool {
     start.attrs.is_empty() && start.control.is_none() && !start.nil
@@ -777,4 +801,22 @@ fn slot_from(c: &ComplexType, child: &Start<'_>, open: Option<usize>) -> Option<
         }
     }
     find_element_slot(c, child)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Written;
+
+    #[test]
+    fn written_slots_are_remembered_below_and_beyond_64() {
+        let mut w = Written::default();
+        for at in [0, 5, 63, 64, 200] {
+            assert!(!w.contains(at), "{at} before");
+            w.insert(at);
+            assert!(w.contains(at), "{at} after");
+        }
+        for at in [1, 62, 65, 199] {
+            assert!(!w.contains(at), "{at} never written");
+        }
+    }
 }

@@ -316,15 +316,17 @@ impl<'i> LiveSource<'i> {
     }
 
     /// Adds the namespace declarations of a start tag at the level of its element. Most
-    /// tags have no attributes: that is answered here, in line, and only the others go on to
-    /// [`LiveSource::declare_attributes`].
+    /// tags have no attributes, and most attributes declare nothing (every declaration's
+    /// name starts with `xmlns`): that is answered here, in line, and only the others go on
+    /// to [`LiveSource::declare_attributes`], which parses them.
     #[inline]
     fn declare(&mut self, e: &BytesStart<'i>) -> Result<(), DecodeError> {
         if self.depth >= usize::from(u16::MAX) {
             return Err(self.ns_error(NamespaceError::TooDeeplyNested(usize::from(u16::MAX))));
         }
         let name_len = e.name().0.len();
-        if blank(&e[name_len..]) {
+        let attrs = &e[name_len..];
+        if blank(attrs) || !mentions_xmlns(attrs.as_bytes()) {
             return Ok(());
         }
         self.declare_attributes(e, name_len)
@@ -535,6 +537,22 @@ fn blank(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
+/// Whether `xmlns` occurs in the attribute part of a tag (in a name, or in a value: then
+/// the attributes are parsed for nothing).
+fn mentions_xmlns(attrs: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(at) = attrs
+        .get(from..)
+        .and_then(|rest| memchr::memchr(b'x', rest))
+    {
+        if attrs[from + at..].starts_with(b"xmlns") {
+            return true;
+        }
+        from += at + 1;
+    }
+    false
+}
+
 /// `s` as the same slice of `text`, when it lies in it.
 fn within<'i>(text: &'i str, s: &str) -> Option<&'i str> {
     let at = (s.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
@@ -690,6 +708,23 @@ fn append<'i>(acc: &mut Cow<'i, str>, piece: Cow<'i, str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declarations_are_found_among_other_attributes() {
+        for (attrs, declares) in [
+            (" a=\"1\"", false),
+            (" x=\"1\" xml:lang=\"en\"", false),
+            (" xmlns=\"urn:a\"", true),
+            (" a=\"1\" xmlns:p=\"urn:p\"", true),
+            (" a=\"xmlns\"", true),
+            (" xmln=\"1\" x", false),
+        ] {
+            assert_eq!(mentions_xmlns(attrs.as_bytes()), declares, "{attrs}");
+        }
+        // A declaration after other attributes still takes effect.
+        let events = all(r#"<a k="v" xmlns:p="urn:p"><p:b/></a>"#).expect("reads");
+        assert!(events.contains(&"<{urn:p}b".to_string()), "{events:?}");
+    }
 
     #[test]
     fn a_carriage_return_is_found_wherever_it_is() {
