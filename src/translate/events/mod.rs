@@ -280,6 +280,9 @@ pub struct LiveSource<'i> {
     pending_end: bool,
     peeked: Option<Event<'i>>,
     scope: Scope<'i>,
+    /// The last start tag read has attributes, and all of them are namespace declarations
+    /// (already added by `declare`): its `Start` has nothing more to read from them.
+    declarations_only: bool,
 }
 
 impl<'i> LiveSource<'i> {
@@ -295,6 +298,7 @@ impl<'i> LiveSource<'i> {
             pending_end: false,
             peeked: None,
             scope: Scope::default(),
+            declarations_only: false,
         }
     }
 
@@ -326,6 +330,7 @@ impl<'i> LiveSource<'i> {
         }
         let name_len = e.name().0.len();
         let attrs = &e[name_len..];
+        self.declarations_only = false;
         if blank(attrs) || !mentions_xmlns(attrs.as_bytes()) {
             return Ok(());
         }
@@ -340,16 +345,24 @@ impl<'i> LiveSource<'i> {
     ) -> Result<(), DecodeError> {
         let tag = self.tag(e)?;
         let level = self.depth + 1;
-        let mut attrs = Attributes::new(tag, name_len);
-        for attr in attrs.with_checks(false) {
-            // Malformed attributes are reported when the tag is read as an element.
-            let Ok(attr) = attr else { break };
-            if let Some(decl) = attr.key.as_namespace_binding() {
-                self.scope
+        let mut only = true;
+        for attr in Attributes::new(tag, name_len) {
+            // Malformed attributes (duplicates included) are reported when the tag is read
+            // as an element.
+            let Ok(attr) = attr else {
+                only = false;
+                break;
+            };
+            match attr.key.as_namespace_binding() {
+                Some(decl) => self
+                    .scope
                     .add(decl, attr.value, level)
-                    .map_err(|e| self.ns_error(e))?;
+                    .map_err(|e| self.ns_error(e))?,
+                None => only = false,
             }
         }
+        // Every start tag read goes to `start` before the next one is read.
+        self.declarations_only = only;
         Ok(())
     }
 
@@ -388,7 +401,7 @@ impl<'i> LiveSource<'i> {
             .map_err(|p| self.xml_error(format!("undeclared namespace prefix `{p}`")))?;
         self.depth += 1;
         self.pending_end = empty;
-        if blank(attrs) {
+        if blank(attrs) || self.declarations_only {
             // Written straight into the result: a `Start` is large, and moving it through
             // a variable first cost a copy per element.
             return Ok(Ev::Start(Start::new(ns, Cow::Borrowed(local))));
@@ -724,6 +737,29 @@ mod tests {
         // A declaration after other attributes still takes effect.
         let events = all(r#"<a k="v" xmlns:p="urn:p"><p:b/></a>"#).expect("reads");
         assert!(events.contains(&"<{urn:p}b".to_string()), "{events:?}");
+    }
+
+    #[test]
+    fn a_tag_of_declarations_alone_has_no_attributes_and_others_keep_theirs() {
+        let xml = r#"<a xmlns="urn:a" xmlns:p="urn:p"><p:b xmlns:q="urn:q" q:k="v"/></a>"#;
+        let mut src = LiveSource::new(xml, Limits::default());
+        let Ev::Start(a) = src.next().expect("reads") else {
+            panic!("a start")
+        };
+        assert_eq!((&*a.ns, &*a.local, a.attrs.len()), ("urn:a", "a", 0));
+        let Ev::Start(b) = src.next().expect("reads") else {
+            panic!("a start")
+        };
+        assert_eq!((&*b.ns, &*b.local), ("urn:p", "b"));
+        let kept: Vec<(String, String, String)> = b
+            .attrs
+            .iter()
+            .map(|a| (a.ns.to_string(), a.local.to_string(), a.value.to_string()))
+            .collect();
+        assert_eq!(kept, [("urn:q".into(), "k".into(), "v".into())]);
+        // A declaration written twice is still refused.
+        let twice = r#"<a xmlns:p="urn:p" xmlns:p="urn:p"/>"#;
+        assert!(all(twice).is_err(), "a duplicate declaration is an error");
     }
 
     #[test]
