@@ -343,6 +343,11 @@ pub fn blank(text: &str) -> bool {
 /// `[+-]digits` (and `.digits` when `fraction`) written as [`Decimal`] prints it; `false`,
 /// with nothing written, for any other form (exponents, bad text: the general path).
 fn plain_decimal(t: &str, fraction: bool, out: &mut Vec<u8>) -> bool {
+    // Already written as it prints: copied in one piece.
+    if decimal::is_canonical(t, fraction) {
+        out.extend_from_slice(t.as_bytes());
+        return true;
+    }
     let bytes = t.as_bytes();
     let (negative, rest) = match bytes.first() {
         Some(b'-') => (true, &bytes[1..]),
@@ -366,16 +371,6 @@ fn plain_decimal(t: &str, fraction: bool, out: &mut Vec<u8>) -> bool {
         return false;
     }
     let lead = int.iter().take_while(|&&c| c == b'0').count();
-    // Already written as it prints (no `+`, no leading zero, no bare `.`, not `-0`): copied
-    // in one piece.
-    let canonical = bytes.first() != Some(&b'+')
-        && (lead == 0 || int.len() == 1)
-        && !int.is_empty()
-        && (dot.is_none() || !frac.is_empty());
-    if canonical && !(negative && lead == 1 && frac.iter().all(|&c| c == b'0')) {
-        out.extend_from_slice(bytes);
-        return true;
-    }
     let int = &int[lead..];
     let zero = int.is_empty() && frac.iter().all(|&c| c == b'0');
     out.reserve(int.len() + frac.len() + 3);
