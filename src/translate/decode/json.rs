@@ -10,11 +10,12 @@
 //!
 //! The output is byte for byte what the tree decoder's `Value` serialises to (the tree
 //! decoder stays as the reference and for the rare documents above). Keys are XML names and
-//! need no escaping; strings are escaped as `serde_json` does.
+//! need no escaping; strings are escaped as `serde_json` does. The selection's own reading
+//! (the object on its path) is in `json/select.rs`.
 
-use std::sync::Arc;
+mod select;
 
-use serde_json::Value;
+pub use select::{Select, select_value};
 
 use super::super::events::{AttrVal, Ev, Source, Start, TextOrChild};
 use super::super::json_text::{sep, write_key, write_str, write_value};
@@ -22,37 +23,6 @@ use super::super::scalar;
 use super::super::{ANY_KEY, ATTRS_KEY, DecodeError, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY};
 use super::{Decoder, attr_matches, find_element_slot, next_or_pending, skip_to_end};
 use crate::wsdl::{Body, ComplexType, Content, ElemId, SlotKind, Type, TypeId, well_known};
-
-/// The part of the output a route returns: keys from the output object down to the value
-/// (`response.body`); `repeated` when the value is a list, so a missing one is `[]`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Select<'p> {
-    pub path: &'p [Arc<str>],
-    pub repeated: bool,
-}
-
-impl<'p> Select<'p> {
-    const ALL: Select<'static> = Select {
-        path: &[],
-        repeated: false,
-    };
-
-    fn rest(self) -> Select<'p> {
-        Select {
-            path: self.path.get(1..).unwrap_or(&[]),
-            repeated: self.repeated,
-        }
-    }
-
-    /// What the selection gives when its next key is absent.
-    fn missing(self) -> &'static [u8] {
-        if self.path.len() <= 1 && self.repeated {
-            b"[]"
-        } else {
-            b"null"
-        }
-    }
-}
 
 /// Why the streaming decoder stopped.
 pub(super) enum Stop {
@@ -75,21 +45,6 @@ pub type Flush<'a> = Box<dyn FnMut(&mut Vec<u8>) -> Result<(), DecodeError> + Se
 
 /// A streaming decoder hands its text on once this much is finished (after a whole element).
 pub const FLUSH_AT: usize = 32 * 1024;
-
-/// Applies a selection to a value, as the route does to the tree decoder's output.
-pub fn select_value(mut cur: Value, sel: Select<'_>) -> Value {
-    for key in sel.path {
-        cur = match cur {
-            Value::Object(mut m) => m.remove(&**key).unwrap_or(if sel.repeated {
-                Value::Array(Vec::new())
-            } else {
-                Value::Null
-            }),
-            _ => Value::Null,
-        };
-    }
-    cur
-}
 
 impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     /// Decodes a message body as JSON text into `out`, keeping only what `sel` selects.
@@ -197,8 +152,30 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         }
     }
 
-    /// [`Decoder::element`] as text.
+    /// [`Decoder::element`] as text. In line where it is called: a simple element without
+    /// attributes, the bulk of most answers, has no reference, no nil, no `xsi:type` and
+    /// nothing selected below it, so its text goes straight to its value without the call
+    /// to [`Decoder::element_any`] and its checks.
+    #[inline]
     fn element_json<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        start: &Start<'i>,
+        declared: TypeId,
+        sel: Select<'_>,
+        out: &mut Vec<u8>,
+    ) -> R<()> {
+        if is_plain(start)
+            && sel.path.is_empty()
+            && let Type::Simple(_) = self.schema.ty(declared)
+        {
+            return self.simple_json(src, start, declared, out);
+        }
+        self.element_any(src, start, declared, sel, out)
+    }
+
+    /// [`Decoder::element_json`] for any element.
+    fn element_any<S: Source<'i>>(
         &mut self,
         src: &mut S,
         start: &Start<'i>,
@@ -530,17 +507,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     }
                     let decl = self.schema.element(e);
                     self.path.push(Seg::Name(&slot.key));
-                    if is_plain(&child)
-                        && let Type::Simple(_) = self.schema.ty(decl.ty)
-                    {
-                        // A simple element without attributes, the bulk of most answers:
-                        // what `element_json` would find (no reference, no nil, no
-                        // `xsi:type`, nothing selected below it) is known, so its text goes
-                        // straight to its value.
-                        self.simple_json(src, &child, decl.ty, out)?;
-                    } else {
-                        self.element_json(src, &child, decl.ty, Select::ALL, out)?;
-                    }
+                    self.element_json(src, &child, decl.ty, Select::ALL, out)?;
                     self.path.pop();
                     self.maybe_flush(out)?;
                 }
@@ -574,109 +541,6 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         }
         write_extra(&extra, &mut first, out);
         out.push(b'}');
-        Ok(())
-    }
-
-    /// An object of which only the slot `key` is kept (selection applied below it).
-    #[allow(clippy::too_many_arguments)]
-    fn object_selected<S: Source<'i>>(
-        &mut self,
-        src: &mut S,
-        attrs: &[AttrVal<'i>],
-        c: &'s ComplexType,
-        mut pending: Option<Start<'i>>,
-        key: &Arc<str>,
-        sel: Select<'_>,
-        out: &mut Vec<u8>,
-    ) -> R<()> {
-        let target = c.slot_position(key);
-        let target_slot = target.map(|i| &c.slots[i]);
-        if matches!(target_slot, Some(s) if matches!(s.kind, SlotKind::Attribute(_))) {
-            return Err(Stop::Tree);
-        }
-        let mark = out.len();
-        // Attributes are still read for their errors, then dropped.
-        let mut first = true;
-        self.attributes_json(attrs, c, &mut first, out)?;
-        out.truncate(mark);
-        let rest = sel.rest();
-        let mut seen = false;
-        // Which slots were sent, for the contract check (only then).
-        let mut sent = if self.checks {
-            vec![false; c.slots.len()]
-        } else {
-            Vec::new()
-        };
-        loop {
-            match next_or_pending(&mut pending, src)? {
-                Ev::Start(child) => {
-                    let Some((i, e)) =
-                        find_element_slot(c, &child).filter(|&(_, e)| self.is_declared(e, &child))
-                    else {
-                        self.capture(src, &child)?;
-                        continue;
-                    };
-                    if let Some(s) = sent.get_mut(i) {
-                        *s = true;
-                    }
-                    let slot = &c.slots[i];
-                    let decl = self.schema.element(e);
-                    let kept = Some(i) == target;
-                    let at = out.len();
-                    if kept {
-                        if seen {
-                            if !slot.repeated {
-                                return Err(Stop::Tree);
-                            }
-                            out.push(b',');
-                        } else if slot.repeated {
-                            if !rest.path.is_empty() {
-                                return Err(Stop::Tree);
-                            }
-                            out.push(b'[');
-                        }
-                        seen = true;
-                    }
-                    self.path.push(Seg::Name(&slot.key));
-                    let child_sel = if kept && !slot.repeated {
-                        rest
-                    } else {
-                        Select::ALL
-                    };
-                    // A child that is not kept is written, then dropped: never flushed.
-                    self.pins += u32::from(!kept);
-                    self.element_json(src, &child, decl.ty, child_sel, out)?;
-                    self.pins -= u32::from(!kept);
-                    self.path.pop();
-                    if kept {
-                        self.maybe_flush(out)?;
-                    } else {
-                        out.truncate(at);
-                    }
-                }
-                Ev::Text(_) => {}
-                Ev::End | Ev::Eof => break,
-            }
-        }
-        if let Some(s) = c
-            .slots
-            .iter()
-            .zip(&sent)
-            .find_map(|(s, sent)| (s.required && !sent).then_some(s))
-        {
-            return Err(Stop::Decode(self.missing(s)));
-        }
-        match target_slot {
-            Some(s) if seen => {
-                if s.repeated {
-                    out.push(b']');
-                }
-            }
-            Some(s) if s.repeated => {
-                out.extend_from_slice(if rest.path.is_empty() { b"[]" } else { b"null" })
-            }
-            _ => out.extend_from_slice(sel.missing()),
-        }
         Ok(())
     }
 
