@@ -79,24 +79,47 @@ impl Decimal {
 /// optional `-`, digits without leading zeros (`0` alone allowed), then `.` and digits if
 /// `fraction`, and not a negative zero. Such text is written as it is, unparsed.
 pub fn is_canonical(text: &str, fraction: bool) -> bool {
+    // One pass, byte by byte: values are a few characters long, and this runs for every
+    // number of an answer.
     let b = text.as_bytes();
     let (negative, b) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, b),
     };
-    let int_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    let (int, rest) = b.split_at(int_len);
-    let int_ok = match int {
-        [] => false,
-        [b'0'] => true,
-        [first, ..] => *first != b'0',
+    let Some((&first, rest)) = b.split_first() else {
+        return false;
     };
-    let rest_ok = match rest {
-        [] => true,
-        [b'.', frac @ ..] => fraction && !frac.is_empty() && frac.iter().all(u8::is_ascii_digit),
-        _ => false,
-    };
-    int_ok && rest_ok && !(negative && b.iter().all(|&c| c == b'0' || c == b'.'))
+    if !first.is_ascii_digit() {
+        return false;
+    }
+    // Whether a digit other than `0` was seen (for the negative zero).
+    let mut nonzero = first != b'0';
+    let mut i = 0;
+    // The integer part: a leading `0` must stand alone.
+    while let Some(&c) = rest.get(i) {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        if first == b'0' {
+            return false;
+        }
+        nonzero |= c != b'0';
+        i += 1;
+    }
+    match rest.get(i) {
+        None => {}
+        Some(b'.') if fraction && i + 1 < rest.len() => {
+            for &c in &rest[i + 1..] {
+                if !c.is_ascii_digit() {
+                    return false;
+                }
+                nonzero |= c != b'0';
+            }
+        }
+        Some(_) => return false,
+    }
+    // Not a negative zero.
+    !negative || nonzero
 }
 
 impl std::fmt::Display for Decimal {
@@ -147,6 +170,28 @@ mod tests {
             "1e3", "-", "", "1.2.3", "12a", "-10", "100.0001",
         ] {
             let canonical = Decimal::parse(t).is_some_and(|d| d.to_string() == t);
+            assert_eq!(is_canonical(t, true), canonical, "{t:?} as a decimal");
+            let integer = canonical && !t.contains('.');
+            assert_eq!(is_canonical(t, false), integer, "{t:?} as an integer");
+        }
+    }
+
+    #[test]
+    fn canonical_text_is_what_parsing_gives_for_every_short_text() {
+        // Every text of up to five characters over the characters that matter.
+        let alphabet = ['-', '+', '0', '1', '9', '.', 'e'];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.len() == texts.last().map_or(0, String::len))
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        assert!(texts.len() > 19_000, "{}", texts.len());
+        for t in &texts {
+            let canonical = Decimal::parse(t).is_some_and(|d| d.to_string() == *t);
             assert_eq!(is_canonical(t, true), canonical, "{t:?} as a decimal");
             let integer = canonical && !t.contains('.');
             assert_eq!(is_canonical(t, false), integer, "{t:?} as an integer");
