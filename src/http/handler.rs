@@ -35,10 +35,13 @@ use crate::mapping::Route;
 use crate::metrics::{ConsumerLabels, EdgeLabels, RouteSeries};
 use crate::telemetry;
 
+/// `X-Request-Id` as a header name made once: a `&str` name is parsed at every lookup.
+const X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
+
 /// The request id: the caller's `X-Request-Id` when it is sane, else a new UUID.
 pub fn request_id(req: &HttpRequest) -> String {
     req.headers()
-        .get("x-request-id")
+        .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| {
             !v.is_empty()
@@ -61,8 +64,7 @@ fn new_request_id() -> String {
 fn with_request_id(mut resp: HttpResponse, rid: String) -> HttpResponse {
     // The id's own bytes become the header value: no copy.
     if let Ok(v) = HeaderValue::try_from(rid) {
-        resp.headers_mut()
-            .insert(header::HeaderName::from_static("x-request-id"), v);
+        resp.headers_mut().insert(X_REQUEST_ID, v);
     }
     resp
 }
