@@ -113,15 +113,15 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
 
     /// Whether a child found by its local name is the element the slot declares: with
     /// `exact_names`, its namespace must be the declaration's too.
-    fn is_declared(&self, e: crate::wsdl::ElemId, child: &Start<'i>) -> bool {
+    fn is_declared(&self, e: crate::wsdl::ElemId, ns: &Ns<'i>) -> bool {
         if !self.exact_names {
             return true;
         }
         let want: &'s str = &self.schema.element(e).name.ns;
         // Only text borrowed for `'i` stays where it is (and unchanged) while this decoder
         // lives, so only its address may stand for its bytes.
-        let Ns::Borrowed(got) = child.ns else {
-            return *want == *child.ns;
+        let Ns::Borrowed(got) = *ns else {
+            return *want == **ns;
         };
         let key = (got.as_ptr() as usize, got.len(), want.as_ptr() as usize);
         if self.known_ns.get() == key {
@@ -482,8 +482,8 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         loop {
             match next_or_pending(&mut pending, src)? {
                 Ev::Start(child) => {
-                    let Some((i, e)) =
-                        find_element_slot(c, &child).filter(|&(_, e)| self.is_declared(e, &child))
+                    let Some((i, e)) = find_element_slot(c, &child.local)
+                        .filter(|&(_, e)| self.is_declared(e, &child.ns))
                     else {
                         any.push(Value::String(self.capture(src, &child)?));
                         continue;
@@ -699,8 +699,8 @@ fn next_or_pending<'i, S: Source<'i>>(
 /// The slot of a child element. Element keys are local names, one slot per name, so the
 /// local name finds it; a namespace that differs from the schema's is accepted (rpc stacks
 /// qualify accessors the schema leaves unqualified).
-fn find_element_slot(c: &ComplexType, child: &Start<'_>) -> Option<(usize, crate::wsdl::ElemId)> {
-    let i = c.slot_position(&child.local)?;
+fn find_element_slot(c: &ComplexType, local: &str) -> Option<(usize, crate::wsdl::ElemId)> {
+    let i = c.slot_position(local)?;
     match c.slots[i].kind {
         SlotKind::Element(e) => Some((i, e)),
         SlotKind::Attribute(_) => None,

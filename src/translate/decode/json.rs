@@ -17,11 +17,13 @@ mod select;
 
 pub use select::{Select, select_value};
 
-use super::super::events::{AttrVal, Ev, Source, Start, TextOrChild};
+use std::borrow::Cow;
+
+use super::super::events::{AttrVal, Ev, Named, Ns, Source, Start, TextOrChild};
 use super::super::json_text::{sep, write_key, write_str, write_value};
 use super::super::scalar;
 use super::super::{ANY_KEY, ATTRS_KEY, DecodeError, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY};
-use super::{Decoder, attr_matches, find_element_slot, next_or_pending, skip_to_end};
+use super::{Decoder, attr_matches, find_element_slot, skip_to_end};
 use crate::wsdl::{Body, ComplexType, Content, ElemId, SlotKind, Type, TypeId, well_known};
 
 /// Why the streaming decoder stopped.
@@ -369,7 +371,20 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     }
 
     /// [`Decoder::scalar`] as text.
+    #[inline]
     fn scalar_json(&self, ty: TypeId, text: &str, out: &mut Vec<u8>) -> R<()> {
+        self.scalar_text(ty, text, out)
+            .map_err(|e| Stop::Decode(self.value_error(e)))
+    }
+
+    /// [`Decoder::scalar_json`] without the error's place (the caller gives it).
+    #[inline(always)]
+    fn scalar_text(
+        &self,
+        ty: TypeId,
+        text: &str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), scalar::ScalarError> {
         if scalar::blank(text)
             && self
                 .schema
@@ -380,7 +395,6 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             return Ok(());
         }
         scalar::write_json(self.schema, ty, text, out)
-            .map_err(|e| Stop::Decode(self.value_error(e)))
     }
 
     /// [`Decoder::attributes`] as text: the known attributes written as entries, the
@@ -476,47 +490,53 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         let mut any: Vec<String> = Vec::new();
         let mut text = String::new();
         loop {
-            match next_or_pending(&mut pending, src)? {
-                Ev::Start(child) => {
+            let ev = match pending.take() {
+                Some(s) => Named::Ev(Ev::Start(s)),
+                None => src.next_named()?,
+            };
+            match ev {
+                // The usual child: no attribute, so no reference, nil or `xsi:type`.
+                Named::Plain(ns, local) => {
                     let Some((i, e)) =
-                        slot_from(c, &child, open).filter(|&(_, e)| self.is_declared(e, &child))
+                        slot_from(c, local, open).filter(|&(_, e)| self.is_declared(e, &ns))
+                    else {
+                        any.push(self.capture(src, &Start::new(ns, Cow::Borrowed(local)))?);
+                        continue;
+                    };
+                    let slot = &c.slots[i];
+                    self.enter_slot(c, &mut open, i, &mut first, out)?;
+                    let ty = self.schema.element(e).ty;
+                    if let Type::Simple(_) = self.schema.ty(ty) {
+                        self.plain_simple_json(src, ns, local, ty, &slot.key, out)?;
+                    } else {
+                        self.path.push(Seg::Name(&slot.key));
+                        let child = Start::new(ns, Cow::Borrowed(local));
+                        self.element_any(src, &child, ty, Select::ALL, out)?;
+                        self.path.pop();
+                    }
+                    self.maybe_flush(out)?;
+                }
+                Named::Ev(Ev::Start(child)) => {
+                    let Some((i, e)) = slot_from(c, &child.local, open)
+                        .filter(|&(_, e)| self.is_declared(e, &child.ns))
                     else {
                         any.push(self.capture(src, &child)?);
                         continue;
                     };
                     let slot = &c.slots[i];
-                    match open {
-                        Some(o) if o == i => {
-                            if !slot.repeated {
-                                return Err(Stop::Tree);
-                            }
-                            out.push(b',');
-                        }
-                        Some(o) if i < o => return Err(Stop::Tree),
-                        _ => {
-                            let from = close_slot(c, open, out);
-                            self.none_missing(c, from, i)?;
-                            empty_arrays(c, from, i, &mut first, out);
-                            sep(&mut first, out);
-                            write_key(&slot.key, out);
-                            if slot.repeated {
-                                out.push(b'[');
-                            }
-                            open = Some(i);
-                        }
-                    }
+                    self.enter_slot(c, &mut open, i, &mut first, out)?;
                     let decl = self.schema.element(e);
                     self.path.push(Seg::Name(&slot.key));
                     self.element_json(src, &child, decl.ty, Select::ALL, out)?;
                     self.path.pop();
                     self.maybe_flush(out)?;
                 }
-                Ev::Text(t) => {
+                Named::Ev(Ev::Text(t)) => {
                     if c.mixed || !scalar::blank(&t) {
                         text.push_str(&t);
                     }
                 }
-                Ev::End | Ev::Eof => break,
+                Named::Ev(Ev::End | Ev::Eof) => break,
             }
         }
         let from = close_slot(c, open, out);
@@ -542,6 +562,73 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         write_extra(&extra, &mut first, out);
         out.push(b'}');
         Ok(())
+    }
+
+    /// Opens slot `i` for a child, in schema order: the same repeated slot goes on (`,`),
+    /// a later one closes the open one, checks and writes what lies between, and its key.
+    /// A child out of schema order, or a single element twice, needs the tree decoder.
+    #[inline(always)]
+    fn enter_slot(
+        &self,
+        c: &ComplexType,
+        open: &mut Option<usize>,
+        i: usize,
+        first: &mut bool,
+        out: &mut Vec<u8>,
+    ) -> R<()> {
+        let slot = &c.slots[i];
+        match *open {
+            Some(o) if o == i => {
+                if !slot.repeated {
+                    return Err(Stop::Tree);
+                }
+                out.push(b',');
+            }
+            Some(o) if i < o => return Err(Stop::Tree),
+            _ => {
+                let from = close_slot(c, *open, out);
+                self.none_missing(c, from, i)?;
+                empty_arrays(c, from, i, first, out);
+                sep(first, out);
+                out.extend_from_slice(&slot.json_key);
+                if slot.repeated {
+                    out.push(b'[');
+                }
+                *open = Some(i);
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of a child without attributes whose type is simple, `key` its slot's key.
+    /// Its place in `path` is only taken for an error, which is the only use of it here.
+    #[inline(always)]
+    fn plain_simple_json<S: Source<'i>>(
+        &mut self,
+        src: &mut S,
+        ns: Ns<'i>,
+        local: &'i str,
+        ty: TypeId,
+        key: &'s str,
+        out: &mut Vec<u8>,
+    ) -> R<()> {
+        match src.simple_content()? {
+            TextOrChild::Text(t) => match self.scalar_text(ty, &t, out) {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    self.path.push(Seg::Name(key));
+                    Err(Stop::Decode(self.value_error(e)))
+                }
+            },
+            TextOrChild::Child(first) => {
+                self.path.push(Seg::Name(key));
+                let start = Start::new(ns, Cow::Borrowed(local));
+                let v = self.generic_with(src, &start, Some(first))?;
+                self.path.pop();
+                write_value(&v, out);
+                Ok(())
+            }
+        }
     }
 
     /// [`Decoder::array`] as text.
@@ -651,20 +738,30 @@ fn write_extra(extra: &[(String, String)], first: &mut bool, out: &mut Vec<u8>) 
 }
 
 /// The slot of a child element, trying the open slot and the next ones first: children
-/// mostly arrive in schema order, and a name comparison is cheaper than a hash.
-fn slot_from(c: &ComplexType, child: &Start<'_>, open: Option<usize>) -> Option<(usize, ElemId)> {
+/// mostly arrive in schema order, and a name comparison is cheaper than a hash. In line in
+/// the object loop (its call cost a fifth of its work); the lookup by name is not.
+#[inline(always)]
+fn slot_from(c: &ComplexType, local: &str, open: Option<usize>) -> Option<(usize, ElemId)> {
     let from = open.unwrap_or(0);
-    let local = child.local.as_bytes();
+    let name = local;
+    let local = local.as_bytes();
     for (i, s) in c.slots.iter().enumerate().skip(from).take(3) {
         // Lengths first: most keys tried differ in length, and then no bytes are compared.
-        if s.key.len() == local.len() && s.key.as_bytes() == local {
+        if same_name(s.key.as_bytes(), local) {
             return match s.kind {
                 SlotKind::Element(e) => Some((i, e)),
                 SlotKind::Attribute(_) => None,
             };
         }
     }
-    find_element_slot(c, child)
+    find_element_slot(c, name)
+}
+
+/// `a == b` for names, lengths first and the bytes compared in line: names are short, and
+/// a call to `memcmp` cost more than comparing them.
+#[inline]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use quick_xml::reader::Reader;
 
 use super::scope::{Scope, split_qname};
 use super::{
-    AttrVal, DecodeError, Ev, Limits, Source, Start, TextOrChild, doctype_refused, end_of_document,
-    simple_content_from,
+    AttrVal, DecodeError, Ev, Limits, Named, Source, Start, TextOrChild, doctype_refused,
+    end_of_document, simple_content_from,
 };
 use crate::wsdl::QName;
 use crate::xmlutil::{self, SOAP11_ENC_NS, SOAP12_ENC_NS, XSI_NS};
@@ -75,8 +75,9 @@ impl<'i> LiveSource<'i> {
     /// Adds the namespace declarations of a start tag at the level of its element. Most
     /// tags have no attributes, and most attributes declare nothing (every declaration's
     /// name starts with `xmlns`): that is answered here, in line, and only the others go on
-    /// to [`LiveSource::declare_attributes`], which parses them.
-    #[inline]
+    /// to [`LiveSource::declare_attributes`], which parses them. Always in line: as a call
+    /// it cost as much as its test.
+    #[inline(always)]
     fn declare(&mut self, e: &BytesStart<'i>) -> Result<(), DecodeError> {
         if self.depth >= usize::from(u16::MAX) {
             return Err(self.ns_error(NamespaceError::TooDeeplyNested(usize::from(u16::MAX))));
@@ -131,6 +132,17 @@ impl<'i> LiveSource<'i> {
 
     /// The `Start` of an element (`empty`: `<x/>`, whose `End` follows at once).
     fn start(&mut self, e: BytesStart<'i>, empty: bool) -> Result<Ev<'i>, DecodeError> {
+        Ok(match self.start_named(e, empty)? {
+            // Written straight into the result: a `Start` is large, and moving it through
+            // a variable first cost a copy per element.
+            Named::Plain(ns, local) => Ev::Start(Start::new(ns, Cow::Borrowed(local))),
+            Named::Ev(ev) => ev,
+        })
+    }
+
+    /// [`LiveSource::start`], an element without attributes given by its name alone.
+    #[inline(always)]
+    fn start_named(&mut self, e: BytesStart<'i>, empty: bool) -> Result<Named<'i>, DecodeError> {
         self.elements += 1;
         if self.elements > self.limits.max_elements {
             return Err(DecodeError::TooLarge(format!(
@@ -155,13 +167,11 @@ impl<'i> LiveSource<'i> {
         self.depth += 1;
         self.pending_end = empty;
         if blank(attrs) || self.declarations_only {
-            // Written straight into the result: a `Start` is large, and moving it through
-            // a variable first cost a copy per element.
-            return Ok(Ev::Start(Start::new(ns, Cow::Borrowed(local))));
+            return Ok(Named::Plain(ns, local));
         }
         let start = Start::new(ns, Cow::Borrowed(local));
         match self.attributes(tag, name_len, start) {
-            Ok(start) => Ok(Ev::Start(start)),
+            Ok(start) => Ok(Named::Ev(Ev::Start(start))),
             Err(e) => {
                 self.depth -= 1;
                 self.pending_end = false;
@@ -291,12 +301,50 @@ impl<'i> LiveSource<'i> {
         })
     }
 
+    /// The next event for [`Source::next`] and [`Source::next_named`]: an [`Ev`], or a
+    /// start tag (`Err`, with whether it is empty) that the caller makes a start of its
+    /// kind. Comments, declarations and processing instructions are passed over.
+    #[inline(always)]
+    fn event(&mut self) -> Result<Result<Ev<'i>, Tag<'i>>, DecodeError> {
+        if self.pending_end {
+            self.pending_end = false;
+            self.close();
+            return Ok(Ok(Ev::End));
+        }
+        loop {
+            let event = match self.peeked.take() {
+                Some(e) => e,
+                None => self.read()?,
+            };
+            return Ok(Ok(match event {
+                Event::Start(e) => return Ok(Err((e, false))),
+                Event::Empty(e) => return Ok(Err((e, true))),
+                Event::End(_) => {
+                    self.close();
+                    Ev::End
+                }
+                Event::Text(t) => self.text(content(t))?,
+                Event::CData(t) => self.text(cdata(t))?,
+                Event::GeneralRef(r) => {
+                    let ch = self.entity(&r)?;
+                    self.text(Cow::Owned(ch.to_string()))?
+                }
+                Event::DocType(_) => return Err(doctype_refused()),
+                Event::Eof => end_of_document(self.depth)?,
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) => continue,
+            }));
+        }
+    }
+
     /// The end of the element at `self.depth`: its declarations go out of scope.
     fn close(&mut self) {
         self.depth = self.depth.saturating_sub(1);
         self.scope.close(self.depth);
     }
 }
+
+/// A start tag as [`LiveSource::event`] hands it on: the tag, and whether it is empty.
+type Tag<'i> = (BytesStart<'i>, bool);
 
 /// Whether the attribute part of a start tag holds no attribute (XML white space only).
 fn blank(s: &str) -> bool {
@@ -330,33 +378,17 @@ impl<'i> Source<'i> for LiveSource<'i> {
     // itself, with the large `Ev` it returns, was a good part of an `End`'s cost.
     #[inline]
     fn next(&mut self) -> Result<Ev<'i>, DecodeError> {
-        if self.pending_end {
-            self.pending_end = false;
-            self.close();
-            return Ok(Ev::End);
+        match self.event()? {
+            Ok(ev) => Ok(ev),
+            Err((tag, empty)) => self.start(tag, empty),
         }
-        loop {
-            let event = match self.peeked.take() {
-                Some(e) => e,
-                None => self.read()?,
-            };
-            match event {
-                Event::Start(e) => return self.start(e, false),
-                Event::Empty(e) => return self.start(e, true),
-                Event::End(_) => {
-                    self.close();
-                    return Ok(Ev::End);
-                }
-                Event::Text(t) => return self.text(content(t)),
-                Event::CData(t) => return self.text(cdata(t)),
-                Event::GeneralRef(r) => {
-                    let ch = self.entity(&r)?;
-                    return self.text(Cow::Owned(ch.to_string()));
-                }
-                Event::DocType(_) => return Err(doctype_refused()),
-                Event::Eof => return end_of_document(self.depth),
-                Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
-            }
+    }
+
+    #[inline]
+    fn next_named(&mut self) -> Result<Named<'i>, DecodeError> {
+        match self.event()? {
+            Ok(ev) => Ok(Named::Ev(ev)),
+            Err((tag, empty)) => self.start_named(tag, empty),
         }
     }
 
@@ -635,6 +667,26 @@ mod tests {
         }
     }
 
+    /// [`by_live_source`] read with `next_named`, whose plain start tags come by name.
+    fn by_live_source_named(xml: &str) -> Result<Vec<String>, String> {
+        let mut src = LiveSource::new(xml, Limits::default());
+        let mut out = Vec::new();
+        loop {
+            match src.next_named().map_err(|e| e.to_string())? {
+                Named::Plain(ns, local) => out.push(format!("<{{{ns}}}{local}")),
+                Named::Ev(Ev::Start(s)) => {
+                    assert!(!s.attrs.is_empty() || s.control.is_some() || s.nil, "{xml}");
+                    out.push(format!("<{{{}}}{}", s.ns, s.local));
+                    for a in &s.attrs {
+                        out.push(format!("@{{{}}}{}", a.ns, a.local));
+                    }
+                }
+                Named::Ev(Ev::Eof) => return Ok(out),
+                Named::Ev(Ev::Text(_) | Ev::End) => {}
+            }
+        }
+    }
+
     #[test]
     fn names_resolve_as_ns_reader_resolves_them() {
         let many: String = (0..130)
@@ -660,10 +712,14 @@ mod tests {
             format!("<a{}><b xmlns:q=\"urn:q\"/></a>", &many[..many.len() / 2]),
         ];
         for doc in &docs {
-            match (by_ns_reader(doc), by_live_source(doc)) {
-                (Ok(want), Ok(got)) => assert_eq!(got, want, "{doc}"),
-                (Err(want), Err(got)) => assert!(got.ends_with(&want), "{doc}: {got} / {want}"),
-                (want, got) => panic!("{doc}: NsReader {want:?}, LiveSource {got:?}"),
+            for read in [by_live_source, by_live_source_named] {
+                match (by_ns_reader(doc), read(doc)) {
+                    (Ok(want), Ok(got)) => assert_eq!(got, want, "{doc}"),
+                    (Err(want), Err(got)) => {
+                        assert!(got.ends_with(&want), "{doc}: {got} / {want}");
+                    }
+                    (want, got) => panic!("{doc}: NsReader {want:?}, LiveSource {got:?}"),
+                }
             }
         }
     }

@@ -189,6 +189,15 @@ pub enum Ev<'i> {
     Eof,
 }
 
+/// An event from [`Source::next_named`]: a start tag with no attribute at all given by its
+/// name alone, anything else as the [`Ev`] it is.
+pub enum Named<'i> {
+    /// `<name>` (or `<name/>`, whose `End` follows) with no attribute, not even a
+    /// namespace declaration the source has taken in already.
+    Plain(Ns<'i>, &'i str),
+    Ev(Ev<'i>),
+}
+
 /// What [`Source::simple_content`] found in an element.
 pub enum TextOrChild<'i> {
     Text(Cow<'i, str>),
@@ -203,6 +212,13 @@ fn inside_element() -> DecodeError {
 /// elements included); adjacent text pieces arrive as one `Text`.
 pub trait Source<'i> {
     fn next(&mut self) -> Result<Ev<'i>, DecodeError>;
+
+    /// [`Source::next`], a start tag without attributes given by its name alone: most
+    /// elements of an answer have none, and the decoders look such an element up by its
+    /// name without the cost of a whole [`Start`] (made, moved, dropped).
+    fn next_named(&mut self) -> Result<Named<'i>, DecodeError> {
+        self.next().map(Named::Ev)
+    }
 
     /// After a `Start`: its content up to and including its `End` when that is text alone
     /// (adjacent pieces joined), else the first child's `Start`.

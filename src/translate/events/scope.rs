@@ -74,8 +74,27 @@ impl<'i> Scope<'i> {
     }
 
     /// The namespace of a name with `prefix` (`use_default` for element names and
-    /// `xsi:type` values); the prefix back when it is not declared.
+    /// `xsi:type` values); the prefix back when it is not declared. The usual name, whose
+    /// prefix is the innermost declaration's, is answered in line.
+    #[inline(always)]
     pub(super) fn resolve<'p>(
+        &self,
+        prefix: Option<&'p str>,
+        use_default: bool,
+    ) -> Result<Ns<'i>, &'p str> {
+        if let Some(p) = prefix
+            && let Some(b) = self.bindings.last()
+            && same(b.prefix, p)
+            && !p.is_empty()
+            && !b.uri.is_empty()
+        {
+            return Ok(b.uri.clone());
+        }
+        self.resolve_any(prefix, use_default)
+    }
+
+    #[inline(never)]
+    fn resolve_any<'p>(
         &self,
         prefix: Option<&'p str>,
         use_default: bool,

@@ -148,12 +148,28 @@ pub struct ArrayInfo {
 #[derive(Clone, Debug)]
 pub struct Slot {
     pub key: Arc<str>,
+    /// `"key":`, the key as the JSON decoders write it (names need no escaping), made once
+    /// so an answer's every entry is one copy.
+    pub json_key: Box<[u8]>,
     pub kind: SlotKind,
     /// Whether the key holds a JSON array (maxOccurs > 1 here or on an enclosing group).
     pub repeated: bool,
     /// An element every valid instance holds ([`Schema::required_keys`]): an answer without
     /// it breaks the contract.
     pub required: bool,
+}
+
+impl Slot {
+    pub fn new(key: Arc<str>, kind: SlotKind, repeated: bool) -> Self {
+        let json_key = format!("\"{key}\":").into_bytes().into_boxed_slice();
+        Self {
+            key,
+            json_key,
+            kind,
+            repeated,
+            required: false,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -101,12 +101,7 @@ fn compute_slots(schema: &Schema, ct: &ComplexType) -> (Vec<Slot>, bool) {
         } else {
             a.name.local.clone()
         };
-        slots.push(Slot {
-            key,
-            kind: SlotKind::Attribute(i),
-            repeated: false,
-            required: false,
-        });
+        slots.push(Slot::new(key, SlotKind::Attribute(i), false));
     }
     (slots, open)
 }
@@ -136,12 +131,7 @@ fn walk_slots(
                 match slots.iter_mut().find(|s| s.key == key) {
                     // The same name twice in the content model: one JSON array.
                     Some(existing) => existing.repeated = true,
-                    None => slots.push(Slot {
-                        key,
-                        kind: SlotKind::Element(c),
-                        repeated: rep,
-                        required: false,
-                    }),
+                    None => slots.push(Slot::new(key, SlotKind::Element(c), rep)),
                 }
             }
         }

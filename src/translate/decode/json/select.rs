@@ -92,8 +92,8 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         loop {
             match next_or_pending(&mut pending, src)? {
                 Ev::Start(child) => {
-                    let Some((i, e)) =
-                        find_element_slot(c, &child).filter(|&(_, e)| self.is_declared(e, &child))
+                    let Some((i, e)) = find_element_slot(c, &child.local)
+                        .filter(|&(_, e)| self.is_declared(e, &child.ns))
                     else {
                         self.capture(src, &child)?;
                         continue;
