@@ -228,7 +228,8 @@ pub fn refuse_early(status: u16, content_type: Option<&str>, bytes: &[u8]) -> Re
 fn refuse_html(status: u16, content_type: Option<&str>, bytes: &[u8]) -> Result<(), Problem> {
     let content_type = content_type.unwrap_or("");
     let trimmed = trim_start(bytes);
-    let looks_html = content_type.to_ascii_lowercase().starts_with("text/html")
+    // Compared without a lower-cased copy: this runs for every answer.
+    let looks_html = starts_with_ci(content_type.as_bytes(), b"text/html")
         || starts_with_ci(trimmed, b"<!doctype html")
         || starts_with_ci(trimmed, b"<html");
     if looks_html {
@@ -343,5 +344,23 @@ mod tests {
         );
         assert_eq!(put("{}"), r#"{"$headers":{"Trace":{"id":"t1"}}}"#);
         assert_eq!(put("null"), r#"{"$headers":{"Trace":{"id":"t1"}}}"#);
+    }
+
+    #[test]
+    fn html_is_known_by_its_content_type_in_any_case_or_by_its_first_tag() {
+        let xml = b"<soap:Envelope/>";
+        for ct in ["text/html", "Text/HTML; charset=utf-8", "TEXT/HTML"] {
+            assert!(refuse_html(200, Some(ct), xml).is_err(), "{ct}");
+        }
+        for ct in [
+            None,
+            Some("text/xml"),
+            Some("text/htm"),
+            Some("application/soap+xml"),
+        ] {
+            assert!(refuse_html(200, ct, xml).is_ok(), "{ct:?}");
+        }
+        assert!(refuse_html(502, Some("text/plain"), b"  <!DOCTYPE html><p>").is_err());
+        assert!(refuse_html(502, None, b"\n<HTML><body>").is_err());
     }
 }
