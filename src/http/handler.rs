@@ -294,15 +294,18 @@ async fn serve(
         }
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    // A static value: a `&str` content type is copied into a new header value every time.
+    let json = (
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     Ok(with_limits(match body {
         None => HttpResponse::build(status).finish(),
-        Some(Body::Json(json)) => HttpResponse::build(status)
-            .content_type("application/json")
-            .body(json),
+        Some(Body::Json(body)) => HttpResponse::build(status).insert_header(json).body(body),
         // Chunked while it arrives; an error ends the body early, which breaks the
         // connection off rather than ending a truncated JSON cleanly.
         Some(Body::Stream(stream)) => HttpResponse::build(status)
-            .content_type("application/json")
+            .insert_header(json)
             .streaming(stream),
     }))
 }
