@@ -15,20 +15,21 @@ pub struct XmlWriter {
     out: String,
     /// `(namespace, prefix)` in scope, innermost last.
     bindings: Vec<(String, String)>,
-    /// For each open element: its tag name and `bindings.len()` before it.
-    open: Vec<(String, usize)>,
+    /// For each open element: where its tag name is in `out` (its end tag copies it from
+    /// there, so no name is allocated per element) and `bindings.len()` before it.
+    open: Vec<(std::ops::Range<usize>, usize)>,
     /// A start tag is written up to its attributes and not yet closed with `>`.
     tag_open: bool,
     counter: u32,
 }
 
-/// `prefix:local`, written without the formatting machinery (once per element sent).
-fn qualified(prefix: &str, local: &str) -> String {
-    let mut name = String::with_capacity(prefix.len() + 1 + local.len());
-    name.push_str(prefix);
-    name.push(':');
-    name.push_str(local);
-    name
+/// The prefix bound to `ns` in `bindings`, innermost first.
+fn lookup<'b>(bindings: &'b [(String, String)], ns: &str) -> Option<&'b str> {
+    bindings
+        .iter()
+        .rev()
+        .find(|(n, _)| n == ns)
+        .map(|(_, p)| p.as_str())
 }
 
 impl XmlWriter {
@@ -50,11 +51,7 @@ impl XmlWriter {
     }
 
     fn lookup(&self, ns: &str) -> Option<&str> {
-        self.bindings
-            .iter()
-            .rev()
-            .find(|(n, _)| n == ns)
-            .map(|(_, p)| p.as_str())
+        lookup(&self.bindings, ns)
     }
 
     fn prefix_taken(&self, prefix: &str) -> bool {
@@ -110,19 +107,24 @@ impl XmlWriter {
     pub fn start(&mut self, ns: &str, local: &str) {
         self.close_tag();
         let mark = self.bindings.len();
-        let (name, new_prefix) = if ns.is_empty() {
-            (local.to_owned(), None)
-        } else {
-            match self.lookup(ns) {
-                Some(p) => (qualified(p, local), None),
-                None => {
-                    let p = self.fresh_prefix(ns);
-                    (qualified(&p, local), Some(p))
-                }
-            }
+        let new_prefix = match ns {
+            "" => None,
+            _ if self.lookup(ns).is_some() => None,
+            _ => Some(self.fresh_prefix(ns)),
         };
         self.out.push('<');
-        self.out.push_str(&name);
+        let from = self.out.len();
+        let prefix = match &new_prefix {
+            Some(p) => Some(p.as_str()),
+            None if ns.is_empty() => None,
+            None => lookup(&self.bindings, ns),
+        };
+        if let Some(p) = prefix {
+            self.out.push_str(p);
+            self.out.push(':');
+        }
+        self.out.push_str(local);
+        let name = from..self.out.len();
         self.tag_open = true;
         if let Some(p) = new_prefix {
             self.declare(ns, &p);
@@ -134,9 +136,12 @@ impl XmlWriter {
     pub fn start_prefixed(&mut self, ns: &str, local: &str, prefix: &str) {
         self.close_tag();
         let mark = self.bindings.len();
-        let name = qualified(prefix, local);
         self.out.push('<');
-        self.out.push_str(&name);
+        let from = self.out.len();
+        self.out.push_str(prefix);
+        self.out.push(':');
+        self.out.push_str(local);
+        let name = from..self.out.len();
         self.tag_open = true;
         self.declare(ns, prefix);
         self.open.push((name, mark));
@@ -220,7 +225,7 @@ impl XmlWriter {
             self.tag_open = false;
         } else {
             self.out.push_str("</");
-            self.out.push_str(&name);
+            self.out.extend_from_within(name);
             self.out.push('>');
         }
         self.bindings.truncate(mark);
