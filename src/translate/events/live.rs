@@ -130,19 +130,10 @@ impl<'i> LiveSource<'i> {
         within(self.text, e).ok_or_else(|| self.xml_error("a start tag outside the document"))
     }
 
-    /// The `Start` of an element (`empty`: `<x/>`, whose `End` follows at once).
-    fn start(&mut self, e: BytesStart<'i>, empty: bool) -> Result<Ev<'i>, DecodeError> {
-        Ok(match self.start_named(e, empty)? {
-            // Written straight into the result: a `Start` is large, and moving it through
-            // a variable first cost a copy per element.
-            Named::Plain(ns, local) => Ev::Start(Start::new(ns, Cow::Borrowed(local))),
-            Named::Ev(ev) => ev,
-        })
-    }
-
-    /// [`LiveSource::start`], an element without attributes given by its name alone.
+    /// The start of an element (`empty`: `<x/>`, whose `End` follows at once); without
+    /// attributes, by its name alone.
     #[inline(always)]
-    fn start_named(&mut self, e: BytesStart<'i>, empty: bool) -> Result<Named<'i>, DecodeError> {
+    fn start(&mut self, e: BytesStart<'i>, empty: bool) -> Result<Named<'i>, DecodeError> {
         self.elements += 1;
         if self.elements > self.limits.max_elements {
             return Err(DecodeError::TooLarge(format!(
@@ -316,7 +307,7 @@ impl<'i> LiveSource<'i> {
                 Some(e) => e,
                 None => self.read()?,
             };
-            return Ok(Ok(match event {
+            let ev = match event {
                 Event::Start(e) => return Ok(Err((e, false))),
                 Event::Empty(e) => return Ok(Err((e, true))),
                 Event::End(_) => {
@@ -332,7 +323,8 @@ impl<'i> LiveSource<'i> {
                 Event::DocType(_) => return Err(doctype_refused()),
                 Event::Eof => end_of_document(self.depth)?,
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) => continue,
-            }));
+            };
+            return Ok(Ok(ev));
         }
     }
 
@@ -378,17 +370,14 @@ impl<'i> Source<'i> for LiveSource<'i> {
     // itself, with the large `Ev` it returns, was a good part of an `End`'s cost.
     #[inline]
     fn next(&mut self) -> Result<Ev<'i>, DecodeError> {
-        match self.event()? {
-            Ok(ev) => Ok(ev),
-            Err((tag, empty)) => self.start(tag, empty),
-        }
+        self.next_named().map(Named::into_ev)
     }
 
     #[inline]
     fn next_named(&mut self) -> Result<Named<'i>, DecodeError> {
         match self.event()? {
             Ok(ev) => Ok(Named::Ev(ev)),
-            Err((tag, empty)) => self.start_named(tag, empty),
+            Err((tag, empty)) => self.start(tag, empty),
         }
     }
 

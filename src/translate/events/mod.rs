@@ -198,6 +198,17 @@ pub enum Named<'i> {
     Ev(Ev<'i>),
 }
 
+impl<'i> Named<'i> {
+    /// The event as [`Source::next`] gives it: a plain start tag made a whole [`Start`].
+    #[inline(always)]
+    pub fn into_ev(self) -> Ev<'i> {
+        match self {
+            Named::Plain(ns, local) => Ev::Start(Start::new(ns, Cow::Borrowed(local))),
+            Named::Ev(ev) => ev,
+        }
+    }
+}
+
 /// What [`Source::simple_content`] found in an element.
 pub enum TextOrChild<'i> {
     Text(Cow<'i, str>),
