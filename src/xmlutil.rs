@@ -136,6 +136,14 @@ pub fn resolve_entity(name: &str) -> Option<char> {
     }
 }
 
+/// `a == b` for XML names (prefixes, local names, JSON keys made of them): lengths first,
+/// then the bytes compared in line. Names are short, and a call to `memcmp` cost more than
+/// comparing them where the decoders match every element's name.
+#[inline]
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// Line number (1-based) of a byte offset in `text`.
 pub fn line_of(text: &str, offset: usize) -> u32 {
     let end = offset.min(text.len());

@@ -25,6 +25,7 @@ use super::super::scalar;
 use super::super::{ANY_KEY, ATTRS_KEY, DecodeError, Seg, TEXT_KEY, TYPE_KEY, VALUE_KEY};
 use super::{Decoder, attr_matches, find_element_slot, skip_to_end};
 use crate::wsdl::{Body, ComplexType, Content, ElemId, SlotKind, Type, TypeId, well_known};
+use crate::xmlutil::same_name;
 
 /// Why the streaming decoder stopped.
 pub(super) enum Stop {
@@ -743,25 +744,16 @@ fn write_extra(extra: &[(String, String)], first: &mut bool, out: &mut Vec<u8>) 
 #[inline(always)]
 fn slot_from(c: &ComplexType, local: &str, open: Option<usize>) -> Option<(usize, ElemId)> {
     let from = open.unwrap_or(0);
-    let name = local;
-    let local = local.as_bytes();
     for (i, s) in c.slots.iter().enumerate().skip(from).take(3) {
         // Lengths first: most keys tried differ in length, and then no bytes are compared.
-        if same_name(s.key.as_bytes(), local) {
+        if same_name(&s.key, local) {
             return match s.kind {
                 SlotKind::Element(e) => Some((i, e)),
                 SlotKind::Attribute(_) => None,
             };
         }
     }
-    find_element_slot(c, name)
-}
-
-/// `a == b` for names, lengths first and the bytes compared in line: names are short, and
-/// a call to `memcmp` cost more than comparing them.
-#[inline]
-fn same_name(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    find_element_slot(c, local)
 }
 
 #[cfg(test)]

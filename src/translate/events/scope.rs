@@ -8,7 +8,7 @@ use std::sync::Arc;
 use quick_xml::name::{DEFAULT_MAX_NAMESPACE_BINDINGS, NamespaceError, PrefixDeclaration};
 
 use super::Ns;
-use crate::xmlutil::{XML_NS, XMLNS_NS};
+use crate::xmlutil::{XML_NS, XMLNS_NS, same_name};
 
 /// The namespace declarations in scope, innermost last, with `NsReader`'s rules: `xml` and
 /// `xmlns` are always bound and cannot be rebound, an empty URI undeclares (a prefix) or
@@ -84,7 +84,7 @@ impl<'i> Scope<'i> {
     ) -> Result<Ns<'i>, &'p str> {
         if let Some(p) = prefix
             && let Some(b) = self.bindings.last()
-            && same(b.prefix, p)
+            && same_name(b.prefix, p)
             && !p.is_empty()
             && !b.uri.is_empty()
         {
@@ -108,7 +108,7 @@ impl<'i> Scope<'i> {
             },
             // An empty prefix (`:name`) is never declared.
             Some("") => Err(""),
-            Some(p) => match self.bindings.iter().rev().find(|b| same(b.prefix, p)) {
+            Some(p) => match self.bindings.iter().rev().find(|b| same_name(b.prefix, p)) {
                 Some(b) if !b.uri.is_empty() => Ok(b.uri.clone()),
                 Some(_) => Err(p),
                 None => match p {
@@ -119,12 +119,6 @@ impl<'i> Scope<'i> {
             },
         }
     }
-}
-
-/// `a == b` for short names, compared in line (a `memcmp` call costs more than a prefix).
-#[inline]
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// `(prefix, local name)` of a qualified name, split at its first `:` as quick-xml does.
