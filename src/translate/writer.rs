@@ -23,13 +23,16 @@ pub struct XmlWriter {
     counter: u32,
 }
 
-/// The prefix bound to `ns` in `bindings`, innermost first.
-fn lookup<'b>(bindings: &'b [(String, String)], ns: &str) -> Option<&'b str> {
-    bindings
-        .iter()
-        .rev()
-        .find(|(n, _)| n == ns)
-        .map(|(_, p)| p.as_str())
+/// Writes a tag's name, `prefix:local` or `local`, into `out`; returns where it lies there
+/// (the end tag copies it from there, so no name is allocated per element).
+fn write_name(out: &mut String, prefix: Option<&str>, local: &str) -> std::ops::Range<usize> {
+    let from = out.len();
+    if let Some(p) = prefix {
+        out.push_str(p);
+        out.push(':');
+    }
+    out.push_str(local);
+    from..out.len()
 }
 
 impl XmlWriter {
@@ -51,7 +54,11 @@ impl XmlWriter {
     }
 
     fn lookup(&self, ns: &str) -> Option<&str> {
-        lookup(&self.bindings, ns)
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(n, _)| n == ns)
+            .map(|(_, p)| p.as_str())
     }
 
     fn prefix_taken(&self, prefix: &str) -> bool {
@@ -107,26 +114,22 @@ impl XmlWriter {
     pub fn start(&mut self, ns: &str, local: &str) {
         self.close_tag();
         let mark = self.bindings.len();
-        let new_prefix = match ns {
+        // The binding in scope by its place, so `out` can be written while it is read.
+        let bound = match ns {
             "" => None,
-            _ if self.lookup(ns).is_some() => None,
+            _ => self.bindings.iter().rposition(|(n, _)| n == ns),
+        };
+        let fresh = match (ns, bound) {
+            ("", _) | (_, Some(_)) => None,
             _ => Some(self.fresh_prefix(ns)),
         };
         self.out.push('<');
-        let from = self.out.len();
-        let prefix = match &new_prefix {
-            Some(p) => Some(p.as_str()),
-            None if ns.is_empty() => None,
-            None => lookup(&self.bindings, ns),
-        };
-        if let Some(p) = prefix {
-            self.out.push_str(p);
-            self.out.push(':');
-        }
-        self.out.push_str(local);
-        let name = from..self.out.len();
+        let prefix = fresh
+            .as_deref()
+            .or_else(|| bound.map(|at| self.bindings[at].1.as_str()));
+        let name = write_name(&mut self.out, prefix, local);
         self.tag_open = true;
-        if let Some(p) = new_prefix {
+        if let Some(p) = fresh {
             self.declare(ns, &p);
         }
         self.open.push((name, mark));
@@ -137,11 +140,7 @@ impl XmlWriter {
         self.close_tag();
         let mark = self.bindings.len();
         self.out.push('<');
-        let from = self.out.len();
-        self.out.push_str(prefix);
-        self.out.push(':');
-        self.out.push_str(local);
-        let name = from..self.out.len();
+        let name = write_name(&mut self.out, Some(prefix), local);
         self.tag_open = true;
         self.declare(ns, prefix);
         self.open.push((name, mark));
