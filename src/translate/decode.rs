@@ -113,6 +113,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
 
     /// Whether a child found by its local name is the element the slot declares: with
     /// `exact_names`, its namespace must be the declaration's too.
+    #[inline]
     fn is_declared(&self, e: crate::wsdl::ElemId, ns: &Ns<'i>) -> bool {
         if !self.exact_names {
             return true;
@@ -359,7 +360,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         match schema.ty(ty) {
             Type::Simple(_) => match self.text(src)? {
                 TextOrChild::Text(t) => self.scalar(ty, &t),
-                TextOrChild::Child(first) => self.generic_with(src, start, Some(first)),
+                TextOrChild::Child(first) => self.generic_with(src, &start.attrs, Some(first)),
             },
             Type::Complex(_) if ty == well_known::ANY_TYPE => self.generic(src, start),
             Type::Complex(c) => {
@@ -375,7 +376,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                         let value = match self.text(src)? {
                             TextOrChild::Text(t) => self.scalar(st, &t)?,
                             TextOrChild::Child(first) => {
-                                self.generic_with(src, start, Some(first))?
+                                self.generic_with(src, &start.attrs, Some(first))?
                             }
                         };
                         if c.attributes.is_empty() && !c.any_attribute && extra.is_empty() {
@@ -598,17 +599,19 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             let item = self.array_item_type(start, well_known::ANY_TYPE);
             return self.array(src, item);
         }
-        self.generic_with(src, start, None)
+        self.generic_with(src, &start.attrs, None)
     }
 
+    /// The content of an element the schema does not describe (or mixed into a simple
+    /// one), `attrs` being its start tag's attributes.
     fn generic_with<S: Source<'i>>(
         &mut self,
         src: &mut S,
-        start: &Start<'i>,
+        attrs: &[AttrVal<'i>],
         mut pending: Option<Start<'i>>,
     ) -> Result<Value> {
         let mut map = Map::new();
-        for a in &start.attrs {
+        for a in attrs {
             if self.encoded && a.ns.is_empty() && (a.local == "id" || a.local == "href") {
                 continue;
             }

@@ -159,7 +159,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
     /// attributes, the bulk of most answers, has no reference, no nil, no `xsi:type` and
     /// nothing selected below it, so its text goes straight to its value without the call
     /// to [`Decoder::element_any`] and its checks.
-    #[inline]
+    #[inline(always)]
     fn element_json<S: Source<'i>>(
         &mut self,
         src: &mut S,
@@ -172,7 +172,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
             && sel.path.is_empty()
             && let Type::Simple(_) = self.schema.ty(declared)
         {
-            return self.simple_json(src, start, declared, out);
+            return self.simple_json(src, declared, None, out);
         }
         self.element_any(src, start, declared, sel, out)
     }
@@ -297,7 +297,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     Self::not_an_object(mark, sel, out);
                 }
                 TextOrChild::Child(first) => {
-                    let v = self.generic_with(src, start, Some(first))?;
+                    let v = self.generic_with(src, &start.attrs, Some(first))?;
                     write_value(&select_value(v, sel), out);
                 }
             },
@@ -334,7 +334,7 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                         match self.text(src)? {
                             TextOrChild::Text(t) => self.scalar_json(st, &t, out)?,
                             TextOrChild::Child(first) => {
-                                let v = self.generic_with(src, start, Some(first))?;
+                                let v = self.generic_with(src, &start.attrs, Some(first))?;
                                 write_value(&v, out);
                             }
                         }
@@ -352,19 +352,31 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         Ok(())
     }
 
-    /// The value of an element of simple type, with no selection below it.
-    #[inline]
+    /// The value of an element of simple type without attributes, with no selection below
+    /// it. `key`: the element's place in `path` when the caller has not taken it (it is
+    /// taken only for an error, the only use of it here).
+    #[inline(always)]
     fn simple_json<S: Source<'i>>(
         &mut self,
         src: &mut S,
-        start: &Start<'i>,
         ty: TypeId,
+        key: Option<&'s str>,
         out: &mut Vec<u8>,
     ) -> R<()> {
         match self.text(src)? {
-            TextOrChild::Text(t) => self.scalar_json(ty, &t, out),
+            TextOrChild::Text(t) => match self.scalar_text(ty, &t, out) {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    self.path.extend(key.map(Seg::Name));
+                    Err(Stop::Decode(self.value_error(e)))
+                }
+            },
             TextOrChild::Child(first) => {
-                let v = self.generic_with(src, start, Some(first))?;
+                self.path.extend(key.map(Seg::Name));
+                let v = self.generic_with(src, &[], Some(first))?;
+                if key.is_some() {
+                    self.path.pop();
+                }
                 write_value(&v, out);
                 Ok(())
             }
@@ -495,50 +507,39 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                 Some(s) => Named::Ev(Ev::Start(s)),
                 None => src.next_named()?,
             };
-            match ev {
+            let child = match &ev {
                 // The usual child: no attribute, so no reference, nil or `xsi:type`.
-                Named::Plain(ns, local) => {
-                    let Some((i, e)) =
-                        slot_from(c, local, open).filter(|&(_, e)| self.is_declared(e, &ns))
-                    else {
-                        any.push(self.capture(src, &Start::new(ns, Cow::Borrowed(local)))?);
-                        continue;
-                    };
-                    let slot = &c.slots[i];
-                    self.enter_slot(c, &mut open, i, &mut first, out)?;
-                    let ty = self.schema.element(e).ty;
-                    if let Type::Simple(_) = self.schema.ty(ty) {
-                        self.plain_simple_json(src, ns, local, ty, &slot.key, out)?;
-                    } else {
-                        self.path.push(Seg::Name(&slot.key));
-                        let child = Start::new(ns, Cow::Borrowed(local));
-                        self.element_any(src, &child, ty, Select::ALL, out)?;
-                        self.path.pop();
-                    }
-                    self.maybe_flush(out)?;
-                }
-                Named::Ev(Ev::Start(child)) => {
-                    let Some((i, e)) = slot_from(c, &child.local, open)
-                        .filter(|&(_, e)| self.is_declared(e, &child.ns))
-                    else {
-                        any.push(self.capture(src, &child)?);
-                        continue;
-                    };
-                    let slot = &c.slots[i];
-                    self.enter_slot(c, &mut open, i, &mut first, out)?;
-                    let decl = self.schema.element(e);
-                    self.path.push(Seg::Name(&slot.key));
-                    self.element_json(src, &child, decl.ty, Select::ALL, out)?;
-                    self.path.pop();
-                    self.maybe_flush(out)?;
-                }
+                Named::Plain(ns, local) => Child::Plain(ns, local),
+                Named::Ev(Ev::Start(start)) => Child::Whole(start),
                 Named::Ev(Ev::Text(t)) => {
-                    if c.mixed || !scalar::blank(&t) {
-                        text.push_str(&t);
+                    if c.mixed || !scalar::blank(t) {
+                        text.push_str(t);
                     }
+                    continue;
                 }
                 Named::Ev(Ev::End | Ev::Eof) => break,
+            };
+            let (ns, local) = child.name();
+            let Some((i, e)) = slot_from(c, local, open).filter(|&(_, e)| self.is_declared(e, ns))
+            else {
+                any.push(self.capture(src, &child.start())?);
+                continue;
+            };
+            let slot = &c.slots[i];
+            self.enter_slot(c, &mut open, i, &mut first, out)?;
+            let ty = self.schema.element(e).ty;
+            match child {
+                // Its text straight to the JSON, without a `Start` or a place in `path`.
+                Child::Plain(..) if matches!(self.schema.ty(ty), Type::Simple(_)) => {
+                    self.simple_json(src, ty, Some(&slot.key), out)?;
+                }
+                _ => {
+                    self.path.push(Seg::Name(&slot.key));
+                    self.element_json(src, &child.start(), ty, Select::ALL, out)?;
+                    self.path.pop();
+                }
             }
+            self.maybe_flush(out)?;
         }
         let from = close_slot(c, open, out);
         self.none_missing(c, from, c.slots.len())?;
@@ -601,37 +602,6 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         Ok(())
     }
 
-    /// The value of a child without attributes whose type is simple, `key` its slot's key.
-    /// Its place in `path` is only taken for an error, which is the only use of it here.
-    #[inline(always)]
-    fn plain_simple_json<S: Source<'i>>(
-        &mut self,
-        src: &mut S,
-        ns: Ns<'i>,
-        local: &'i str,
-        ty: TypeId,
-        key: &'s str,
-        out: &mut Vec<u8>,
-    ) -> R<()> {
-        match src.simple_content()? {
-            TextOrChild::Text(t) => match self.scalar_text(ty, &t, out) {
-                Ok(()) => Ok(()),
-                Err(e) => {
-                    self.path.push(Seg::Name(key));
-                    Err(Stop::Decode(self.value_error(e)))
-                }
-            },
-            TextOrChild::Child(first) => {
-                self.path.push(Seg::Name(key));
-                let start = Start::new(ns, Cow::Borrowed(local));
-                let v = self.generic_with(src, &start, Some(first))?;
-                self.path.pop();
-                write_value(&v, out);
-                Ok(())
-            }
-        }
-    }
-
     /// [`Decoder::array`] as text.
     fn array_json<S: Source<'i>>(&mut self, src: &mut S, item: TypeId, out: &mut Vec<u8>) -> R<()> {
         out.push(b'[');
@@ -654,6 +624,31 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
                     return Ok(());
                 }
             }
+        }
+    }
+}
+
+/// A child's start tag as the object loop reads it: by its name alone (no attributes), or
+/// whole. Borrowed from the event, which is not moved.
+#[derive(Clone, Copy)]
+enum Child<'a, 'i> {
+    Plain(&'a Ns<'i>, &'i str),
+    Whole(&'a Start<'i>),
+}
+
+impl<'a, 'i> Child<'a, 'i> {
+    fn name(self) -> (&'a Ns<'i>, &'a str) {
+        match self {
+            Child::Plain(ns, local) => (ns, local),
+            Child::Whole(start) => (&start.ns, &start.local),
+        }
+    }
+
+    /// The tag as a [`Start`], made from its name on the rare paths that need one.
+    fn start(self) -> Cow<'a, Start<'i>> {
+        match self {
+            Child::Plain(ns, local) => Cow::Owned(Start::new(ns.clone(), Cow::Borrowed(local))),
+            Child::Whole(start) => Cow::Borrowed(start),
         }
     }
 }
