@@ -10,17 +10,35 @@
 
 use crate::xmlutil::{SOAP11_ENC_NS, XSD_NS, XSI_NS};
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct XmlWriter {
     out: String,
-    /// `(namespace, prefix)` in scope, innermost last.
-    bindings: Vec<(String, String)>,
+    /// The namespaces and prefixes of the bindings in scope, end to end: one buffer for
+    /// all of them instead of two strings allocated per declaration.
+    names: String,
+    /// The bindings in scope, innermost last: where each one's namespace starts in `names`,
+    /// where its prefix starts (the namespace's end) and where the prefix ends.
+    bindings: Vec<(usize, usize, usize)>,
     /// For each open element: where its tag name is in `out` (its end tag copies it from
     /// there, so no name is allocated per element) and `bindings.len()` before it.
     open: Vec<(std::ops::Range<usize>, usize)>,
     /// A start tag is written up to its attributes and not yet closed with `>`.
     tag_open: bool,
     counter: u32,
+}
+
+impl Default for XmlWriter {
+    /// Sized for a usual envelope, so writing one does not grow the buffers step by step.
+    fn default() -> Self {
+        Self {
+            out: String::with_capacity(1024),
+            names: String::with_capacity(128),
+            bindings: Vec::with_capacity(8),
+            open: Vec::with_capacity(8),
+            tag_open: false,
+            counter: 0,
+        }
+    }
 }
 
 /// Writes a tag's name, `prefix:local` or `local`, into `out`; returns where it lies there
@@ -53,36 +71,65 @@ impl XmlWriter {
         }
     }
 
-    fn lookup(&self, ns: &str) -> Option<&str> {
-        self.bindings
-            .iter()
+    fn binding_ns(&self, at: usize) -> &str {
+        let (from, to, _) = self.bindings[at];
+        &self.names[from..to]
+    }
+
+    fn binding_prefix(&self, at: usize) -> &str {
+        let (_, from, to) = self.bindings[at];
+        &self.names[from..to]
+    }
+
+    /// The innermost binding of `ns` in scope, by its place.
+    fn bound(&self, ns: &str) -> Option<usize> {
+        (0..self.bindings.len())
             .rev()
-            .find(|(n, _)| n == ns)
-            .map(|(_, p)| p.as_str())
+            .find(|&at| self.binding_ns(at) == ns)
     }
 
     fn prefix_taken(&self, prefix: &str) -> bool {
-        self.bindings.iter().any(|(_, p)| p == prefix)
+        (0..self.bindings.len()).any(|at| self.binding_prefix(at) == prefix)
     }
 
-    /// A prefix not in scope, for `ns`.
-    fn fresh_prefix(&mut self, ns: &str) -> String {
-        let preferred = match ns {
+    /// Binds `prefix`, or a prefix not in scope (the usual one of a well-known namespace,
+    /// else `ns1`, `ns2`...), to `ns`; returns the binding's place. Nothing is written.
+    fn bind(&mut self, ns: &str, prefix: Option<&str>) -> usize {
+        use std::fmt::Write as _;
+        let from = self.names.len();
+        self.names.push_str(ns);
+        let at = self.names.len();
+        let preferred = prefix.or(match ns {
             XSI_NS => Some("xsi"),
             XSD_NS => Some("xsd"),
             SOAP11_ENC_NS => Some("soapenc"),
             _ => None,
-        };
+        });
         match preferred {
-            Some(p) if !self.prefix_taken(p) => p.to_owned(),
+            Some(p) if prefix.is_some() || !self.prefix_taken(p) => self.names.push_str(p),
             _ => loop {
                 self.counter += 1;
-                let p = format!("ns{}", self.counter);
-                if !self.prefix_taken(&p) {
-                    break p;
+                self.names.truncate(at);
+                // Writing into a `String` cannot fail.
+                let _ = write!(self.names, "ns{}", self.counter);
+                if !self.prefix_taken(&self.names[at..]) {
+                    break;
                 }
             },
         }
+        self.bindings.push((from, at, self.names.len()));
+        self.bindings.len() - 1
+    }
+
+    /// Writes the declaration of binding `at` on the open start tag.
+    fn write_declaration(&mut self, at: usize) {
+        debug_assert!(self.tag_open, "declarations go on an open start tag");
+        let (from, mid, to) = self.bindings[at];
+        self.out.push_str(" xmlns:");
+        self.out.push_str(&self.names[mid..to]);
+        self.out.push_str("=\"");
+        escape_into(&mut self.out, &self.names[from..mid], true);
+        self.out.push('"');
     }
 
     /// The prefix for `ns`, declared on the open start tag when not yet in scope.
@@ -91,46 +138,43 @@ impl XmlWriter {
         if ns == crate::xmlutil::XML_NS {
             return "xml".to_owned();
         }
-        if let Some(p) = self.lookup(ns) {
-            return p.to_owned();
-        }
-        let prefix = self.fresh_prefix(ns);
-        self.declare(ns, &prefix);
-        prefix
+        let at = match self.bound(ns) {
+            Some(at) => at,
+            None => {
+                let at = self.bind(ns, None);
+                self.write_declaration(at);
+                at
+            }
+        };
+        self.binding_prefix(at).to_owned()
     }
 
     /// Declares `prefix` for `ns` on the open start tag.
     pub fn declare(&mut self, ns: &str, prefix: &str) {
-        debug_assert!(self.tag_open, "declarations go on an open start tag");
-        self.out.push_str(" xmlns:");
-        self.out.push_str(prefix);
-        self.out.push_str("=\"");
-        escape_into(&mut self.out, ns, true);
-        self.out.push('"');
-        self.bindings.push((ns.to_owned(), prefix.to_owned()));
+        let at = self.bind(ns, Some(prefix));
+        self.write_declaration(at);
     }
 
     /// Opens `<prefix:local` (attributes may follow).
     pub fn start(&mut self, ns: &str, local: &str) {
         self.close_tag();
         let mark = self.bindings.len();
-        // The binding in scope by its place, so `out` can be written while it is read.
-        let bound = match ns {
-            "" => None,
-            _ => self.bindings.iter().rposition(|(n, _)| n == ns),
-        };
-        let fresh = match (ns, bound) {
-            ("", _) | (_, Some(_)) => None,
-            _ => Some(self.fresh_prefix(ns)),
+        let (at, fresh) = match ns {
+            "" => (None, false),
+            _ => match self.bound(ns) {
+                Some(at) => (Some(at), false),
+                None => (Some(self.bind(ns, None)), true),
+            },
         };
         self.out.push('<');
-        let prefix = fresh
-            .as_deref()
-            .or_else(|| bound.map(|at| self.bindings[at].1.as_str()));
+        let prefix = at.map(|at| {
+            let (_, from, to) = self.bindings[at];
+            &self.names[from..to]
+        });
         let name = write_name(&mut self.out, prefix, local);
         self.tag_open = true;
-        if let Some(p) = fresh {
-            self.declare(ns, &p);
+        if let (Some(at), true) = (at, fresh) {
+            self.write_declaration(at);
         }
         self.open.push((name, mark));
     }
@@ -227,7 +271,10 @@ impl XmlWriter {
             self.out.extend_from_within(name);
             self.out.push('>');
         }
-        self.bindings.truncate(mark);
+        if let Some(&(from, _, _)) = self.bindings.get(mark) {
+            self.names.truncate(from);
+            self.bindings.truncate(mark);
+        }
     }
 
     /// Depth of open elements.
