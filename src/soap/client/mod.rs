@@ -519,7 +519,12 @@ fn http_client(backend: &ClientSettings) -> Result<reqwest::Client, String> {
         .pool_max_idle_per_host(idle)
         .tcp_nodelay(true)
         .tls_sni(true)
-        .user_agent(concat!("soapbridge/", env!("CARGO_PKG_VERSION")));
+        .user_agent(concat!("soapbridge/", env!("CARGO_PKG_VERSION")))
+        // The gateway decides about retries (idempotency, budget, backoff, the circuit) and
+        // counts and traces each attempt: reqwest's own retry of HTTP/2 refusals is turned
+        // off, and those refusals come back as nothing-sent errors the gateway may retry
+        // (see `classify`). Its retry layer also copied every request's headers in case.
+        .retry(no_retries());
     builder = backend.tls.apply(builder)?;
     if let Some(p) = &backend.proxy {
         let proxy = reqwest::Proxy::all(p.url.as_str())
@@ -573,7 +578,7 @@ fn one_at_a_time(b: &ClientSettings) -> bool {
 fn classify(raw: &str, endpoint: &str, e: &reqwest::Error) -> CallError {
     let reason = describe_reqwest_error(e).replace(raw, endpoint);
     let summary = crate::net::transport_summary(e);
-    if e.is_connect() {
+    if e.is_connect() || refused_unread(e) {
         CallError::Connect {
             endpoint: endpoint.to_owned(),
             reason,
@@ -591,6 +596,28 @@ fn classify(raw: &str, endpoint: &str, e: &reqwest::Error) -> CallError {
             summary,
         }
     }
+}
+
+/// reqwest's retry policy that never retries, nor copies a request in case it might.
+fn no_retries() -> reqwest::retry::Builder {
+    reqwest::retry::never().max_retries_per_request(0)
+}
+
+/// An HTTP/2 refusal that guarantees the request was not processed: the stream refused
+/// (`REFUSED_STREAM`), or the connection shut down gracefully (`GOAWAY` with `NO_ERROR`)
+/// before the stream was taken (RFC 9113, 8.7). Like a failed connect, it may be retried.
+fn refused_unread(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(h2) = s.downcast_ref::<h2::Error>() {
+            let reason = h2.reason();
+            return h2.is_remote()
+                && ((h2.is_reset() && reason == Some(h2::Reason::REFUSED_STREAM))
+                    || (h2.is_go_away() && reason == Some(h2::Reason::NO_ERROR)));
+        }
+        source = s.source();
+    }
+    false
 }
 
 #[cfg(test)]
@@ -739,6 +766,55 @@ mod tests {
         let text = format!("{s:?}");
         assert!(text.contains("svc") && text.contains("X-Api-Key"), "{text}");
         assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    /// A real HTTP/2 server (h2c) that refuses the first stream (`REFUSED_STREAM`: not
+    /// processed) and resets the second with `INTERNAL_ERROR` (maybe processed).
+    #[tokio::test]
+    async fn an_http2_refusal_is_a_nothing_sent_error_and_is_tried_once() {
+        use std::sync::atomic::AtomicUsize;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let addr = listener.local_addr().expect("its address");
+        let streams = Arc::new(AtomicUsize::new(0));
+        let seen = streams.clone();
+        let server = tokio::spawn(async move {
+            let (sock, _) = listener.accept().await.expect("a connection");
+            let mut conn = h2::server::handshake(sock).await.expect("an h2c handshake");
+            while let Some(Ok((_req, mut respond))) = conn.accept().await {
+                let n = seen.fetch_add(1, Ordering::SeqCst);
+                respond.send_reset(if n == 0 {
+                    h2::Reason::REFUSED_STREAM
+                } else {
+                    h2::Reason::INTERNAL_ERROR
+                });
+            }
+        });
+        crate::tls::install_crypto_provider();
+        let client = reqwest::Client::builder()
+            .http2_prior_knowledge()
+            .retry(no_retries())
+            .build()
+            .expect("an h2c client");
+        let url = format!("http://{addr}/soap");
+        let send = || client.post(&url).body("<x/>").send();
+        let refused = send().await.expect_err("the stream is refused");
+        assert!(refused_unread(&refused), "{refused:?}");
+        assert!(
+            matches!(classify(&url, &url, &refused), CallError::Connect { .. }),
+            "{refused:?}"
+        );
+        // Tried once: reqwest's own retry would have sent it again.
+        assert_eq!(streams.load(Ordering::SeqCst), 1);
+        let reset = send().await.expect_err("the stream is reset");
+        assert!(!refused_unread(&reset), "{reset:?}");
+        assert!(
+            matches!(classify(&url, &url, &reset), CallError::Transport { .. }),
+            "{reset:?}"
+        );
+        assert_eq!(streams.load(Ordering::SeqCst), 2);
+        server.abort();
     }
 
     #[tokio::test]
