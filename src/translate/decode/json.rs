@@ -505,7 +505,8 @@ impl<'s, 'r, 'i> Decoder<'s, 'r, 'i> {
         loop {
             let ev = match pending.take() {
                 Some(s) => Named::Ev(Ev::Start(s)),
-                None => src.next_named()?,
+                None if c.mixed => src.next_named()?,
+                None => src.next_child()?,
             };
             let child = match &ev {
                 // The usual child: no attribute, so no reference, nil or `xsi:type`.

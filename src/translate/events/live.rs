@@ -338,7 +338,8 @@ impl<'i> LiveSource<'i> {
 /// A start tag as [`LiveSource::event`] hands it on: the tag, and whether it is empty.
 type Tag<'i> = (BytesStart<'i>, bool);
 
-/// Whether the attribute part of a start tag holds no attribute (XML white space only).
+/// Whether `s` is XML white space alone: the attribute part of a start tag that holds no
+/// attribute, or the indentation between tags.
 fn blank(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
@@ -380,6 +381,42 @@ impl<'i> Source<'i> for LiveSource<'i> {
         match self.event()? {
             Ok(ev) => Ok(Named::Ev(ev)),
             Err((tag, empty)) => self.start(tag, empty),
+        }
+    }
+
+    // The indentation before a tag is passed over before it is made a `Text` event: read
+    // as text, it made the tag after it wait as a peeked event. Text that goes on (more
+    // pieces, a comment) goes the usual way, joined.
+    #[inline(always)]
+    fn next_child(&mut self) -> Result<Named<'i>, DecodeError> {
+        if self.pending_end || self.peeked.is_some() {
+            return self.next_named();
+        }
+        let event = match self.read()? {
+            Event::Text(t) if blank(&t) => {
+                let next = self.read()?;
+                if matches!(
+                    next,
+                    Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
+                ) {
+                    // The text goes on: joined as `next_named` joins it.
+                    return Ok(Named::Ev(self.text_then(content(t), next)?));
+                }
+                next
+            }
+            event => event,
+        };
+        match event {
+            Event::Start(e) => self.start(e, false),
+            Event::Empty(e) => self.start(e, true),
+            Event::End(_) => {
+                self.close();
+                Ok(Named::Ev(Ev::End))
+            }
+            other => {
+                self.peeked = Some(other);
+                self.next_named()
+            }
         }
     }
 
@@ -482,6 +519,7 @@ fn append<'i>(acc: &mut Cow<'i, str>, piece: Cow<'i, str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::translate::events::replay::Recorded;
 
     #[test]
     fn declarations_are_found_among_other_attributes() {
@@ -713,6 +751,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every event of `src` read with `next_named` (`child` false) or `next_child`, with the
+    /// texts the decoders drop in element-only content left out.
+    fn kept_events<'i>(src: &mut impl Source<'i>, child: bool) -> Result<Vec<String>, String> {
+        let mut out = Vec::new();
+        loop {
+            let ev = if child {
+                src.next_child()
+            } else {
+                src.next_named()
+            };
+            match ev.map_err(|e| e.to_string())?.into_ev() {
+                Ev::Start(s) => out.push(format!("<{{{}}}{} {:?}", s.ns, s.local, s.attrs)),
+                Ev::Text(t) if crate::translate::scalar::blank(&t) => {}
+                Ev::Text(t) => out.push(format!("text {t:?}")),
+                Ev::End => out.push("end".into()),
+                Ev::Eof => return Ok(out),
+            }
+        }
+    }
+
+    fn live_kept(xml: &str, child: bool) -> Result<Vec<String>, String> {
+        kept_events(&mut LiveSource::new(xml, Limits::default()), child)
+    }
+
+    #[test]
+    fn indentation_is_passed_over_as_the_decoders_drop_it() {
+        let docs = [
+            "<a>\n  <b>x</b>\n  <c/>\n</a>",
+            "<a>  &amp; <b/></a>",
+            "<a>\t<![CDATA[ ]]>x<b/></a>",
+            "<a> <!-- c --> x <b/> </a>",
+            "<a>\r\n <?pi x?> <b xmlns='urn:b' b='1'/>\u{a0}</a>",
+            "<a> <b>  </b>  </a>  ",
+            "<a>   ",
+            " <!DOCTYPE a> <a/>",
+            "<a>  &bogus; <b/></a>",
+        ];
+        for doc in docs {
+            let named = live_kept(doc, false);
+            assert_eq!(live_kept(doc, true), named, "{doc}");
+            // The recorded events (multiRef documents) take the trait's way.
+            if let Ok(rec) = Recorded::record(&mut LiveSource::new(doc, Limits::default())) {
+                assert_eq!(kept_events(&mut rec.cursor(0), true), named, "{doc}");
+            }
+        }
+        // Text that goes on after white space is joined with it, not cut.
+        let joined = live_kept("<a>  &amp;<b/></a>", true).expect("well formed");
+        assert!(joined.contains(&"text \"  &\"".to_owned()), "{joined:?}");
     }
 
     #[test]

@@ -231,6 +231,17 @@ pub trait Source<'i> {
         self.next().map(Named::Ev)
     }
 
+    /// [`Source::next_named`] in element-only content: a text of white space alone (the
+    /// indentation between tags) is passed over, as the decoders would drop it.
+    fn next_child(&mut self) -> Result<Named<'i>, DecodeError> {
+        loop {
+            match self.next_named()? {
+                Named::Ev(Ev::Text(t)) if crate::translate::scalar::blank(&t) => {}
+                other => return Ok(other),
+            }
+        }
+    }
+
     /// After a `Start`: its content up to and including its `End` when that is text alone
     /// (adjacent pieces joined), else the first child's `Start`.
     fn simple_content(&mut self) -> Result<TextOrChild<'i>, DecodeError> {
