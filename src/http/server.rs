@@ -14,6 +14,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::web;
 use anyhow::Context as _;
 
@@ -38,6 +40,24 @@ impl Default for Shutdown {
     }
 }
 
+/// The application one server worker runs: every route, and compression of large answers.
+pub fn app(
+    state: web::Data<AppState>,
+) -> actix_web::App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    actix_web::App::new()
+        .app_data(state)
+        .configure(super::configure)
+        .wrap(actix_web::middleware::from_fn(super::compress::compress))
+}
+
 /// Binds `listen` and returns the address and the running server; SIGTERM and SIGINT stop
 /// it as [`Shutdown`] says. Call inside an actix system.
 pub async fn run_server(
@@ -47,17 +67,10 @@ pub async fn run_server(
     tls: Option<&TlsListener>,
 ) -> anyhow::Result<(SocketAddr, actix_web::dev::Server)> {
     let app_state = state.clone();
-    let server = actix_web::HttpServer::new(move || {
-        actix_web::App::new()
-            .app_data(app_state.clone())
-            .configure(super::configure)
-            .wrap(actix_web::middleware::from_fn(super::compress::mark_small))
-            .wrap(actix_web::middleware::Compress::default())
-            .wrap(actix_web::middleware::from_fn(super::compress::unmark))
-    })
-    .disable_signals()
-    .shutdown_timeout(shutdown.drain.as_secs().max(1))
-    .on_connect(super::tls::store_client_cert);
+    let server = actix_web::HttpServer::new(move || app(app_state.clone()))
+        .disable_signals()
+        .shutdown_timeout(shutdown.drain.as_secs().max(1))
+        .on_connect(super::tls::store_client_cert);
     let busy = || {
         format!("cannot listen on {listen} (is another process using it? choose one with --listen)")
     };

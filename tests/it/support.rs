@@ -129,23 +129,11 @@ pub async fn start_table(
 ) -> Bridge {
     let state = actix_web::web::Data::new(soapbridge::http::AppState::new(table, config));
     let s2 = state.clone();
-    let server = actix_web::HttpServer::new(move || {
-        // As `serve` builds its app.
-        actix_web::App::new()
-            .app_data(s2.clone())
-            .configure(soapbridge::http::configure)
-            .wrap(actix_web::middleware::from_fn(
-                soapbridge::http::compress::mark_small,
-            ))
-            .wrap(actix_web::middleware::Compress::default())
-            .wrap(actix_web::middleware::from_fn(
-                soapbridge::http::compress::unmark,
-            ))
-    })
-    .workers(2)
-    .disable_signals()
-    .bind("127.0.0.1:0")
-    .expect("bind 127.0.0.1:0");
+    let server = actix_web::HttpServer::new(move || soapbridge::http::server::app(s2.clone()))
+        .workers(2)
+        .disable_signals()
+        .bind("127.0.0.1:0")
+        .expect("bind 127.0.0.1:0");
     let addr = server.addrs()[0];
     let server = server.run();
     let handle = server.handle();
