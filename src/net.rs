@@ -14,13 +14,22 @@ pub fn charset_of(content_type: &str) -> Option<&str> {
 /// purpose (spaces around `=`, a trailing `;`): backends send such headers. Parameter
 /// values that hold a `;` inside quotes are not read; the ones soapbridge reads (charset,
 /// a multipart boundary, a root Content-ID) cannot hold one.
+///
+/// Read every answer: byte searches, not `split` and `trim` (char searchers and Unicode
+/// white space, several times the cost on a value such as `text/xml; charset=utf-8`). A
+/// header value is visible ASCII, so ASCII white space is all there is to trim.
 pub fn content_type_param<'a>(content_type: &'a str, name: &str) -> Option<&'a str> {
-    content_type.split(';').skip(1).find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case(name)
-            .then(|| v.trim().trim_matches('"'))
-    })
+    let mut rest = content_type;
+    while let Some(at) = rest.bytes().position(|b| b == b';') {
+        rest = &rest[at + 1..];
+        let param = &rest[..rest.bytes().position(|b| b == b';').unwrap_or(rest.len())];
+        if let Some(eq) = param.bytes().position(|b| b == b'=')
+            && param[..eq].trim_ascii().eq_ignore_ascii_case(name)
+        {
+            return Some(param[eq + 1..].trim_ascii().trim_matches('"'));
+        }
+    }
+    None
 }
 
 /// A short, precise description of a transport error (the cause chain, not Debug output).
@@ -175,5 +184,13 @@ mod tests {
             ),
             Some("uuid:b")
         );
+        // Lenient forms backends send: spaces around `=`, a trailing or doubled `;`, a
+        // parameter without a value, a name that only ends like the one asked for.
+        assert_eq!(charset_of("text/xml ; charset = utf-8 ;"), Some("utf-8"));
+        assert_eq!(charset_of("text/xml;;flag;charset=\"a\";"), Some("a"));
+        assert_eq!(charset_of("text/xml; xcharset=b"), None);
+        assert_eq!(charset_of("text/xml;"), None);
+        assert_eq!(charset_of("charset=c"), None);
+        assert_eq!(charset_of("text/xml; charset="), Some(""));
     }
 }

@@ -59,14 +59,13 @@ pub fn decode_xml_bytes<'a>(
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         return decode_with(enc, &bytes[bom_len..]);
     }
-    let declared = declared_encoding(bytes).or_else(|| transport_charset.map(str::to_owned));
-    match declared {
+    match declared_encoding(bytes).or(transport_charset) {
         None => std::str::from_utf8(bytes)
             .map(Cow::Borrowed)
             .map_err(|_| CharsetError::Malformed("UTF-8")),
         Some(label) => {
             let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
-                .ok_or_else(|| CharsetError::Unsupported(label.clone()))?;
+                .ok_or_else(|| CharsetError::Unsupported(label.to_owned()))?;
             decode_with(enc, bytes)
         }
     }
@@ -90,25 +89,20 @@ fn decode_with<'a>(
     Ok(Cow::Owned(text.into_owned()))
 }
 
-/// Reads `encoding="..."` from an XML declaration at the very start of `bytes`.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
-    if !bytes.starts_with(b"<?xml") {
+/// Reads `encoding="..."` from an XML declaration at the very start of `bytes`. Byte
+/// searches over the few bytes of the declaration: it is read on every answer.
+fn declared_encoding(bytes: &[u8]) -> Option<&str> {
+    let decl = bytes.strip_prefix(b"<?xml")?;
+    // No `>` can occur inside a declaration; the first one ends it.
+    let decl = &decl[..decl.iter().take(512).position(|&b| b == b'>')?];
+    let at = decl.windows(8).position(|w| w == b"encoding")?;
+    let rest = decl[at + 8..].trim_ascii_start().strip_prefix(b"=")?;
+    let (&quote, value) = rest.trim_ascii_start().split_first()?;
+    if quote != b'"' && quote != b'\'' {
         return None;
     }
-    let end = memchr::memmem::find(&bytes[..bytes.len().min(512)], b"?>")?;
-    let decl = std::str::from_utf8(&bytes[..end]).ok()?;
-    let at = decl.find("encoding")?;
-    let rest = decl[at + "encoding".len()..]
-        .trim_start()
-        .strip_prefix('=')?;
-    let rest = rest.trim_start();
-    let quote = rest.chars().next()?;
-    if quote != '"' && quote != '\'' {
-        return None;
-    }
-    let value = &rest[1..];
-    let close = value.find(quote)?;
-    Some(value[..close].to_owned())
+    let close = value.iter().position(|&b| b == quote)?;
+    std::str::from_utf8(&value[..close]).ok()
 }
 
 /// Resolves a general entity reference (`&name;`) to its text. Only the five predefined
@@ -192,6 +186,33 @@ mod tests {
             decode_xml_bytes(b"<a>\xff</a>", None),
             Err(CharsetError::Malformed("UTF-8"))
         );
+    }
+
+    #[test]
+    fn the_declared_encoding_is_read_in_any_spelling() {
+        for (doc, want) in [
+            (
+                &b"<?xml version=\"1.0\" encoding=\"utf-8\"?><a/>"[..],
+                Some("utf-8"),
+            ),
+            (
+                b"<?xml version='1.0' encoding = 'Windows-1252' ?><a/>",
+                Some("Windows-1252"),
+            ),
+            (b"<?xml version=\"1.0\"\n  encoding=\n'x'?>", Some("x")),
+            (b"<?xml version=\"1.0\"?><a encoding=\"y\"/>", None),
+            (b"<?xml version=\"1.0\" encoding=y?>", None),
+            (b"<?xml version=\"1.0\" encoding=\"z?>", None),
+            (b" <?xml version=\"1.0\" encoding=\"utf-8\"?>", None),
+            (b"<a/>", None),
+        ] {
+            assert_eq!(
+                declared_encoding(doc),
+                want,
+                "{}",
+                String::from_utf8_lossy(doc)
+            );
+        }
     }
 
     #[test]
