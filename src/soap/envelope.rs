@@ -461,11 +461,11 @@ pub fn peek_body(
     Err(DecodeError::Structure("the envelope has no Body".into()))
 }
 
+/// The next child element, text passed over (the indentation without being made an event).
 fn next_start<'i, S: Source<'i>>(src: &mut S) -> Result<Option<Start<'i>>, DecodeError> {
     loop {
-        match src.next()? {
+        match src.next_child()?.into_ev() {
             Ev::Start(s) => return Ok(Some(s)),
-            Ev::Text(t) if t.trim().is_empty() => {}
             Ev::Text(_) => {}
             Ev::End | Ev::Eof => return Ok(None),
         }
