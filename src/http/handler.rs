@@ -236,7 +236,9 @@ async fn serve(
             query: &query,
             client_cert: cert.map(|c| (c.subject.as_str(), c.sans.as_slice())),
         };
-        match policy.admit(&creds).await {
+        // On the heap: held in line, its state (JWKS fetching included) made every
+        // request's future larger, policy or not, and that future is copied as it is made.
+        match Box::pin(policy.admit(&creds)).await {
             Ok(identity) => {
                 identity.consumer().clone_into(consumer);
                 caller.identity = identity;
