@@ -7,8 +7,10 @@
 #
 #   scripts/bench.sh                 # translate and load, about two minutes once built
 #   WARMUP=2 MEASURE=10 scripts/bench.sh
-#   scripts/bench.sh translate       # or: load, peers
+#   scripts/bench.sh translate       # or: load, peers, pairs
 #   PERF_DIR=/path/to/shared/perf QUICK_DUR=15 scripts/bench.sh peers
+#   scripts/bench.sh pairs           # CPU per request against the hand-written decoder in
+#                                    # alternating pairs, median ratio (scripts/bench-pairs.sh)
 #
 # The summary needs jq. Criterion's full report stays in target/criterion/.
 set -euo pipefail
@@ -97,5 +99,6 @@ case "$WHAT" in
     translate) run_translate ;;
     load) run_load ;;
     peers) run_peers ;;
-    *) echo "usage: $0 [all|translate|load|peers]" >&2; exit 2 ;;
+    pairs) cargo build --release --bin soapbridge && "$(dirname "$0")/bench-pairs.sh" ;;
+    *) echo "usage: $0 [all|translate|load|peers|pairs]" >&2; exit 2 ;;
 esac
