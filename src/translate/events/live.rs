@@ -292,27 +292,41 @@ impl<'i> LiveSource<'i> {
         })
     }
 
-    /// The next event for [`Source::next`] and [`Source::next_named`]: an [`Ev`], or a
-    /// start tag (`Err`, with whether it is empty) that the caller makes a start of its
-    /// kind. Comments, declarations and processing instructions are passed over.
+    /// The next event for [`Source::next`], [`Source::next_named`] and
+    /// [`Source::next_child`]: an [`Ev`], or a start tag (`Err`, with whether it is empty)
+    /// that the caller makes a start of its kind. Comments, declarations and processing
+    /// instructions are passed over; with `skip_blank`, so is white space before a tag or
+    /// an end, before it is made a `Text` (read as text, it held the tag after it back as a
+    /// peeked event). White space that an entity or CDATA continues is joined as usual.
     #[inline(always)]
-    fn event(&mut self) -> Result<Result<Ev<'i>, Tag<'i>>, DecodeError> {
+    fn event(&mut self, skip_blank: bool) -> Result<Result<Ev<'i>, Tag<'i>>, DecodeError> {
         if self.pending_end {
             self.pending_end = false;
             self.close();
             return Ok(Ok(Ev::End));
         }
+        let mut event = match self.peeked.take() {
+            Some(e) => e,
+            None => self.read()?,
+        };
         loop {
-            let event = match self.peeked.take() {
-                Some(e) => e,
-                None => self.read()?,
-            };
             let ev = match event {
                 Event::Start(e) => return Ok(Err((e, false))),
                 Event::Empty(e) => return Ok(Err((e, true))),
                 Event::End(_) => {
                     self.close();
                     Ev::End
+                }
+                Event::Text(t) if skip_blank && blank(&t) => {
+                    let next = self.read()?;
+                    if !matches!(
+                        next,
+                        Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
+                    ) {
+                        event = next;
+                        continue;
+                    }
+                    self.text_then(content(t), next)?
                 }
                 Event::Text(t) => self.text(content(t))?,
                 Event::CData(t) => self.text(cdata(t))?,
@@ -322,9 +336,21 @@ impl<'i> LiveSource<'i> {
                 }
                 Event::DocType(_) => return Err(doctype_refused()),
                 Event::Eof => end_of_document(self.depth)?,
-                Event::Comment(_) | Event::Decl(_) | Event::PI(_) => continue,
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {
+                    event = self.read()?;
+                    continue;
+                }
             };
             return Ok(Ok(ev));
+        }
+    }
+
+    /// [`LiveSource::event`] with a start tag made a start.
+    #[inline(always)]
+    fn named(&mut self, skip_blank: bool) -> Result<Named<'i>, DecodeError> {
+        match self.event(skip_blank)? {
+            Ok(ev) => Ok(Named::Ev(ev)),
+            Err((tag, empty)) => self.start(tag, empty),
         }
     }
 
@@ -378,48 +404,12 @@ impl<'i> Source<'i> for LiveSource<'i> {
     // loop a tenth of a decode.
     #[inline(always)]
     fn next_named(&mut self) -> Result<Named<'i>, DecodeError> {
-        match self.event()? {
-            Ok(ev) => Ok(Named::Ev(ev)),
-            Err((tag, empty)) => self.start(tag, empty),
-        }
+        self.named(false)
     }
 
-    // The indentation before a tag is passed over before it is made a `Text` event: read
-    // as text, it made the tag after it wait as a peeked event. Text that goes on (more
-    // pieces, a comment) goes the usual way, joined.
     #[inline(always)]
     fn next_child(&mut self) -> Result<Named<'i>, DecodeError> {
-        if self.pending_end || self.peeked.is_some() {
-            return self.next_named();
-        }
-        let event = match self.read()? {
-            Event::Text(t) if blank(&t) => {
-                let next = self.read()?;
-                if matches!(
-                    next,
-                    Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
-                ) {
-                    // The text goes on: joined as `next_named` joins it.
-                    return Ok(Named::Ev(self.text_then(content(t), next)?));
-                }
-                next
-            }
-            event => event,
-        };
-        // One place that makes a start, like `event`: in line, each one costs code size.
-        let (tag, empty) = match event {
-            Event::Start(e) => (e, false),
-            Event::Empty(e) => (e, true),
-            Event::End(_) => {
-                self.close();
-                return Ok(Named::Ev(Ev::End));
-            }
-            other => {
-                self.peeked = Some(other);
-                return self.next_named();
-            }
-        };
-        self.start(tag, empty)
+        self.named(true)
     }
 
     /// The usual simple content, one text and the `End`, read straight from the reader;
