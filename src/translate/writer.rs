@@ -16,15 +16,42 @@ pub struct XmlWriter {
     /// The namespaces and prefixes of the bindings in scope, end to end: one buffer for
     /// all of them instead of two strings allocated per declaration.
     names: String,
-    /// The bindings in scope, innermost last: where each one's namespace starts in `names`,
-    /// where its prefix starts (the namespace's end) and where the prefix ends.
-    bindings: Vec<(usize, usize, usize)>,
+    /// The bindings in scope, innermost last.
+    bindings: Vec<Binding>,
     /// For each open element: where its tag name is in `out` (its end tag copies it from
     /// there, so no name is allocated per element) and `bindings.len()` before it.
     open: Vec<(std::ops::Range<usize>, usize)>,
     /// A start tag is written up to its attributes and not yet closed with `>`.
     tag_open: bool,
     counter: u32,
+}
+
+/// A namespace binding, as places in [`XmlWriter::names`]: its namespace, then its prefix.
+#[derive(Clone, Copy, Debug)]
+struct Binding {
+    ns_at: usize,
+    prefix_at: usize,
+    end: usize,
+}
+
+impl Binding {
+    fn ns(self, names: &str) -> &str {
+        &names[self.ns_at..self.prefix_at]
+    }
+
+    fn prefix(self, names: &str) -> &str {
+        &names[self.prefix_at..self.end]
+    }
+}
+
+/// The usual prefix of a well-known namespace.
+fn well_known_prefix(ns: &str) -> Option<&'static str> {
+    match ns {
+        XSI_NS => Some("xsi"),
+        XSD_NS => Some("xsd"),
+        SOAP11_ENC_NS => Some("soapenc"),
+        _ => None,
+    }
 }
 
 impl Default for XmlWriter {
@@ -71,64 +98,53 @@ impl XmlWriter {
         }
     }
 
-    fn binding_ns(&self, at: usize) -> &str {
-        let (from, to, _) = self.bindings[at];
-        &self.names[from..to]
-    }
-
-    fn binding_prefix(&self, at: usize) -> &str {
-        let (_, from, to) = self.bindings[at];
-        &self.names[from..to]
-    }
-
     /// The innermost binding of `ns` in scope, by its place.
     fn bound(&self, ns: &str) -> Option<usize> {
-        (0..self.bindings.len())
-            .rev()
-            .find(|&at| self.binding_ns(at) == ns)
+        self.bindings.iter().rposition(|b| b.ns(&self.names) == ns)
     }
 
     fn prefix_taken(&self, prefix: &str) -> bool {
-        (0..self.bindings.len()).any(|at| self.binding_prefix(at) == prefix)
+        self.bindings
+            .iter()
+            .any(|b| b.prefix(&self.names) == prefix)
     }
 
     /// Binds `prefix`, or a prefix not in scope (the usual one of a well-known namespace,
     /// else `ns1`, `ns2`...), to `ns`; returns the binding's place. Nothing is written.
     fn bind(&mut self, ns: &str, prefix: Option<&str>) -> usize {
         use std::fmt::Write as _;
-        let from = self.names.len();
+        let prefix = prefix.or_else(|| well_known_prefix(ns).filter(|p| !self.prefix_taken(p)));
+        let ns_at = self.names.len();
         self.names.push_str(ns);
-        let at = self.names.len();
-        let preferred = prefix.or(match ns {
-            XSI_NS => Some("xsi"),
-            XSD_NS => Some("xsd"),
-            SOAP11_ENC_NS => Some("soapenc"),
-            _ => None,
-        });
-        match preferred {
-            Some(p) if prefix.is_some() || !self.prefix_taken(p) => self.names.push_str(p),
-            _ => loop {
+        let prefix_at = self.names.len();
+        match prefix {
+            Some(p) => self.names.push_str(p),
+            None => loop {
                 self.counter += 1;
-                self.names.truncate(at);
+                self.names.truncate(prefix_at);
                 // Writing into a `String` cannot fail.
                 let _ = write!(self.names, "ns{}", self.counter);
-                if !self.prefix_taken(&self.names[at..]) {
+                if !self.prefix_taken(&self.names[prefix_at..]) {
                     break;
                 }
             },
         }
-        self.bindings.push((from, at, self.names.len()));
+        self.bindings.push(Binding {
+            ns_at,
+            prefix_at,
+            end: self.names.len(),
+        });
         self.bindings.len() - 1
     }
 
     /// Writes the declaration of binding `at` on the open start tag.
     fn write_declaration(&mut self, at: usize) {
         debug_assert!(self.tag_open, "declarations go on an open start tag");
-        let (from, mid, to) = self.bindings[at];
+        let b = self.bindings[at];
         self.out.push_str(" xmlns:");
-        self.out.push_str(&self.names[mid..to]);
+        self.out.push_str(b.prefix(&self.names));
         self.out.push_str("=\"");
-        escape_into(&mut self.out, &self.names[from..mid], true);
+        escape_into(&mut self.out, b.ns(&self.names), true);
         self.out.push('"');
     }
 
@@ -146,7 +162,7 @@ impl XmlWriter {
                 at
             }
         };
-        self.binding_prefix(at).to_owned()
+        self.bindings[at].prefix(&self.names).to_owned()
     }
 
     /// Declares `prefix` for `ns` on the open start tag.
@@ -167,10 +183,7 @@ impl XmlWriter {
             },
         };
         self.out.push('<');
-        let prefix = at.map(|at| {
-            let (_, from, to) = self.bindings[at];
-            &self.names[from..to]
-        });
+        let prefix = at.map(|at| self.bindings[at].prefix(&self.names));
         let name = write_name(&mut self.out, prefix, local);
         self.tag_open = true;
         if let (Some(at), true) = (at, fresh) {
@@ -271,8 +284,8 @@ impl XmlWriter {
             self.out.extend_from_within(name);
             self.out.push('>');
         }
-        if let Some(&(from, _, _)) = self.bindings.get(mark) {
-            self.names.truncate(from);
+        if let Some(b) = self.bindings.get(mark) {
+            self.names.truncate(b.ns_at);
             self.bindings.truncate(mark);
         }
     }
