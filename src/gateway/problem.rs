@@ -153,6 +153,15 @@ impl Problem {
         ))
     }
 
+    pub fn not_acceptable(accept_encoding: &str, offered: &[String]) -> Self {
+        Problem::new(406, "not-acceptable", "No acceptable content coding")
+            .detail(format!(
+                "Accept-Encoding `{accept_encoding}` refuses every coding this server sends: {}",
+                offered.join(", ")
+            ))
+            .with("offered", json!(offered))
+    }
+
     pub fn unsupported_media_type(found: &str) -> Self {
         Problem::new(415, "unsupported-media-type", "The body must be JSON").detail(format!(
             "Content-Type `{found}` is not JSON; send `application/json`"

@@ -8,20 +8,20 @@
 //! untouched here. The negotiation (q-values, `identity;q=0`) is actix-web's
 //! [`AcceptEncoding`], the encoding actix-http's [`Encoder`], as `Compress` uses them.
 //!
-//! May import nothing from soapbridge.
+//! May import the REST face's problem answers.
 
 use actix_http::encoding::Encoder;
 use actix_web::Error;
 use actix_web::HttpMessage as _;
-use actix_web::HttpResponse;
 use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{
     ACCEPT_ENCODING, AcceptEncoding, CONTENT_ENCODING, CONTENT_TYPE, ContentEncoding, Encoding,
     HeaderValue, VARY,
 };
 use actix_web::middleware::Next;
+
+use crate::gateway::Problem;
 
 /// Answers shorter than this are sent as they are.
 pub const MIN_BYTES: u64 = 1024;
@@ -42,17 +42,7 @@ pub async fn compress(
                 Some(Encoding::Known(coding)) => coding,
                 Some(Encoding::Unknown(_)) => ContentEncoding::Identity,
                 // `identity;q=0` and nothing else this bridge can send.
-                None => {
-                    let mut res = HttpResponse::with_body(
-                        StatusCode::NOT_ACCEPTABLE,
-                        "this server sends gzip, deflate or identity",
-                    );
-                    res.headers_mut()
-                        .insert(VARY, HeaderValue::from_static("accept-encoding"));
-                    return Ok(req
-                        .into_response(res.map_into_boxed_body())
-                        .map_into_right_body());
-                }
+                None => return Ok(not_acceptable(req).map_into_right_body()),
             },
         }
     } else {
@@ -63,6 +53,21 @@ pub async fn compress(
         return Ok(res.map_into_left_body());
     }
     Ok(res.map_body(|head, body| EitherBody::right(Encoder::response(coding, head, body).boxed())))
+}
+
+/// The problem answer to a caller that refuses every coding in [`SUPPORTED`].
+fn not_acceptable(req: ServiceRequest) -> ServiceResponse {
+    let accepted = req
+        .headers()
+        .get(ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let offered: Vec<String> = SUPPORTED.iter().map(Encoding::to_string).collect();
+    let rid = super::handler::request_id(req.request());
+    let mut res = Problem::not_acceptable(accepted, &offered).response(req.path(), &rid);
+    res.headers_mut()
+        .insert(VARY, HeaderValue::from_static("accept-encoding"));
+    req.into_response(res)
 }
 
 /// A large or streamed answer, not encoded already, of a type that compresses (not an
@@ -205,5 +210,18 @@ mod tests {
         assert_eq!(coding, None);
         assert_eq!(vary.as_deref(), Some("accept-encoding"));
         assert!(String::from_utf8_lossy(&body).contains("gzip"));
+        let problem: serde_json::Value = serde_json::from_slice(&body).expect("problem+json");
+        assert_eq!(problem["code"], "not-acceptable", "{problem}");
+        assert_eq!(problem["status"], 406, "{problem}");
+        assert_eq!(
+            problem["offered"],
+            serde_json::json!(["identity", "gzip", "deflate"])
+        );
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("identity;q=0, br")),
+            "{problem}"
+        );
     }
 }
