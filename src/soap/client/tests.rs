@@ -86,6 +86,15 @@ fn settings(endpoint: url::Url, max_concurrency: usize) -> ClientSettings {
     }
 }
 
+/// Waits (up to five seconds) until the server has logged `n` connections: it logs one
+/// after answering on it.
+async fn connections_logged(log: &Mutex<Vec<Vec<String>>>, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while log.lock().expect("lock").len() < n && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 async fn calls(client: &Arc<SoapClient>, n: usize) -> Vec<Result<u16, String>> {
     let tasks: Vec<_> = (0..n)
         .map(|_| {
@@ -202,10 +211,7 @@ async fn one_at_a_time_backend_never_holds_a_connection_open() {
     let results = calls(&client, N).await;
     assert!(results.iter().all(|r| r == &Ok(200)), "{results:?}");
     // The server records a connection after answering on it: let it finish the last.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while log.lock().expect("lock").len() < N && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    connections_logged(&log, N).await;
     let log = log.lock().expect("lock");
     assert_eq!(log.len(), N, "one connection per call: {log:?}");
     assert!(
@@ -230,9 +236,6 @@ async fn one_at_a_time_backend_that_closes_unannounced_never_fails() {
         failed.len(),
         failed[0]
     );
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while log.lock().expect("lock").len() < N && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    connections_logged(&log, N).await;
     assert_eq!(log.lock().expect("lock").len(), N);
 }
