@@ -80,6 +80,10 @@ pub enum Command {
         /// past it answers stream and new calls get 503 over-capacity.
         #[arg(long, env = "SOAPBRIDGE_ANSWER_MEMORY", default_value = "256MiB", value_parser = size_arg)]
         answer_memory: usize,
+        /// Worker threads serving requests, each with its own connections to the backends
+        /// (default: one per available CPU, within the container's CPU limit).
+        #[arg(long, env = "SOAPBRIDGE_WORKERS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+        workers: Option<u16>,
         #[command(flatten)]
         shutdown: ShutdownArgs,
     },
@@ -235,8 +239,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
             max_body_bytes,
             answer_memory,
+            workers,
             shutdown,
         }) => {
+            if let Some(n) = workers {
+                crate::soap::client::set_server_threads(n.into());
+            }
             let paths = if paths.is_empty() {
                 vec![PathBuf::from("mappings")]
             } else {

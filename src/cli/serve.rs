@@ -81,7 +81,13 @@ pub(super) fn serve(
             Some(t) => Some(listener_tls(t)?),
         };
         let (addr, server) = run_server(state.clone(), listen, shutdown, tls.as_ref()).await?;
-        tracing::info!(%addr, routes, tls = tls.is_some(), "soapbridge listening.");
+        tracing::info!(
+            %addr,
+            routes,
+            tls = tls.is_some(),
+            workers = crate::soap::client::server_threads(),
+            "soapbridge listening."
+        );
         spawn_reloader(state, paths, config, watch);
         server.await?;
         Ok::<_, anyhow::Error>(ExitCode::SUCCESS)

@@ -68,6 +68,7 @@ pub async fn run_server(
 ) -> anyhow::Result<(SocketAddr, actix_web::dev::Server)> {
     let app_state = state.clone();
     let server = actix_web::HttpServer::new(move || app(app_state.clone()))
+        .workers(crate::soap::client::server_threads())
         .disable_signals()
         .shutdown_timeout(shutdown.drain.as_secs().max(1))
         .on_connect(super::tls::store_client_cert);

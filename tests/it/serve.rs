@@ -220,3 +220,52 @@ async fn watch_reloads_when_a_kubernetes_configmap_swaps_its_data_symlink() {
         "reloads after the ..data symlink swap"
     );
 }
+
+/// `--workers` sets the server's worker threads, and each keeps its own connections to the
+/// backends: calls from many connections at once all get their answer.
+#[actix_web::test]
+async fn workers_sets_the_server_threads() {
+    const PING: &str = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><c:PingResponse xmlns:c="http://example.com/soapbridge/customers"><c:serverTime>2026-12-02T10:00:00Z</c:serverTime><c:version>1</c:version></c:PingResponse></env:Body></env:Envelope>"#;
+    let be = crate::backend::start(crate::backend::Reply::soap12(200, PING)).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mapping = dir.path().join("customers.yaml");
+    std::fs::write(&mapping, mapping_text(true)).expect("write");
+    let served = support::TracedServe::start(
+        &["--workers".as_ref(), "3".as_ref(), mapping.as_os_str()],
+        &[("CUSTOMERS_SOAP_URL", &be.url("/customers"))],
+    )
+    .await;
+    let workers = std::fs::read_dir(format!("/proc/{}/task", served.pid()))
+        .expect("the server's threads")
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with("actix-rt|system"))
+        .count();
+    assert_eq!(workers, 3, "actix worker threads");
+    // Separate connections, so that the calls spread over the workers.
+    let calls = (0..12).map(|_| {
+        let url = format!("{}/ping", served.base);
+        async move {
+            let r = support::client().get(url).send().await.expect("request");
+            (r.status().as_u16(), r.text().await.expect("body"))
+        }
+    });
+    for (status, body) in futures_util::future::join_all(calls).await {
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("2026-12-02T10:00:00Z"), "{body}");
+    }
+    assert_eq!(be.count(), 12);
+    let log = served.stop();
+    assert!(log.contains("workers=3"), "{log}");
+}
+
+#[test]
+fn workers_must_be_at_least_one() {
+    let out = Command::new(env!("CARGO_BIN_EXE_soapbridge"))
+        .args(["serve", "--workers", "0"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--workers"), "{stderr}");
+    assert!(stderr.contains("0 is not in 1..=1024"), "{stderr}");
+}

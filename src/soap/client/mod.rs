@@ -185,9 +185,7 @@ impl SoapClient {
                 "TLS verification is OFF for this backend (insecure_skip_verify): anyone on the path can read and change its calls. Use it only on test systems."
             );
         }
-        // actix starts one worker per available CPU: one client each.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let http = ThreadClients::new(threads, || http_client(&backend))?;
+        let http = ThreadClients::new(server_threads(), || http_client(&backend))?;
         Ok(Self {
             http,
             endpoint_text: crate::net::redact_url(&backend.endpoint),
@@ -554,6 +552,24 @@ impl<C> ThreadClients<C> {
     /// The calling thread's client.
     fn get(&self) -> &C {
         &self.0[thread_slot() % self.0.len()]
+    }
+}
+
+/// The server's worker threads, set once at start-up (`--workers`) before any client is
+/// built; 0 until then, which means one per available CPU, actix's own default.
+static SERVER_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets how many server threads call backends: every client built after this has one
+/// pooled client per thread. The server runs as many workers (see [`server_threads`]).
+pub fn set_server_threads(n: usize) {
+    SERVER_THREADS.store(n, Ordering::Relaxed);
+}
+
+/// How many worker threads the server runs, and so how many clients each backend has.
+pub fn server_threads() -> usize {
+    match SERVER_THREADS.load(Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
     }
 }
 
