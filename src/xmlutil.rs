@@ -131,11 +131,45 @@ pub fn resolve_entity(name: &str) -> Option<char> {
 }
 
 /// `a == b` for XML names (prefixes, local names, JSON keys made of them): lengths first,
-/// then the bytes compared in line. Names are short, and a call to `memcmp` cost more than
-/// comparing them where the decoders match every element's name.
+/// then the bytes compared in line, a word at a time. Names are short, and a call to
+/// `memcmp` cost more than comparing them where the decoders match every element's name.
 #[inline]
 pub fn same_name(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n >= 8 {
+        // Whole words, then the last eight bytes (which may overlap the words compared).
+        let mut i = 0;
+        while i + 8 < n {
+            if word8(a, i) != word8(b, i) {
+                return false;
+            }
+            i += 8;
+        }
+        return word8(a, n - 8) == word8(b, n - 8);
+    }
+    if n >= 4 {
+        // The first four bytes and the last four, overlapping below eight.
+        return word4(a, 0) == word4(b, 0) && word4(a, n - 4) == word4(b, n - 4);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+#[inline(always)]
+fn word8(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&s[at..at + 8]);
+    u64::from_ne_bytes(w)
+}
+
+#[inline(always)]
+fn word4(s: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&s[at..at + 4]);
+    u32::from_ne_bytes(w)
 }
 
 /// Line number (1-based) of a byte offset in `text`.
@@ -160,6 +194,22 @@ pub fn forbidden_char(s: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_name_compares_every_byte_at_every_length() {
+        for n in 0..=40 {
+            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+            assert!(same_name(&a, &a.clone()), "{n}: equal");
+            assert!(!same_name(&a, &format!("{a}x")), "{n}: longer");
+            for at in 0..n {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'Z';
+                let b = String::from_utf8(b).expect("ascii");
+                assert!(!same_name(&a, &b), "{n}: differs at {at}");
+                assert!(!same_name(&b, &a), "{n}: differs at {at}, swapped");
+            }
+        }
+    }
 
     #[test]
     fn utf8_without_declaration_is_borrowed() {
