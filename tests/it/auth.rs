@@ -6,10 +6,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::backend::{self, Reply};
+use crate::backend::{self, PING, Reply};
 use crate::support::{self, Bridge};
-
-const PING: &str = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><c:PingResponse xmlns:c="http://example.com/soapbridge/customers"><c:serverTime>2026-12-02T10:00:00Z</c:serverTime><c:version>1</c:version></c:PingResponse></env:Body></env:Envelope>"#;
 
 /// Keys used below: `billing-key-1` (SHA-256 stored), `crm-key-7` (from the environment).
 const CONFIG: &str = r#"version: 1

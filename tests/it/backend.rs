@@ -10,6 +10,10 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+/// The customers contract's `Ping` answer, SOAP 1.2: what a route that only needs a
+/// backend to answer gets from it.
+pub const PING: &str = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><c:PingResponse xmlns:c="http://example.com/soapbridge/customers"><c:serverTime>2026-12-02T10:00:00Z</c:serverTime><c:version>1</c:version></c:PingResponse></env:Body></env:Envelope>"#;
+
 /// One request as the backend saw it.
 #[derive(Clone, Debug)]
 pub struct Received {

@@ -11,10 +11,9 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::Value;
 use soapbridge::http::tls::{self, ClientAuth, TlsListener, TlsSettings};
 
+use crate::backend::PING;
 use crate::listener_tls::{ca, client_leaf, server_leaf};
 use crate::support;
-
-const PING: &str = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><c:PingResponse xmlns:c="http://example.com/soapbridge/customers"><c:serverTime>2026-12-02T10:00:00Z</c:serverTime><c:version>1</c:version></c:PingResponse></env:Body></env:Envelope>"#;
 
 /// The HTTPS backend: answers Ping and records the subject of each client certificate.
 struct TlsBackend {

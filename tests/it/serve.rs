@@ -5,6 +5,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::backend::{self, PING, Reply};
 use crate::support;
 
 /// Kills the server when the test ends, however it ends.
@@ -225,8 +226,7 @@ async fn watch_reloads_when_a_kubernetes_configmap_swaps_its_data_symlink() {
 /// backends: calls from many connections at once all get their answer.
 #[actix_web::test]
 async fn workers_sets_the_server_threads() {
-    const PING: &str = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><c:PingResponse xmlns:c="http://example.com/soapbridge/customers"><c:serverTime>2026-12-02T10:00:00Z</c:serverTime><c:version>1</c:version></c:PingResponse></env:Body></env:Envelope>"#;
-    let be = crate::backend::start(crate::backend::Reply::soap12(200, PING)).await;
+    let be = backend::start(Reply::soap12(200, PING)).await;
     let dir = tempfile::tempdir().expect("tmp");
     let mapping = dir.path().join("customers.yaml");
     std::fs::write(&mapping, mapping_text(true)).expect("write");

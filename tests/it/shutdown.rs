@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::backend::PING;
 use crate::support;
-
-const ANSWER: &str = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><c:PingResponse xmlns:c="http://example.com/soapbridge/customers"><c:serverTime>2026-12-02T10:00:00Z</c:serverTime><c:version>1</c:version></c:PingResponse></env:Body></env:Envelope>"#;
 
 /// A SOAP backend on 127.0.0.1 that answers every request after `delay`; counts requests.
 async fn slow_backend(delay: Duration) -> (String, Arc<AtomicUsize>) {
@@ -52,10 +51,10 @@ async fn slow_backend(delay: Duration) -> (String, Arc<AtomicUsize>) {
                 tokio::time::sleep(delay).await;
                 let head = format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    ANSWER.len()
+                    PING.len()
                 );
                 let _ = sock.write_all(head.as_bytes()).await;
-                let _ = sock.write_all(ANSWER.as_bytes()).await;
+                let _ = sock.write_all(PING.as_bytes()).await;
                 let _ = sock.shutdown().await;
             });
         }

@@ -13,10 +13,8 @@ use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::backend::{self, Reply};
+use crate::backend::{self, PING, Reply};
 use crate::support;
-
-const PING: &str = r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><c:PingResponse xmlns:c="http://example.com/soapbridge/customers"><c:serverTime>2026-12-02T10:00:00Z</c:serverTime><c:version>1</c:version></c:PingResponse></env:Body></env:Envelope>"#;
 
 /// Reads one HTTP request (head and `Content-Length` body).
 async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<(String, Vec<u8>)> {
