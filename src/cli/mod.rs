@@ -243,7 +243,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             shutdown,
         }) => {
             if let Some(n) = workers {
-                crate::soap::client::set_server_threads(n.into());
+                crate::soap::client::set_server_threads(n.into()).map_err(|fixed| {
+                    anyhow::anyhow!("--workers {n}: the worker count was already fixed at {fixed}")
+                })?;
             }
             let paths = if paths.is_empty() {
                 vec![PathBuf::from("mappings")]

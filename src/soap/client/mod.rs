@@ -17,8 +17,8 @@
 //!
 //! May import `net`, `tls`, `wsdl` (the SOAP version); never `mapping` or `gateway`.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -555,22 +555,24 @@ impl<C> ThreadClients<C> {
     }
 }
 
-/// The server's worker threads, set once at start-up (`--workers`) before any client is
-/// built; 0 until then, which means one per available CPU, actix's own default.
-static SERVER_THREADS: AtomicUsize = AtomicUsize::new(0);
+/// The server's worker threads, fixed once for the process: by `--workers` at start-up, or
+/// else, the first time it is asked, one per CPU the process may use (actix's own default).
+/// Fixed, so that clients built on a later reload match the workers the server started
+/// with even if the container's CPU limit changed meanwhile, and the cgroup files are read
+/// once.
+static SERVER_THREADS: OnceLock<usize> = OnceLock::new();
 
-/// Sets how many server threads call backends: every client built after this has one
-/// pooled client per thread. The server runs as many workers (see [`server_threads`]).
-pub fn set_server_threads(n: usize) {
-    SERVER_THREADS.store(n, Ordering::Relaxed);
+/// Sets how many server threads call backends: every client has one pooled client per
+/// thread, and the server runs as many workers (see [`server_threads`]). Call it before
+/// anything asks; once the count is fixed it cannot change, and the fixed count is the
+/// error.
+pub fn set_server_threads(n: usize) -> Result<(), usize> {
+    SERVER_THREADS.set(n).map_err(|_| server_threads())
 }
 
 /// How many worker threads the server runs, and so how many clients each backend has.
 pub fn server_threads() -> usize {
-    match SERVER_THREADS.load(Ordering::Relaxed) {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    }
+    *SERVER_THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// The calling thread's number: threads are numbered in the order they first ask, so the

@@ -239,3 +239,13 @@ async fn one_at_a_time_backend_that_closes_unannounced_never_fails() {
     connections_logged(&log, N).await;
     assert_eq!(log.lock().expect("lock").len(), N);
 }
+
+#[test]
+fn the_worker_count_is_fixed_once() {
+    // Asked first (as building a client asks), the count is fixed: `--workers` read later
+    // is refused with the count in use, and nothing changes.
+    let n = server_threads();
+    assert!(n >= 1);
+    assert_eq!(set_server_threads(n + 1), Err(n));
+    assert_eq!(server_threads(), n);
+}
